@@ -69,31 +69,31 @@ struct mpc_option {
 struct ip_info {
 	uint8_t family; /* 4 or 6; 0 when absent */
 	uint8_t src[16];
-	uint8_t dst[16]; /* IPv4 addresses in the first 4 bytes */
-	uint8_t ttl;     /* TTL or hop limit */
-	uint8_t proto;   /* upper-layer protocol after extension headers */
-	uint8_t tos;     /* IPv4 TOS or IPv6 traffic class */
-	uint16_t ip_id;  /* IPv4 identification */
-	uint16_t total_len; /* IPv4 total length or IPv6 40 + payload length */
+	uint8_t dst[16];      /* IPv4 addresses in the first 4 bytes */
+	uint8_t ttl;          /* TTL or hop limit */
+	uint8_t proto;        /* upper-layer protocol after extension headers */
+	uint8_t tos;          /* IPv4 TOS or IPv6 traffic class */
+	uint16_t ip_id;       /* IPv4 identification */
+	uint16_t total_len;   /* IPv4 total length or IPv6 40 + payload length */
 	uint16_t frag_offset; /* in 8-byte units */
 	bool df, more_frags;
 	uint32_t flow_label; /* IPv6 */
-	uint16_t header_len;  /* bytes up to the upper-layer header */
+	uint16_t header_len; /* bytes up to the upper-layer header */
 };
 
 /* A TCP header and its options.  Options are copied (at most 40 bytes). */
 struct tcp_info {
 	bool present;
-	bool full_header;  /* all 20 fixed bytes present (false: e.g. an 8-byte ICMP quote) */
+	bool full_header; /* all 20 fixed bytes present (false: e.g. an 8-byte ICMP quote) */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
 	uint16_t window;
 	uint16_t urgent;
 	uint16_t checksum;
-	uint8_t header_len;    /* data offset in bytes */
-	uint8_t options_len;   /* bytes of options actually captured */
-	bool options_complete; /* all header_len - 20 option bytes were captured */
+	uint8_t header_len;     /* data offset in bytes */
+	uint8_t options_len;    /* bytes of options actually captured */
+	bool options_complete;  /* all header_len - 20 option bytes were captured */
 	bool options_malformed; /* the walk stopped at a bad length */
 	uint8_t options[TCP_OPTIONS_MAX];
 	int32_t mss;    /* -1 when absent */
@@ -105,12 +105,12 @@ struct tcp_info {
 /* ICMP / ICMPv6 type names used by the quote logic. */
 enum icmp_kind {
 	ICMP_KIND_OTHER = 0,
-	ICMP_KIND_UNREACHABLE, /* v4 type 3, v6 type 1 */
-	ICMP_KIND_TIME_EXCEEDED, /* v4 type 11, v6 type 3 */
-	ICMP_KIND_PARAM_PROBLEM, /* v4 type 12, v6 type 4 */
+	ICMP_KIND_UNREACHABLE,    /* v4 type 3, v6 type 1 */
+	ICMP_KIND_TIME_EXCEEDED,  /* v4 type 11, v6 type 3 */
+	ICMP_KIND_PARAM_PROBLEM,  /* v4 type 12, v6 type 4 */
 	ICMP_KIND_PACKET_TOO_BIG, /* v6 type 2 */
-	ICMP_KIND_SOURCE_QUENCH, /* v4 type 4 */
-	ICMP_KIND_REDIRECT, /* v4 type 5 */
+	ICMP_KIND_SOURCE_QUENCH,  /* v4 type 4 */
+	ICMP_KIND_REDIRECT,       /* v4 type 5 */
 };
 
 /* An ICMP error and the packet it quotes (RFC 792, RFC 1812, RFC 4443, RFC 4884). */
@@ -118,14 +118,14 @@ struct icmp_info {
 	bool present;
 	uint8_t type, code;
 	enum icmp_kind kind;
-	bool is_error; /* carries a quote of the offending packet */
+	bool is_error;  /* carries a quote of the offending packet */
 	bool has_quote; /* the quoted IP header was parsed */
 	struct ip_info quoted_ip;
 	struct tcp_info quoted_tcp; /* present when the quote holds TCP */
-	uint16_t quote_len; /* bytes of the quote captured (IP header included) */
-	uint16_t quoted_l4_len; /* bytes of the quoted upper-layer header captured */
-	uint16_t rfc4884_len; /* original datagram length field in bytes (0: none) */
-	bool has_extensions; /* an RFC 4884 extension structure follows the quote */
+	uint16_t quote_len;         /* bytes of the quote captured (IP header included) */
+	uint16_t quoted_l4_len;     /* bytes of the quoted upper-layer header captured */
+	uint16_t rfc4884_len;       /* original datagram length field in bytes (0: none) */
+	bool has_extensions;        /* an RFC 4884 extension structure follows the quote */
 };
 
 /* Why a packet was not dissected to the end (counted per reason). */
@@ -133,7 +133,7 @@ enum skip_reason {
 	SKIP_NONE = 0,
 	SKIP_LINKTYPE_UNSUPPORTED,
 	SKIP_LINK_TRUNCATED,
-	SKIP_NOT_IP,        /* ARP, LLDP, ... */
+	SKIP_NOT_IP, /* ARP, LLDP, ... */
 	SKIP_IP_TRUNCATED,
 	SKIP_IP_MALFORMED,  /* bad version, header length, ... */
 	SKIP_IP_FRAGMENT,   /* non-first fragment */
