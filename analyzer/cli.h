@@ -1,0 +1,54 @@
+/* cli.h — the subcommands of the mpcap binary and their shared conventions.
+ *
+ * Each subcommand is a thin front end: it parses its options, calls modules
+ * that neither print nor exit, writes outputs atomically and returns an exit
+ * status; only main() exits.
+ */
+#ifndef MPCAP_CLI_H
+#define MPCAP_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses, documented in mpcap(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,       /* unreadable or invalid input, output failure: no final output written */
+	EXIT_USAGE = 2,       /* bad command line */
+	EXIT_WARNINGS = 3,    /* complete with warnings: damaged input analysed up to the damage */
+	EXIT_INTERRUPTED = 130,
+};
+
+struct cli_env {
+	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
+	bool stderr_tty;
+};
+
+struct subcommand {
+	const char *name;
+	const char *summary; /* one line for `mpcap --help` */
+	int (*run)(int argc, char **argv, const struct cli_env *env);
+	void (*help)(FILE *out);
+};
+
+/* Parses 16 hex digits (optionally 0x-prefixed); false when malformed. */
+bool parse_hex64(const char *s, uint64_t *out);
+/* Formats a 64-bit key as 16 lowercase hex digits. */
+void format_key(uint64_t key, char buf[17]);
+/* Formats seconds + nanoseconds as "S.NNNNNNNNN". */
+void format_time(int64_t sec, uint32_t nsec, char *buf, size_t n);
+/* Formats MP_CAPABLE anomaly bits as "a;b" (empty when none). */
+void format_mpc_anomalies(uint32_t bits, char *buf, size_t n);
+/* Creates directory dir if missing (one level). */
+int ensure_dir(const char *dir, char *err, size_t errlen);
+
+int cmd_dump(int argc, char **argv, const struct cli_env *env);
+void help_dump(FILE *out);
+int cmd_analyze(int argc, char **argv, const struct cli_env *env);
+void help_analyze(FILE *out);
+int cmd_columns(int argc, char **argv, const struct cli_env *env);
+void help_columns(FILE *out);
+
+#endif

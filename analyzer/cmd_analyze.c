@@ -1,0 +1,307 @@
+/* cmd_analyze.c — `mpcap analyze`: the scan view.  Matches probes to
+ * responses per target (scan.h) and writes targets.csv and summary.csv
+ * atomically. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "cli.h"
+#include "columns.h"
+#include "csv_io.h"
+#include "input.h"
+#include "scan.h"
+
+void help_analyze(FILE *out)
+{
+	fputs("usage: mpcap analyze [-o DIR] [-f EXPR] [--scan LABEL] [--probe-key HEX] [--all] CAPTURE...\n"
+	      "\n"
+	      "The scan view.  A probe is a TCP SYN (no ACK) sent by the scanner; a response\n"
+	      "is the SYN-ACK or RST the probed target (address, port) sends back, or an ICMP\n"
+	      "destination unreachable quoting the probe.  Each target is counted once per\n"
+	      "scan, whatever the retransmissions.  All CAPTUREs given together form one scan.\n"
+	      "\n"
+	      "Writes, atomically (temporary names renamed at the end):\n"
+	      "  DIR/targets.csv   one row per target that answered with an MP_CAPABLE option\n"
+	      "                    (every responder with --all): probe and response options,\n"
+	      "                    key, Hamming weight and distance from the probe key\n"
+	      "  DIR/summary.csv   every counter (scan,counter,family,port,value): packets per\n"
+	      "                    link type, skipped packets by reason, probes, distinct\n"
+	      "                    targets probed and responsive, MP_CAPABLE responders\n"
+	      "\n"
+	      "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
+	      "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
+	      "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
+	      "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
+	      "                       responses only; by default the key is learned from the probes,\n"
+	      "                       or inferred as a key returned by many distinct hosts (said on stderr)\n"
+	      "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
+	      "      --progress       force the progress line on stderr (default: only on a terminal)\n"
+	      "      --no-progress    never draw it\n"
+	      "  -q, --quiet          no closing summary on stderr\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "CAPTURE is pcap or pcapng, optionally gzip/xz/zstd/bzip2-compressed; '-' is stdin:\n"
+	      "  tcpdump -i eth0 -w - 'tcp[13] & 2 != 0' | mpcap analyze -o out -\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error (no output written), 2 usage,\n"
+	      "3 complete with warnings (a damaged capture was read up to the damage).\n",
+	      out);
+}
+
+struct analyze_ctx {
+	struct scan *scan;
+};
+
+static int on_packet(void *ctx, const char *file, const struct packet *pkt, char *err, size_t errlen)
+{
+	(void)file;
+	struct analyze_ctx *a = ctx;
+	return scan_add(a->scan, pkt, err, errlen);
+}
+
+static int write_targets(FILE *fp, const struct scan *s)
+{
+	if (column_set_write_header(fp, COLSET_TARGETS) != 0)
+		return -1;
+	const char *label = scan_label(s);
+	for (size_t i = 0; i < scan_target_count(s); i++) {
+		const struct scan_target *t = scan_target_at(s, i);
+		struct probe_profile p;
+		scan_target_probe(s, t, &p);
+		char addr[64], port[8], fam[4], pver[8], pkey[17], mver[8], mlen[8], mflags[8], key[17], weight[8],
+			dist[8], first[40], ttl[8], nresp[16], anom[128];
+		target_addr_format(t->key.family, t->key.addr, addr, sizeof addr);
+		snprintf(port, sizeof port, "%u", t->key.port);
+		snprintf(fam, sizeof fam, "%u", t->key.family);
+		pver[0] = pkey[0] = mver[0] = mlen[0] = mflags[0] = key[0] = weight[0] = dist[0] = '\0';
+		if (p.has_mpc)
+			snprintf(pver, sizeof pver, "%u", p.mpc_version);
+		if (p.has_key)
+			format_key(p.key, pkey);
+		uint32_t anomalies = 0;
+		if (t->has_mpc) {
+			const struct mpc_option *m = &t->mpc;
+			snprintf(mver, sizeof mver, "%u", m->version);
+			snprintf(mlen, sizeof mlen, "%u", m->length);
+			if (m->has_flags)
+				snprintf(mflags, sizeof mflags, "0x%02x", m->flags);
+			if (m->has_sender_key) {
+				format_key(m->sender_key, key);
+				snprintf(weight, sizeof weight, "%d", __builtin_popcountll(m->sender_key));
+				if (p.has_key)
+					snprintf(dist, sizeof dist, "%d",
+						 __builtin_popcountll(m->sender_key ^ p.key));
+			}
+			anomalies = m->anomalies;
+		}
+		format_mpc_anomalies(anomalies, anom, sizeof anom);
+		if (t->has_mpc && p.has_mpc && t->mpc.version != p.mpc_version) {
+			size_t l = strlen(anom);
+			snprintf(anom + l, sizeof anom - l, "%sversion-mismatch", l ? ";" : "");
+		}
+		format_time(t->first_sec, t->first_nsec, first, sizeof first);
+		snprintf(ttl, sizeof ttl, "%u", t->ttl);
+		snprintf(nresp, sizeof nresp, "%u", t->responses);
+		const char *f[] = { label, addr,  port,   fam,  pver,   pkey,   response_type_name(t->response),
+				    mver,  mlen,  mflags, key,  weight, dist,   first,
+				    ttl,   nresp, anom };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct summary_writer {
+	FILE *fp;
+	const char *label;
+	int rc;
+};
+
+static void write_counter(void *ctx, const char *counter, int family, int port, uint64_t value)
+{
+	struct summary_writer *w = ctx;
+	char fam[4] = "", prt[8] = "", val[24];
+	if (family) {
+		snprintf(fam, sizeof fam, "%d", family);
+		snprintf(prt, sizeof prt, "%d", port);
+	}
+	snprintf(val, sizeof val, "%llu", (unsigned long long)value);
+	const char *f[] = { w->label, counter, fam, prt, val };
+	if (w->rc == 0 && csv_write_row(w->fp, f, 5) != 0)
+		w->rc = -1;
+}
+
+static int write_summary(FILE *fp, const struct scan *s)
+{
+	if (column_set_write_header(fp, COLSET_SUMMARY) != 0)
+		return -1;
+	struct summary_writer w = { fp, scan_label(s), 0 };
+	scan_each_counter(s, write_counter, &w);
+	return w.rc;
+}
+
+struct counter_pick {
+	const char *name;
+	uint64_t value;
+};
+
+static void pick_counter(void *ctx, const char *counter, int family, int port, uint64_t value)
+{
+	(void)port;
+	struct counter_pick *p = ctx;
+	if (!family && strcmp(counter, p->name) == 0)
+		p->value = value;
+}
+
+static uint64_t counter_total(const struct scan *s, const char *name)
+{
+	struct counter_pick p = { name, 0 };
+	scan_each_counter(s, pick_counter, &p);
+	return p.value;
+}
+
+static int write_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
+{
+	if (ensure_dir(dir, err, errlen) != 0)
+		return -1;
+	size_t n = strlen(dir) + 32;
+	char *tp = malloc(n), *sp = malloc(n);
+	struct atomic_file at = { 0 }, as = { 0 };
+	int rc = -1;
+	if (!tp || !sp) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(tp, n, "%s/targets.csv", dir);
+	snprintf(sp, n, "%s/summary.csv", dir);
+	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0)
+		goto out;
+	if (write_targets(at.fp, s) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", tp, strerror(errno));
+		goto out;
+	}
+	if (write_summary(as.fp, s) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", sp, strerror(errno));
+		goto out;
+	}
+	if (atomic_file_commit(&at, err, errlen) != 0 || atomic_file_commit(&as, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	atomic_file_abort(&at);
+	atomic_file_abort(&as);
+	free(tp);
+	free(sp);
+	return rc;
+}
+
+int cmd_analyze(int argc, char **argv, const struct cli_env *env)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },    { "filter", required_argument, NULL, 'f' },
+		{ "scan", required_argument, NULL, 'S' },      { "probe-key", required_argument, NULL, 'K' },
+		{ "all", no_argument, NULL, 'A' },             { "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },     { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
+	};
+	const char *dir = "mpcap-results", *filter = NULL;
+	struct scan_config cfg = { 0 };
+	int progress = -1, c;
+	bool quiet = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'S':
+			if (!*optarg || strpbrk(optarg, "\r\n")) {
+				fprintf(stderr, "mpcap analyze: --scan needs a non-empty one-line label\n");
+				return EXIT_USAGE;
+			}
+			cfg.label = optarg;
+			break;
+		case 'K':
+			if (!parse_hex64(optarg, &cfg.probe_key)) {
+				fprintf(stderr, "mpcap analyze: --probe-key '%s': expected 16 hex digits, e.g. "
+						"0c0c0c0c0c0c0c0c\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			cfg.probe_key_given = true;
+			break;
+		case 'A':
+			cfg.all_responders = true;
+			break;
+		case 'P':
+			progress = 1;
+			break;
+		case 'N':
+			progress = 0;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			help_analyze(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'mpcap help analyze'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mpcap analyze: no capture file given (use '-' for standard input)\n"
+				"Try 'mpcap help analyze'.\n");
+		return EXIT_USAGE;
+	}
+	char err[1024], note[512];
+	struct analyze_ctx a;
+	a.scan = scan_new(&cfg, err, sizeof err);
+	if (!a.scan) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		return EXIT_ERROR;
+	}
+	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr };
+	struct input_stats st;
+	int s = input_run(argv + optind, argc - optind, &io, on_packet, &a, &st, err, sizeof err);
+	int rc = EXIT_OK;
+	if (s == INPUT_FATAL) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		rc = EXIT_ERROR;
+	} else if (s == INPUT_INTERRUPTED) {
+		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		rc = EXIT_INTERRUPTED;
+	} else if (scan_finish(a.scan, note, sizeof note) != 0) {
+		fprintf(stderr, "mpcap: out of memory\n");
+		rc = EXIT_ERROR;
+	} else {
+		if (note[0])
+			fprintf(stderr, "mpcap: %s\n", note);
+		if (env->stop && *env->stop) {
+			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			rc = EXIT_INTERRUPTED;
+		} else if (write_outputs(dir, a.scan, err, sizeof err) != 0) {
+			fprintf(stderr, "mpcap: %s\n", err);
+			rc = EXIT_ERROR;
+		} else {
+			if (!quiet)
+				fprintf(stderr,
+					"mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
+					"responsive, %llu MP_CAPABLE responders -> %s/targets.csv, %s/summary.csv\n",
+					scan_label(a.scan), (unsigned long long)st.records,
+					(unsigned long long)counter_total(a.scan, "probes.packets"),
+					(unsigned long long)counter_total(a.scan, "targets.probed"),
+					(unsigned long long)counter_total(a.scan, "targets.responsive"),
+					(unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir, dir);
+			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
+		}
+	}
+	scan_free(a.scan);
+	return rc;
+}

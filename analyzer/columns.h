@@ -1,0 +1,38 @@
+/* columns.h — every CSV column mpcap writes, declared once.
+ *
+ * The writers emit headers from these tables and `mpcap columns` prints them
+ * as the Markdown reference in docs/columns.md, so code and docs cannot drift.
+ */
+#ifndef MPCAP_COLUMNS_H
+#define MPCAP_COLUMNS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct column_def {
+	const char *name;
+	const char *type; /* "integer", "text", "hex", "time", "address" ... */
+	const char *description;
+};
+
+struct column_set {
+	const char *file; /* e.g. "targets.csv" */
+	const char *what; /* one sentence */
+	const struct column_def *cols;
+	size_t n;
+};
+
+enum column_set_id {
+	COLSET_DUMP = 0,
+	COLSET_TARGETS,
+	COLSET_SUMMARY,
+	COLSET_COUNT
+};
+
+const struct column_set *column_set_get(enum column_set_id id);
+/* Writes the header row of a set. */
+int column_set_write_header(FILE *fp, enum column_set_id id);
+/* Writes the Markdown reference of all sets. */
+void columns_write_markdown(FILE *fp);
+
+#endif

@@ -1,0 +1,99 @@
+/* scan.h — the scan view: probes matched to their responses, per target.
+ *
+ * A probe is a TCP SYN without ACK (RFC 9293) sent by the scanner; a response
+ * is the SYN-ACK or RST that the probed target (address, port) sends back to
+ * a scanner address, or an ICMP/ICMPv6 destination unreachable quoting the
+ * probe (RFC 792, RFC 4443).  Each target is counted once per scan whatever
+ * the retransmissions and duplicates.  The probe's MP_CAPABLE option
+ * (RFC 6824 v0 / RFC 8684 v1) is learned from the probes: distinct probe
+ * options are kept in a small table, and per-probe state is stored only when
+ * the scan uses more than one probe option, so memory does not grow with the
+ * number of probes of a static-key scan.
+ */
+#ifndef MPCAP_SCAN_H
+#define MPCAP_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+#include "target.h"
+
+struct scan_config {
+	const char *label; /* NULL: the UTC month of the first packet, YYYY-MM */
+	bool probe_key_given;
+	uint64_t probe_key;
+	bool all_responders; /* targets.csv lists every responder, not only MP_CAPABLE ones */
+};
+
+enum response_type {
+	RESP_NONE = 0,
+	RESP_ICMP_UNREACHABLE = 1,
+	RESP_RST = 2,
+	RESP_SYNACK = 3, /* higher wins when a target sends several */
+};
+
+/* Where the probe key of the scan came from. */
+enum probe_key_source {
+	PROBE_KEY_NONE = 0,     /* unknown */
+	PROBE_KEY_LEARNED,      /* from the probes in the capture */
+	PROBE_KEY_GIVEN,        /* --probe-key */
+	PROBE_KEY_INFERRED,     /* returned by many distinct hosts */
+};
+
+/* One distinct probe option block (what the scanner sent). */
+struct probe_profile {
+	bool has_mpc;
+	uint8_t mpc_version;
+	uint8_t mpc_length;
+	uint8_t mpc_flags;
+	bool has_key;
+	uint64_t key;
+	uint8_t options_len;
+	uint8_t options[TCP_OPTIONS_MAX];
+};
+
+/* One responsive target for one probe version. */
+struct scan_target {
+	struct target_key key; /* extra = probe version + 1 (0: unknown) */
+	uint32_t profile;       /* index into the profile table, UINT32_MAX: no probe seen */
+	uint8_t response;       /* enum response_type */
+	uint8_t ttl;
+	bool has_mpc;
+	struct mpc_option mpc;
+	uint8_t options_len; /* the SYN-ACK's TCP options */
+	uint8_t options[TCP_OPTIONS_MAX];
+	int64_t first_sec;
+	uint32_t first_nsec;
+	uint32_t responses;
+};
+
+struct scan;
+
+struct scan *scan_new(const struct scan_config *cfg, char *err, size_t errlen);
+void scan_free(struct scan *s);
+
+/* Feeds one dissected packet (skipped ones too, for the counters).
+ * Returns 0, or -1 when out of memory (err says so). */
+int scan_add(struct scan *s, const struct packet *pkt, char *err, size_t errlen);
+
+/* Ends the scan: sorts the targets and settles the probe key (inferring it
+ * when no probe and no --probe-key gave one).  note receives a sentence for
+ * the user when something was inferred or is unknown (empty otherwise). */
+int scan_finish(struct scan *s, char *note, size_t notelen);
+
+const char *scan_label(const struct scan *s);
+enum probe_key_source scan_probe_key_source(const struct scan *s);
+size_t scan_target_count(const struct scan *s);
+const struct scan_target *scan_target_at(const struct scan *s, size_t i);
+/* The probe option a target answered: its profile, or the given/inferred key. */
+void scan_target_probe(const struct scan *s, const struct scan_target *t, struct probe_profile *out);
+
+/* Every counter, in a stable order; family and port are 0 for totals. */
+typedef void (*scan_counter_fn)(void *ctx, const char *counter, int family, int port, uint64_t value);
+void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx);
+
+const char *response_type_name(enum response_type r);
+
+#endif

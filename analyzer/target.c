@@ -1,0 +1,291 @@
+/* target.c — scan targets: key helpers, an open-addressing hash map and an
+ * exact distinct-target set (Roaring bitmaps per port for IPv4, the map for
+ * IPv6).  See target.h.  Addresses: RFC 791, RFC 4291. */
+#include "target.h"
+
+#include <arpa/inet.h>
+#include <roaring/roaring.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct target_key target_key_make(uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	struct target_key k;
+	memset(&k, 0, sizeof k);
+	k.family = family;
+	k.port = port;
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	return k;
+}
+
+int target_key_cmp(const struct target_key *a, const struct target_key *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	int c = memcmp(a->addr, b->addr, 16);
+	if (c)
+		return c < 0 ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->extra != b->extra)
+		return a->extra < b->extra ? -1 : 1;
+	if (a->aux != b->aux)
+		return a->aux < b->aux ? -1 : 1;
+	return 0;
+}
+
+void target_addr_format(uint8_t family, const uint8_t *addr, char *buf, size_t buflen)
+{
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, (socklen_t)buflen) && buflen)
+		buf[0] = '\0';
+}
+
+/* ---- map ---- */
+
+struct map_slot {
+	struct target_key key;
+	uint32_t value;
+	uint32_t used;
+};
+
+struct target_map {
+	struct map_slot *slots;
+	size_t cap; /* power of two */
+	size_t count;
+};
+
+static uint64_t key_hash(const struct target_key *k)
+{
+	/* 64-bit FNV-1a over the packed key, then a final avalanche (splitmix64). */
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < sizeof *k; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+struct target_map *target_map_new(void)
+{
+	struct target_map *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->cap = 64;
+	m->slots = calloc(m->cap, sizeof *m->slots);
+	if (!m->slots) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void target_map_free(struct target_map *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m);
+}
+
+static struct map_slot *map_find_slot(struct map_slot *slots, size_t cap, const struct target_key *key)
+{
+	size_t i = (size_t)key_hash(key) & (cap - 1);
+	for (;;) {
+		struct map_slot *s = &slots[i];
+		if (!s->used || memcmp(&s->key, key, sizeof *key) == 0)
+			return s;
+		i = (i + 1) & (cap - 1);
+	}
+}
+
+static bool map_grow(struct target_map *m)
+{
+	size_t ncap = m->cap * 2;
+	struct map_slot *ns = calloc(ncap, sizeof *ns);
+	if (!ns)
+		return false;
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->slots[i].used)
+			*map_find_slot(ns, ncap, &m->slots[i].key) = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = ns;
+	m->cap = ncap;
+	return true;
+}
+
+uint32_t *target_map_get(struct target_map *m, const struct target_key *key, bool create, uint32_t init,
+			 bool *inserted)
+{
+	if (inserted)
+		*inserted = false;
+	struct map_slot *s = map_find_slot(m->slots, m->cap, key);
+	if (s->used)
+		return &s->value;
+	if (!create)
+		return NULL;
+	if ((m->count + 1) * 4 > m->cap * 3) { /* load factor 0.75 */
+		if (!map_grow(m))
+			return NULL;
+		s = map_find_slot(m->slots, m->cap, key);
+	}
+	s->key = *key;
+	s->value = init;
+	s->used = 1;
+	m->count++;
+	if (inserted)
+		*inserted = true;
+	return &s->value;
+}
+
+size_t target_map_count(const struct target_map *m)
+{
+	return m->count;
+}
+
+bool target_map_next(const struct target_map *m, size_t *cursor, struct target_key *key, uint32_t *value)
+{
+	while (*cursor < m->cap) {
+		const struct map_slot *s = &m->slots[(*cursor)++];
+		if (s->used) {
+			if (key)
+				*key = s->key;
+			if (value)
+				*value = s->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t target_map_memory(const struct target_map *m)
+{
+	return sizeof *m + m->cap * sizeof *m->slots;
+}
+
+/* ---- set ---- */
+
+#define PORTS 65536
+
+struct target_set {
+	roaring_bitmap_t **v4; /* [PORTS], allocated on first IPv4 add */
+	struct target_map *v6;
+	uint64_t count;
+};
+
+struct target_set *target_set_new(void)
+{
+	struct target_set *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->v6 = target_map_new();
+	if (!s->v6) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void target_set_free(struct target_set *s)
+{
+	if (!s)
+		return;
+	if (s->v4) {
+		for (size_t p = 0; p < PORTS; p++)
+			if (s->v4[p])
+				roaring_bitmap_free(s->v4[p]);
+		free(s->v4);
+	}
+	target_map_free(s->v6);
+	free(s);
+}
+
+static uint32_t v4_word(const uint8_t *addr)
+{
+	return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+}
+
+int target_set_add(struct target_set *s, uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	if (family == 4) {
+		if (!s->v4 && !(s->v4 = calloc(PORTS, sizeof *s->v4)))
+			return -1;
+		if (!s->v4[port] && !(s->v4[port] = roaring_bitmap_create()))
+			return -1;
+		bool added = roaring_bitmap_add_checked(s->v4[port], v4_word(addr));
+		s->count += added;
+		return added;
+	}
+	struct target_key k = target_key_make(family, addr, port);
+	bool inserted;
+	if (!target_map_get(s->v6, &k, true, 0, &inserted))
+		return -1;
+	s->count += inserted;
+	return inserted;
+}
+
+bool target_set_contains(const struct target_set *s, uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	if (family == 4)
+		return s->v4 && s->v4[port] && roaring_bitmap_contains(s->v4[port], v4_word(addr));
+	struct target_key k = target_key_make(family, addr, port);
+	return target_map_get(s->v6, &k, false, 0, NULL) != NULL;
+}
+
+uint64_t target_set_count(const struct target_set *s)
+{
+	return s->count;
+}
+
+uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint16_t port)
+{
+	if (family == 4)
+		return s->v4 && s->v4[port] ? roaring_bitmap_get_cardinality(s->v4[port]) : 0;
+	uint64_t n = 0;
+	size_t cur = 0;
+	struct target_key k;
+	while (target_map_next(s->v6, &cur, &k, NULL))
+		n += k.family == family && k.port == port;
+	return n;
+}
+
+void target_set_each_port(const struct target_set *s, void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n),
+			  void *ctx)
+{
+	if (s->v4)
+		for (size_t p = 0; p < PORTS; p++)
+			if (s->v4[p])
+				fn(ctx, 4, (uint16_t)p, roaring_bitmap_get_cardinality(s->v4[p]));
+	if (!target_map_count(s->v6))
+		return;
+	uint64_t *per = calloc(PORTS, sizeof *per);
+	if (!per)
+		return;
+	size_t cur = 0;
+	struct target_key k;
+	while (target_map_next(s->v6, &cur, &k, NULL))
+		per[k.port]++;
+	for (size_t p = 0; p < PORTS; p++)
+		if (per[p])
+			fn(ctx, 6, (uint16_t)p, per[p]);
+	free(per);
+}
+
+size_t target_set_memory(const struct target_set *s)
+{
+	size_t n = sizeof *s + target_map_memory(s->v6);
+	if (s->v4) {
+		n += PORTS * sizeof *s->v4;
+		for (size_t p = 0; p < PORTS; p++)
+			if (s->v4[p])
+				n += roaring_bitmap_portable_size_in_bytes(s->v4[p]);
+	}
+	return n;
+}
