@@ -47,7 +47,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 SAMPLE_TOOLS_SRC = $(wildcard samples/tools/*.c)
 SAMPLE_TOOLS = $(SAMPLE_TOOLS_SRC:samples/tools/%.c=$(BUILD)/samples/%)
 
-.PHONY: all deps demo check test unit e2e live format format-check install clean mans
+.PHONY: all deps demo check unit format format-check install clean docs
 all: $(BUILD)/mpcap $(SAMPLE_TOOLS)
 
 $(BUILD)/%.o: %.c
@@ -100,3 +100,8 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+# docs/columns.md is generated from the column tables (checked by tests/check-docs.sh)
+docs: $(BUILD)/mpcap
+	{ sed -n '1,/^<!-- generated below/p' docs/columns.md; $(BUILD)/mpcap columns; } > docs/columns.md.tmp
+	mv docs/columns.md.tmp docs/columns.md

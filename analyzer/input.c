@@ -104,7 +104,9 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 				break;
 			}
 		}
-		if (rc == CAPTURE_DAMAGED) {
+		if (o->stop && *o->stop)
+			status = INPUT_INTERRUPTED;
+		else if (rc == CAPTURE_DAMAGED) {
 			fprintf(o->log, "%smpcap: warning: %s: %s; the %llu records before it were analysed\n",
 				prog.drawn ? "\n" : "", shown, msg, (unsigned long long)frame);
 			st->warnings++;

@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file size limit gives EFBIG, reported as a write error */
 	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1 };
 	return sc->run(argc - 1, argv + 1, &env);
 }

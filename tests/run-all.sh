@@ -1,0 +1,52 @@
+#!/bin/bash
+# run-all.sh — every test of mpcap, called by `make check` (and so by CI).
+#
+# Runs each test program, prints its output, and ends with a table of
+# passed / failed / skipped.  A test that exits 77 is "skipped" — allowed only
+# when not running as root: as root (CI) a skip counts as a failure, because
+# the namespace tests must really run there.
+set -u
+cd "$(dirname "$0")/.."
+: "${MPCAP:=build/mpcap}"
+: "${BUILD:=build}"
+export MPCAP BUILD
+export CORPUS="${CORPUS:-$(cd .. && pwd)/shared/corpus}"
+
+pass=0; fail=0; skip=0; failed=()
+run() { # name command...
+	local name=$1; shift
+	echo "=== $name"
+	local start=$SECONDS
+	"$@"
+	local rc=$?
+	local dt=$((SECONDS - start))
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); echo "=== PASS $name (${dt}s)"
+	elif [ $rc -eq 77 ] && [ "$(id -u)" -ne 0 ]; then
+		skip=$((skip + 1)); echo "=== SKIP $name (needs root)"
+	else
+		fail=$((fail + 1)); failed+=("$name"); echo "=== FAIL $name (exit $rc, ${dt}s)"
+	fi
+}
+
+run format tests/check-format.sh
+run unit "$BUILD/unit-tests" --jobs 2
+run cli tests/e2e/cli.sh
+run golden tests/e2e/run-testlist.sh
+run corpus-facts tests/e2e/corpus-facts.sh
+run tshark-oracle /usr/bin/python3 tests/oracle/tshark_dump_compare.py "$MPCAP" \
+	"$CORPUS"/*.pcap "$CORPUS"/*.pcapng samples/captures/*.pcap
+run docs tests/check-docs.sh
+for t in tests/live/test-*.sh; do
+	[ -e "$t" ] || continue
+	run "live/$(basename "$t" .sh)" "$t"
+done
+
+echo
+echo "passed: $pass  failed: $fail  skipped: $skip"
+if [ $fail -gt 0 ]; then
+	printf 'FAILED: %s\n' "${failed[@]}"
+	exit 1
+fi
+[ $skip -gt 0 ] && echo "NOTE: $skip test(s) skipped (not root); they did not pass, they did not run."
+exit 0
