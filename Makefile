@@ -50,16 +50,25 @@ SAMPLE_TOOLS = $(SAMPLE_TOOLS_SRC:samples/tools/%.c=$(BUILD)/samples/%)
 .PHONY: all deps demo check unit format format-check install clean docs
 all: $(BUILD)/mpcap $(SAMPLE_TOOLS)
 
+# V=1 shows the full compiler command lines.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DMPCAP_VERSION='"$(VERSION)"' -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -DMPCAP_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(BUILD)/libmpcap.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/mpcap: $(MAIN_OBJ) $(BUILD)/libmpcap.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/samples/%: samples/tools/%.c $(BUILD)/libmpcap.a
 	@mkdir -p $(dir $@)

@@ -12,6 +12,7 @@
 #include "csv_io.h"
 #include "input.h"
 #include "scan.h"
+#include "verdict.h"
 
 void help_analyze(FILE *out)
 {
@@ -104,9 +105,14 @@ static int write_targets(FILE *fp, const struct scan *s)
 		format_time(t->first_sec, t->first_nsec, first, sizeof first);
 		snprintf(ttl, sizeof ttl, "%u", t->ttl);
 		snprintf(nresp, sizeof nresp, "%u", t->responses);
+		char group[16] = "";
+		if (t->key_group)
+			snprintf(group, sizeof group, "%u", t->key_group);
 		const char *f[] = { label, addr,  port,   fam,  pver,   pkey,   response_type_name(t->response),
 				    mver,  mlen,  mflags, key,  weight, dist,   first,
-				    ttl,   nresp, anom };
+				    ttl,   nresp, anom,
+				    verdict_name((enum verdict)t->verdict),
+				    verdict_reason_name((enum verdict_reason)t->verdict_reason), group };
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}

@@ -2,6 +2,7 @@
 #include "columns.h"
 
 #include "csv_io.h"
+#include "scan.h"
 
 static const struct column_def dump_cols[] = {
 	{ "frame", "integer", "frame number in its capture file, 1-based (as tshark's frame.number)" },
@@ -44,6 +45,13 @@ static const struct column_def target_cols[] = {
 	{ "responses", "integer", "response packets seen from the target for this probe version (retransmissions)" },
 	{ "anomaly", "text", "semicolon-separated anomalies of the response's MP_CAPABLE (see dump's anomaly column) "
 			     "plus version-mismatch when the SYN-ACK's version differs from the probe's" },
+	{ "verdict", "text", "mptcp, replay, modified, shared-key, no-mptcp, rst or icmp-unreachable (rules in "
+			     "docs/methodology.md)" },
+	{ "verdict_reason", "text", "which rule gave a replay, modified, shared-key or keyless no-mptcp verdict: "
+				    "key-equal, keyless-echo, options-mirrored, key-near, key-bytes-equal, "
+				    "header-changed, key-shared, mpc-without-key; empty otherwise" },
+	{ "key_group", "integer", "distinct addresses that returned this key in the scan (2 or more: shared-key); "
+				  "empty without a key" },
 };
 
 static const struct column_def summary_cols[] = {
@@ -89,4 +97,9 @@ void columns_write_markdown(FILE *fp)
 			fprintf(fp, "| `%s` | %s | %s |\n", s->cols[i].name, s->cols[i].type, s->cols[i].description);
 		fprintf(fp, "\n");
 	}
+	size_t n;
+	const struct counter_doc *d = scan_counter_docs(&n);
+	fprintf(fp, "## summary.csv counters\n\n| counter | meaning |\n|---|---|\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "| `%s` | %s |\n", d[i].name, d[i].meaning);
 }

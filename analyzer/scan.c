@@ -4,6 +4,7 @@
 #include "scan.h"
 
 #include "dissect.h"
+#include "verdict.h"
 
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -23,7 +24,9 @@ struct linkcount {
 struct port_count {
 	uint8_t family;
 	uint16_t port;
-	uint64_t n;
+	uint64_t n;       /* distinct MP_CAPABLE responders */
+	uint64_t counted; /* of which with a verdict other than no-mptcp */
+	uint64_t verdicts[VERDICT_COUNT]; /* targets per verdict on this family and port */
 };
 
 struct scan {
@@ -58,6 +61,43 @@ struct scan {
 	uint64_t mpc_targets;
 	bool finished;
 };
+
+static const struct counter_doc counter_docs[] = {
+	{ "packets.total", "records read (after the -f filter)" },
+	{ "packets.linktype.NAME", "records per link type (libpcap's DLT name, e.g. EN10MB, RAW, LINUX_SLL)" },
+	{ "skipped.REASON", "records not dissected to TCP/ICMP, by reason: linktype-unsupported, link-truncated, "
+			    "not-ip (ARP, LLDP...), ip-truncated, ip-malformed, ip-fragment (non-first fragments), "
+			    "ipv6-ext-chain (extension header chain truncated or longer than 8), other-proto "
+			    "(UDP...), tcp-truncated, tcp-malformed (data offset below 20 bytes), icmp-truncated" },
+	{ "notes.NOTE", "records used but noteworthy: tcp-options-malformed (the option walk stopped at a bad "
+			"length), tcp-options-truncated (options cut by the snap length), mpc-anomaly, "
+			"icmp-quote-unparsed" },
+	{ "probes.packets", "TCP SYNs without ACK (probes, retransmissions included)" },
+	{ "probes.distinct-options", "distinct probe option blocks (1 for a static-key scan)" },
+	{ "probes.scanner-addresses", "distinct source addresses of probes" },
+	{ "probes.key-source.SOURCE", "1 for where the probe key came from: learned, given, inferred or unknown" },
+	{ "responses.packets", "SYN-ACK, RST and ICMP-unreachable packets sent to a scanner address" },
+	{ "responses.duplicate", "responses from a target that had already answered the same way" },
+	{ "responses.unsolicited", "responses from targets never probed (when the capture holds probes)" },
+	{ "icmp.time-exceeded", "ICMP/ICMPv6 time-exceeded messages" },
+	{ "icmp.unreachable", "ICMP/ICMPv6 destination-unreachable messages" },
+	{ "mpcapable.options", "MP_CAPABLE options in any packet, quoted ones included" },
+	{ "mpcapable.options-in-icmp-quotes", "MP_CAPABLE options inside ICMP quotes" },
+	{ "targets.probed", "distinct targets (address, port) probed; also per family and port" },
+	{ "targets.responsive", "distinct targets that answered in any way; also per family and port" },
+	{ "targets.responsive.TYPE", "distinct targets that answered with TYPE: synack, rst, icmp-unreachable" },
+	{ "targets.mpcapable", "distinct targets whose SYN-ACK carried MP_CAPABLE; also per family and port" },
+	{ "verdict.VERDICT", "targets per verdict (docs/methodology.md): mptcp, replay, modified, shared-key, "
+			     "no-mptcp, rst, icmp-unreachable, silent; a target counts once by its best answer "
+			     "(SYN-ACK, then RST, then ICMP), except that a target probed with both MP_CAPABLE "
+			     "versions counts once per version that drew an MP_CAPABLE; also per family and port" },
+};
+
+const struct counter_doc *scan_counter_docs(size_t *n)
+{
+	*n = sizeof counter_docs / sizeof counter_docs[0];
+	return counter_docs;
+}
 
 const char *response_type_name(enum response_type r)
 {
@@ -439,19 +479,141 @@ static void infer_probe_key(struct scan *s, char *note, size_t notelen)
 	}
 }
 
-static int add_port_count(struct scan *s, uint8_t family, uint16_t port)
+static struct port_count *port_slot(struct scan *s, uint8_t family, uint16_t port)
 {
-	for (size_t i = 0; i < s->nmpc_ports; i++) {
-		if (s->mpc_ports[i].family == family && s->mpc_ports[i].port == port) {
-			s->mpc_ports[i].n++;
-			return 0;
-		}
-	}
+	for (size_t i = 0; i < s->nmpc_ports; i++)
+		if (s->mpc_ports[i].family == family && s->mpc_ports[i].port == port)
+			return &s->mpc_ports[i];
 	struct port_count *n = realloc(s->mpc_ports, (s->nmpc_ports + 1) * sizeof *n);
 	if (!n)
-		return -1;
+		return NULL;
 	s->mpc_ports = n;
-	s->mpc_ports[s->nmpc_ports++] = (struct port_count){ family, port, 1 };
+	struct port_count *pc = &s->mpc_ports[s->nmpc_ports++];
+	memset(pc, 0, sizeof *pc);
+	pc->family = family;
+	pc->port = port;
+	return pc;
+}
+
+/* Key groups (distinct addresses per key) and the verdict of every record. */
+static int assign_verdicts(struct scan *s)
+{
+	struct key_host *kh = malloc((s->nrecs ? s->nrecs : 1) * sizeof *kh);
+	uint32_t *groups = malloc((s->nrecs ? s->nrecs : 1) * sizeof *groups);
+	if (!kh || !groups) {
+		free(kh);
+		free(groups);
+		return -1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < s->nrecs; i++) {
+		const struct scan_target *t = &s->recs[i];
+		if (t->has_mpc && t->mpc.has_sender_key) {
+			kh[n].key = t->mpc.sender_key;
+			kh[n].family = t->key.family;
+			memcpy(kh[n].addr, t->key.addr, 16);
+			n++;
+		}
+	}
+	qsort(kh, n, sizeof *kh, key_host_cmp);
+	/* groups[j] = distinct addresses of the key run containing kh[j] */
+	for (size_t i = 0; i < n;) {
+		size_t j = i, hosts = 0;
+		while (j < n && kh[j].key == kh[i].key) {
+			if (j == i || key_host_cmp(&kh[j], &kh[j - 1]) != 0)
+				hosts++;
+			j++;
+		}
+		for (size_t k = i; k < j; k++)
+			groups[k] = (uint32_t)hosts;
+		i = j;
+	}
+	for (size_t i = 0; i < s->nrecs; i++) {
+		struct scan_target *t = &s->recs[i];
+		t->key_group = 0;
+		if (t->has_mpc && t->mpc.has_sender_key) {
+			struct key_host probe = { .key = t->mpc.sender_key, .family = 0 };
+			/* binary search for the first entry with this key */
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (kh[mid].key < probe.key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < n && kh[lo].key == probe.key)
+				t->key_group = groups[lo];
+		}
+		struct probe_profile p;
+		scan_target_probe(s, t, &p);
+		enum verdict_reason why;
+		t->verdict = (uint8_t)verdict_classify(&p, t, t->key_group, &why);
+		t->verdict_reason = (uint8_t)why;
+	}
+	free(kh);
+	free(groups);
+	return 0;
+}
+
+struct port_list {
+	struct scan *s;
+	int rc;
+};
+
+static void add_port(void *ctx, uint8_t family, uint16_t port, uint64_t n)
+{
+	(void)n;
+	struct port_list *pl = ctx;
+	if (!port_slot(pl->s, family, port))
+		pl->rc = -1;
+}
+
+/* Targets per verdict and per (family, port).  A target counts once, by its
+ * best answer: SYN-ACK over RST over ICMP unreachable over silence; among
+ * SYN-ACKs, the verdict of its MP_CAPABLE row (one per probe version). */
+static int count_verdicts(struct scan *s)
+{
+	struct port_list pl = { s, 0 };
+	target_set_each_port(s->probed, add_port, &pl);
+	target_set_each_port(s->resp_any, add_port, &pl);
+	if (pl.rc != 0)
+		return -1;
+	for (size_t i = 0; i < s->nrecs;) {
+		/* the rows of one target (one per probe version) are adjacent */
+		const struct scan_target *t = &s->recs[i];
+		size_t j = i;
+		bool mpc = false, counted = false;
+		struct port_count *pc = port_slot(s, t->key.family, t->key.port);
+		if (!pc)
+			return -1;
+		while (j < s->nrecs && s->recs[j].key.family == t->key.family && s->recs[j].key.port == t->key.port &&
+		       memcmp(s->recs[j].key.addr, t->key.addr, 16) == 0) {
+			const struct scan_target *r = &s->recs[j++];
+			if (r->response != RESP_SYNACK || !r->has_mpc)
+				continue;
+			mpc = true;
+			if (r->verdict != VERDICT_NO_MPTCP) {
+				pc->verdicts[r->verdict]++;
+				counted = true;
+			}
+		}
+		pc->n += mpc;
+		s->mpc_targets += mpc;
+		pc->counted += counted;
+		i = j;
+	}
+	for (size_t i = 0; i < s->nmpc_ports; i++) {
+		struct port_count *pc = &s->mpc_ports[i];
+		uint8_t f = pc->family;
+		uint16_t p = pc->port;
+		uint64_t synack = target_set_count_port(s->resp_synack, f, p);
+		pc->verdicts[VERDICT_NO_MPTCP] = synack >= pc->counted ? synack - pc->counted : 0;
+		pc->verdicts[VERDICT_RST] = target_set_count_port_minus(s->resp_rst, s->resp_synack, NULL, f, p);
+		pc->verdicts[VERDICT_ICMP_UNREACHABLE] =
+			target_set_count_port_minus(s->resp_icmp, s->resp_synack, s->resp_rst, f, p);
+		pc->verdicts[VERDICT_SILENT] = target_set_count_port_minus(s->probed, s->resp_any, NULL, f, p);
+	}
 	return 0;
 }
 
@@ -483,20 +645,10 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 		else if (!s->nprofiles)
 			infer_probe_key(s, note, notelen);
 	}
-	/* Distinct MP_CAPABLE responders per (family, port). */
-	const struct scan_target *prev = NULL;
-	for (size_t i = 0; i < s->nrecs; i++) {
-		const struct scan_target *t = &s->recs[i];
-		if (!t->has_mpc)
-			continue;
-		if (prev && prev->key.family == t->key.family && prev->key.port == t->key.port &&
-		    memcmp(prev->key.addr, t->key.addr, 16) == 0)
-			continue;
-		prev = t;
-		s->mpc_targets++;
-		if (add_port_count(s, t->key.family, t->key.port) < 0)
-			return -1;
-	}
+	if (assign_verdicts(s) != 0)
+		return -1;
+	if (count_verdicts(s) != 0)
+		return -1;
 	qsort(s->mpc_ports, s->nmpc_ports, sizeof *s->mpc_ports, port_count_cmp);
 	if (!s->label_set)
 		snprintf(s->label, sizeof s->label, "unknown");
@@ -611,5 +763,16 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 	emit_set(fn, ctx, "targets.responsive.icmp-unreachable", s->resp_icmp);
 	fn(ctx, "targets.mpcapable", 0, 0, s->mpc_targets);
 	for (size_t i = 0; i < s->nmpc_ports; i++)
-		fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].n);
+		if (s->mpc_ports[i].n)
+			fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].n);
+	for (int v = 0; v < VERDICT_COUNT; v++) {
+		uint64_t total = 0;
+		for (size_t i = 0; i < s->nmpc_ports; i++)
+			total += s->mpc_ports[i].verdicts[v];
+		snprintf(name, sizeof name, "verdict.%s", verdict_name((enum verdict)v));
+		fn(ctx, name, 0, 0, total);
+		for (size_t i = 0; i < s->nmpc_ports; i++)
+			if (s->mpc_ports[i].verdicts[v])
+				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].verdicts[v]);
+	}
 }

@@ -67,6 +67,10 @@ struct scan_target {
 	int64_t first_sec;
 	uint32_t first_nsec;
 	uint32_t responses;
+	/* set by scan_finish() (verdict.h) */
+	uint8_t verdict;        /* enum verdict */
+	uint8_t verdict_reason; /* enum verdict_reason */
+	uint32_t key_group;     /* distinct addresses that returned this key in the scan (0: no key) */
 };
 
 struct scan;
@@ -95,5 +99,12 @@ typedef void (*scan_counter_fn)(void *ctx, const char *counter, int family, int 
 void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx);
 
 const char *response_type_name(enum response_type r);
+
+/* The documented counters of summary.csv; NAME parts are placeholders. */
+struct counter_doc {
+	const char *name;
+	const char *meaning;
+};
+const struct counter_doc *scan_counter_docs(size_t *n);
 
 #endif

@@ -289,3 +289,35 @@ size_t target_set_memory(const struct target_set *s)
 	}
 	return n;
 }
+
+uint64_t target_set_count_port_minus(const struct target_set *a, const struct target_set *b,
+				     const struct target_set *c, uint8_t family, uint16_t port)
+{
+	if (family == 4) {
+		if (!a->v4 || !a->v4[port])
+			return 0;
+		const roaring_bitmap_t *rb = b && b->v4 ? b->v4[port] : NULL;
+		const roaring_bitmap_t *rc = c && c->v4 ? c->v4[port] : NULL;
+		if (!rb && !rc)
+			return roaring_bitmap_get_cardinality(a->v4[port]);
+		if (!rb || !rc)
+			return roaring_bitmap_andnot_cardinality(a->v4[port], rb ? rb : rc);
+		roaring_bitmap_t *u = roaring_bitmap_or(rb, rc);
+		if (!u)
+			return 0;
+		uint64_t n = roaring_bitmap_andnot_cardinality(a->v4[port], u);
+		roaring_bitmap_free(u);
+		return n;
+	}
+	uint64_t n = 0;
+	size_t cur = 0;
+	struct target_key k;
+	while (target_map_next(a->v6, &cur, &k, NULL)) {
+		if (k.family != family || k.port != port)
+			continue;
+		if ((b && target_set_contains(b, family, k.addr, port)) || (c && target_set_contains(c, family, k.addr, port)))
+			continue;
+		n++;
+	}
+	return n;
+}

@@ -60,5 +60,8 @@ uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint1
 void target_set_each_port(const struct target_set *s, void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n),
 			  void *ctx);
 size_t target_set_memory(const struct target_set *s);
+/* |a \ (b ∪ c)| for one family and port; b and c may be NULL. */
+uint64_t target_set_count_port_minus(const struct target_set *a, const struct target_set *b,
+				     const struct target_set *c, uint8_t family, uint16_t port);
 
 #endif

@@ -18,4 +18,30 @@ for sc in $("$MPCAP" --help | awk '/^Subcommands:/{f=1;next} f&&/^  [a-z]/{print
 	if "$MPCAP" help "$sc" >/dev/null && [ -e "docs/mpcap-$sc.1" ]; then echo "ok - $sc has help and a man page"
 	else echo "not ok - $sc lacks help or docs/mpcap-$sc.1"; fail=1; fi
 done
+# every counter a real run writes is documented in docs/columns.md
+"$MPCAP" analyze -q --all -o "$tmp/a" "${CORPUS:-../shared/corpus}/zmap-synopt-v4-mpcv0.pcap" 2>/dev/null || true
+if /usr/bin/python3 - "$tmp/a/summary.csv" docs/columns.md <<'PY'
+import csv, re, sys
+doc = open(sys.argv[2]).read()
+sec = doc[doc.index("## summary.csv counters"):]
+rows = re.findall(r"^\| `([^`]+)` \| (.*) \|$", sec, re.M)
+bad = []
+for r in csv.DictReader(open(sys.argv[1])):
+    c = r["counter"]
+    ok = False
+    for name, meaning in rows:
+        if name == c:
+            ok = True
+        elif re.fullmatch(r"[a-z.-]+\.[A-Z]+", name):
+            prefix = name.rsplit(".", 1)[0] + "."
+            tail = c[len(prefix):] if c.startswith(prefix) else None
+            if tail and (name.startswith("packets.linktype") or tail in meaning):
+                ok = True
+    if not ok:
+        bad.append(c)
+if bad:
+    print("undocumented counters:", sorted(set(bad)))
+    sys.exit(1)
+PY
+then echo "ok - every summary.csv counter is documented"; else echo "not ok - undocumented counters"; fail=1; fi
 exit $fail
