@@ -41,13 +41,15 @@ void format_key(uint64_t key, char buf[17]);
 void format_time(int64_t sec, uint32_t nsec, char *buf, size_t n);
 /* Formats MP_CAPABLE anomaly bits as "a;b" (empty when none). */
 void format_mpc_anomalies(uint32_t bits, char *buf, size_t n);
-/* Creates directory dir if missing (one level). */
+/* Creates directory dir and missing parents (mkdir -p). */
 int ensure_dir(const char *dir, char *err, size_t errlen);
 
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);
 int cmd_analyze(int argc, char **argv, const struct cli_env *env);
 void help_analyze(FILE *out);
+int cmd_join(int argc, char **argv, const struct cli_env *env);
+void help_join(FILE *out);
 int cmd_columns(int argc, char **argv, const struct cli_env *env);
 void help_columns(FILE *out);
 

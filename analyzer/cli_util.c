@@ -64,16 +64,31 @@ void format_mpc_anomalies(uint32_t bits, char *buf, size_t n)
 
 int ensure_dir(const char *dir, char *err, size_t errlen)
 {
-	struct stat st;
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		snprintf(err, errlen, "%s: exists and is not a directory", dir);
+	/* mkdir -p: create each missing component in turn */
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
-		return -1;
+	for (char *p = path + 1;; p++) {
+		bool last = *p == '\0';
+		if (*p == '/' || last) {
+			char saved = *p;
+			*p = '\0';
+			struct stat st;
+			if (stat(path, &st) == 0) {
+				if (!S_ISDIR(st.st_mode)) {
+					snprintf(err, errlen, "%s: exists and is not a directory", path);
+					return -1;
+				}
+			} else if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "%s: cannot create directory: %s", path, strerror(errno));
+				return -1;
+			}
+			*p = saved;
+			if (last)
+				break;
+		}
 	}
 	return 0;
 }

@@ -62,6 +62,32 @@ static const struct column_def summary_cols[] = {
 	{ "value", "integer", "the count" },
 };
 
+static const struct column_def join_host_cols[] = {
+	{ "address", "address", "host address" },
+	{ "port", "integer", "TCP port" },
+	{ "family", "integer", "4 or 6" },
+	{ "scans", "integer", "number of scans joined" },
+	{ "scans_probed", "integer", "scans that probed this family and port (targets.probed, or targets.responsive "
+				     "for responses-only captures)" },
+	{ "scans_mpcapable", "integer", "scans in which the host answered with MP_CAPABLE" },
+	{ "scans_mptcp", "integer", "scans in which its verdict was mptcp" },
+	{ "first_scan", "text", "label of the first scan it answered with MP_CAPABLE" },
+	{ "last_scan", "text", "label of the last such scan" },
+	{ "mpcapable_consistency", "text", "consistent when MP_CAPABLE in every scan that probed it, else transient" },
+	{ "mptcp_consistency", "text", "consistent when its verdict was mptcp in every such scan, transient when in "
+				       "some, never when in none" },
+	{ "verdicts", "text", "SCAN:VERDICT for each scan it answered with MP_CAPABLE, semicolon-separated, in "
+			      "scan order" },
+};
+
+static const struct column_def join_monthly_cols[] = {
+	{ "scan", "text", "scan label" },
+	{ "family", "integer", "4 or 6" },
+	{ "port", "integer", "TCP port" },
+	{ "verdict", "text", "verdict (see targets.csv)" },
+	{ "targets", "integer", "targets with that verdict in that scan, family and port" },
+};
+
 static const struct column_set sets[COLSET_COUNT] = {
 	[COLSET_DUMP] = { "mpcap dump", "one row per MP_CAPABLE option in any packet, including packets quoted in ICMP "
 					"errors",
@@ -72,6 +98,12 @@ static const struct column_set sets[COLSET_COUNT] = {
 			     target_cols, sizeof target_cols / sizeof target_cols[0] },
 	[COLSET_SUMMARY] = { "summary.csv", "every counter of the analysis, in long (tidy) form", summary_cols,
 			     sizeof summary_cols / sizeof summary_cols[0] },
+	[COLSET_JOIN_HOSTS] = { "hosts.csv (mpcap join)", "one row per (address, port) that answered with MP_CAPABLE "
+							  "in any of the joined scans",
+				join_host_cols, sizeof join_host_cols / sizeof join_host_cols[0] },
+	[COLSET_JOIN_MONTHLY] = { "monthly.csv (mpcap join)", "targets per scan, family, port and verdict, the "
+							      "monthly series",
+				  join_monthly_cols, sizeof join_monthly_cols / sizeof join_monthly_cols[0] },
 };
 
 const struct column_set *column_set_get(enum column_set_id id)

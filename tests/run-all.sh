@@ -31,9 +31,11 @@ run() { # name command...
 
 run format tests/check-format.sh
 run unit "$BUILD/unit-tests" --jobs 2
-run cli tests/e2e/cli.sh
 run golden tests/e2e/run-testlist.sh
-run corpus-facts tests/e2e/corpus-facts.sh
+for t in tests/e2e/*.sh; do
+	case "$(basename "$t")" in lib.sh|run-testlist.sh) continue;; esac
+	run "e2e/$(basename "$t" .sh)" "$t"
+done
 run tshark-oracle /usr/bin/python3 tests/oracle/tshark_dump_compare.py "$MPCAP" \
 	"$CORPUS"/*.pcap "$CORPUS"/*.pcapng samples/captures/*.pcap
 run docs tests/check-docs.sh
