@@ -141,6 +141,7 @@ enum skip_reason {
 	SKIP_OTHER_PROTO,   /* not TCP, ICMP or ICMPv6 */
 	SKIP_TCP_TRUNCATED,
 	SKIP_ICMP_TRUNCATED,
+	SKIP_TCP_MALFORMED, /* TCP data offset below 5 */
 	SKIP_REASON_COUNT
 };
 

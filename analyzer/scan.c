@@ -391,8 +391,9 @@ int scan_add(struct scan *s, const struct packet *pkt, char *err, size_t errlen)
 			rc = add_response(s, pkt, RESP_RST, ip->family, ip->src, tcp->sport, ip->dst, tcp->dport);
 	} else if (pkt->icmp.present) {
 		const struct icmp_info *ic = &pkt->icmp;
-		s->mpc_options += ic->quoted_tcp.present ? ic->quoted_tcp.n_mpc : 0;
-		s->mpc_in_quotes += ic->quoted_tcp.present ? ic->quoted_tcp.n_mpc : 0;
+		unsigned quoted_mpc = ic->has_quote && ic->quoted_tcp.present ? ic->quoted_tcp.n_mpc : 0;
+		s->mpc_options += quoted_mpc;
+		s->mpc_in_quotes += quoted_mpc;
 		if (ic->kind == ICMP_KIND_TIME_EXCEEDED)
 			s->icmp_time_exceeded++;
 		if (ic->kind == ICMP_KIND_UNREACHABLE) {
