@@ -108,7 +108,7 @@ install: $(BUILD)/mpcap
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(SAMPLE_TOOLS:=.d)
 
 # docs/columns.md is generated from the column tables (checked by tests/check-docs.sh)
 docs: $(BUILD)/mpcap

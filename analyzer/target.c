@@ -4,10 +4,13 @@
 #include "target.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <roaring/roaring.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "bytes.h"
 
 struct target_key target_key_make(uint8_t family, const uint8_t *addr, uint16_t port)
 {
@@ -320,4 +323,256 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
 		n++;
 	}
 	return n;
+}
+
+struct each_ctx {
+	target_set_member_fn fn;
+	void *ctx;
+	uint16_t port;
+};
+
+static bool each_v4(uint32_t v, void *param)
+{
+	struct each_ctx *e = param;
+	uint8_t a[16] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	e->fn(e->ctx, 4, a, e->port);
+	return true;
+}
+
+void target_set_each(const struct target_set *s, target_set_member_fn fn, void *ctx)
+{
+	struct each_ctx e = { fn, ctx, 0 };
+	if (s->v4)
+		for (size_t p = 0; p < PORTS; p++)
+			if (s->v4[p]) {
+				e.port = (uint16_t)p;
+				roaring_iterate(s->v4[p], each_v4, &e);
+			}
+	size_t cur = 0;
+	struct target_key k;
+	while (target_map_next(s->v6, &cur, &k, NULL))
+		fn(ctx, k.family, k.addr, k.port);
+}
+
+int target_set_union(struct target_set *dst, const struct target_set *src)
+{
+	if (src->v4) {
+		if (!dst->v4 && !(dst->v4 = calloc(PORTS, sizeof *dst->v4)))
+			return -1;
+		for (size_t p = 0; p < PORTS; p++) {
+			if (!src->v4[p])
+				continue;
+			if (!dst->v4[p]) {
+				if (!(dst->v4[p] = roaring_bitmap_copy(src->v4[p])))
+					return -1;
+			} else {
+				roaring_bitmap_or_inplace(dst->v4[p], src->v4[p]);
+			}
+		}
+	}
+	size_t cur = 0;
+	struct target_key k;
+	while (target_map_next(src->v6, &cur, &k, NULL))
+		if (target_set_add(dst, k.family, k.addr, k.port) < 0)
+			return -1;
+	/* recount: IPv4 cardinalities changed in place */
+	uint64_t n = target_map_count(dst->v6);
+	if (dst->v4)
+		for (size_t p = 0; p < PORTS; p++)
+			if (dst->v4[p])
+				n += roaring_bitmap_get_cardinality(dst->v4[p]);
+	dst->count = n;
+	return 0;
+}
+
+static const char sets_magic[] = "MPCAPSETS1\n";
+
+static int put_be(FILE *fp, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		if (putc((int)((v >> (8 * i)) & 0xff), fp) == EOF)
+			return -1;
+	return 0;
+}
+
+static int write_record(FILE *fp, const char *name, uint8_t family, uint16_t port, const void *payload,
+			uint64_t len)
+{
+	size_t nl = strlen(name);
+	if (putc((int)nl, fp) == EOF || fwrite(name, 1, nl, fp) != nl || putc(family, fp) == EOF ||
+	    put_be(fp, port, 2) != 0 || put_be(fp, len, 8) != 0 || (len && fwrite(payload, 1, len, fp) != len))
+		return -1;
+	return 0;
+}
+
+static int addr_cmp_port(const void *a, const void *b)
+{
+	return memcmp(a, b, 18);
+}
+
+int target_sets_write(FILE *fp, const char *const *names, struct target_set *const *sets, size_t n)
+{
+	if (fwrite(sets_magic, 1, sizeof sets_magic - 1, fp) != sizeof sets_magic - 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct target_set *s = sets[i];
+		if (strlen(names[i]) == 0 || strlen(names[i]) > 255)
+			return -1;
+		if (s->v4) {
+			for (size_t p = 0; p < PORTS; p++) {
+				if (!s->v4[p])
+					continue;
+				roaring_bitmap_run_optimize(s->v4[p]);
+				size_t len = roaring_bitmap_portable_size_in_bytes(s->v4[p]);
+				char *buf = malloc(len ? len : 1);
+				if (!buf)
+					return -1;
+				roaring_bitmap_portable_serialize(s->v4[p], buf);
+				int rc = write_record(fp, names[i], 4, (uint16_t)p, buf, len);
+				free(buf);
+				if (rc != 0)
+					return -1;
+			}
+		}
+		/* IPv6: one record per port, addresses sorted */
+		size_t total = target_map_count(s->v6);
+		if (!total)
+			continue;
+		uint8_t *addrs = malloc(total * 18);
+		if (!addrs)
+			return -1;
+		size_t cur = 0, k6 = 0;
+		struct target_key k;
+		while (target_map_next(s->v6, &cur, &k, NULL)) {
+			addrs[k6 * 18] = (uint8_t)(k.port >> 8);
+			addrs[k6 * 18 + 1] = (uint8_t)k.port;
+			memcpy(addrs + k6 * 18 + 2, k.addr, 16);
+			k6++;
+		}
+		qsort(addrs, k6, 18, addr_cmp_port);
+		int rc = 0;
+		for (size_t a = 0; a < k6 && rc == 0;) {
+			size_t b = a;
+			while (b < k6 && memcmp(addrs + b * 18, addrs + a * 18, 2) == 0)
+				b++;
+			uint16_t port = (uint16_t)(addrs[a * 18] << 8 | addrs[a * 18 + 1]);
+			uint8_t *payload = malloc((b - a) * 16 + 1);
+			if (!payload) {
+				rc = -1;
+				break;
+			}
+			for (size_t j = a; j < b; j++)
+				memcpy(payload + (j - a) * 16, addrs + j * 18 + 2, 16);
+			rc = write_record(fp, names[i], 6, port, payload, (uint64_t)(b - a) * 16);
+			free(payload);
+			a = b;
+		}
+		free(addrs);
+		if (rc != 0)
+			return -1;
+	}
+	return putc(0, fp) == EOF ? -1 : 0;
+}
+
+int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n, char *err,
+		     size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		sets[i] = NULL;
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *buf = NULL;
+	int rc = -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(sets[i] = target_set_new()))
+			goto oom;
+	char magic[sizeof sets_magic - 1];
+	if (fread(magic, 1, sizeof magic, fp) != sizeof magic || memcmp(magic, sets_magic, sizeof magic) != 0) {
+		snprintf(err, errlen, "%s: not an mpcap target-set file", path);
+		goto out;
+	}
+	for (;;) {
+		long at = ftell(fp);
+		int nl = getc(fp);
+		if (nl == EOF)
+			goto truncated;
+		if (nl == 0)
+			break;
+		char name[256];
+		uint8_t hdr[11];
+		if (fread(name, 1, (size_t)nl, fp) != (size_t)nl || fread(hdr, 1, sizeof hdr, fp) != sizeof hdr)
+			goto truncated;
+		name[nl] = '\0';
+		struct byte_view hv = bv_make(hdr, sizeof hdr);
+		uint8_t family;
+		uint16_t port;
+		uint64_t len;
+		bv_u8(&hv, 0, &family);
+		bv_u16(&hv, 1, &port);
+		bv_u64(&hv, 3, &len);
+		if ((family != 4 && family != 6) || len > (1ULL << 34) || (family == 6 && len % 16)) {
+			snprintf(err, errlen, "%s: corrupt record at byte offset %ld", path, at);
+			goto out;
+		}
+		free(buf);
+		if (!(buf = malloc(len ? len : 1)))
+			goto oom;
+		if (len && fread(buf, 1, len, fp) != len)
+			goto truncated;
+		struct target_set *dst = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(names[i], name) == 0)
+				dst = sets[i];
+		if (!dst)
+			continue;
+		if (family == 4) {
+			roaring_bitmap_t *rb = roaring_bitmap_portable_deserialize_safe(buf, len);
+			if (!rb) {
+				snprintf(err, errlen, "%s: corrupt IPv4 set at byte offset %ld", path, at);
+				goto out;
+			}
+			if (!dst->v4 && !(dst->v4 = calloc(PORTS, sizeof *dst->v4))) {
+				roaring_bitmap_free(rb);
+				goto oom;
+			}
+			if (dst->v4[port]) {
+				roaring_bitmap_or_inplace(dst->v4[port], rb);
+				roaring_bitmap_free(rb);
+			} else {
+				dst->v4[port] = rb;
+			}
+		} else {
+			for (uint64_t j = 0; j < len / 16; j++)
+				if (target_set_add(dst, 6, (const uint8_t *)buf + j * 16, port) < 0)
+					goto oom;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct target_set *s = sets[i];
+		uint64_t c = target_map_count(s->v6);
+		if (s->v4)
+			for (size_t p = 0; p < PORTS; p++)
+				if (s->v4[p])
+					c += roaring_bitmap_get_cardinality(s->v4[p]);
+		s->count = c;
+	}
+	rc = 0;
+	goto out;
+truncated:
+	snprintf(err, errlen, "%s: truncated target-set file", path);
+	goto out;
+oom:
+	snprintf(err, errlen, "%s: out of memory", path);
+out:
+	free(buf);
+	fclose(fp);
+	if (rc != 0)
+		for (size_t i = 0; i < n; i++) {
+			target_set_free(sets[i]);
+			sets[i] = NULL;
+		}
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Packed key: family, 16 address bytes (IPv4 in the first 4), port, and an
  * 8-bit "extra" discriminator (e.g. probe version, or 0). */
@@ -63,5 +64,22 @@ size_t target_set_memory(const struct target_set *s);
 /* |a \ (b ∪ c)| for one family and port; b and c may be NULL. */
 uint64_t target_set_count_port_minus(const struct target_set *a, const struct target_set *b,
 				     const struct target_set *c, uint8_t family, uint16_t port);
+
+/* Calls fn for every member (IPv4 by port then address, then IPv6 in no particular order). */
+typedef void (*target_set_member_fn)(void *ctx, uint8_t family, const uint8_t *addr, uint16_t port);
+void target_set_each(const struct target_set *s, target_set_member_fn fn, void *ctx);
+/* dst |= src.  Returns 0 or -1 when out of memory. */
+int target_set_union(struct target_set *dst, const struct target_set *src);
+
+/* ---- persistence: named sets in one binary file (DIR/targets.sets) ----
+ * Format: "MPCAPSETS1\n", then records {u8 name length, name, u8 family,
+ * u16 port, u64 payload length (all big-endian), payload}, ended by a zero
+ * name length.  IPv4 payload: a CRoaring portable serialisation; IPv6
+ * payload: the 16-byte addresses.  Exact, so that results computed on
+ * shards can be merged into exactly what one run would count. */
+int target_sets_write(FILE *fp, const char *const *names, struct target_set *const *sets, size_t n);
+/* Reads the sets named in names into sets[i] (new, empty when absent from the file). */
+int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n, char *err,
+		     size_t errlen);
 
 #endif
