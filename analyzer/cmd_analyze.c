@@ -29,7 +29,10 @@ void help_analyze(FILE *out)
 	      "                    key, Hamming weight and distance from the probe key\n"
 	      "  DIR/summary.csv   every counter (scan,counter,family,port,value): packets per\n"
 	      "                    link type, skipped packets by reason, probes, distinct\n"
-	      "                    targets probed and responsive, MP_CAPABLE responders\n"
+	      "                    targets probed and responsive, MP_CAPABLE responders,\n"
+	      "                    targets per verdict\n"
+	      "  DIR/targets.sets  the exact sets of targets probed and responsive (binary,\n"
+	      "                    CRoaring), for attribution and for merging shards\n"
 	      "\n"
 	      "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
 	      "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
@@ -173,16 +176,18 @@ static int write_outputs(const char *dir, const struct scan *s, char *err, size_
 	if (ensure_dir(dir, err, errlen) != 0)
 		return -1;
 	size_t n = strlen(dir) + 32;
-	char *tp = malloc(n), *sp = malloc(n);
-	struct atomic_file at = { 0 }, as = { 0 };
+	char *tp = malloc(n), *sp = malloc(n), *xp = malloc(n);
+	struct atomic_file at = { 0 }, as = { 0 }, ax = { 0 };
 	int rc = -1;
-	if (!tp || !sp) {
+	if (!tp || !sp || !xp) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	snprintf(tp, n, "%s/targets.csv", dir);
 	snprintf(sp, n, "%s/summary.csv", dir);
-	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0)
+	snprintf(xp, n, "%s/targets.sets", dir);
+	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0 ||
+	    atomic_file_open(&ax, xp, err, errlen) != 0)
 		goto out;
 	if (write_targets(at.fp, s) != 0) {
 		snprintf(err, errlen, "%s: write failed: %s", tp, strerror(errno));
@@ -192,14 +197,24 @@ static int write_outputs(const char *dir, const struct scan *s, char *err, size_
 		snprintf(err, errlen, "%s: write failed: %s", sp, strerror(errno));
 		goto out;
 	}
-	if (atomic_file_commit(&at, err, errlen) != 0 || atomic_file_commit(&as, err, errlen) != 0)
+	const char *names[SCAN_SET_COUNT];
+	struct target_set *sets[SCAN_SET_COUNT];
+	scan_target_sets(s, names, sets);
+	if (target_sets_write(ax.fp, names, sets, SCAN_SET_COUNT) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", xp, strerror(errno));
+		goto out;
+	}
+	if (atomic_file_commit(&ax, err, errlen) != 0 || atomic_file_commit(&at, err, errlen) != 0 ||
+	    atomic_file_commit(&as, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
 	atomic_file_abort(&at);
 	atomic_file_abort(&as);
+	atomic_file_abort(&ax);
 	free(tp);
 	free(sp);
+	free(xp);
 	return rc;
 }
 
@@ -299,12 +314,12 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			if (!quiet)
 				fprintf(stderr,
 					"mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
-					"responsive, %llu MP_CAPABLE responders -> %s/targets.csv, %s/summary.csv\n",
+					"responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, summary.csv, targets.sets)\n",
 					scan_label(a.scan), (unsigned long long)st.records,
 					(unsigned long long)counter_total(a.scan, "probes.packets"),
 					(unsigned long long)counter_total(a.scan, "targets.probed"),
 					(unsigned long long)counter_total(a.scan, "targets.responsive"),
-					(unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir, dir);
+					(unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir);
 			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 		}
 	}

@@ -777,3 +777,14 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].verdicts[v]);
 	}
 }
+
+void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT], struct target_set *sets[SCAN_SET_COUNT])
+{
+	static const char *const n[SCAN_SET_COUNT] = { "probed", "responsive", "synack", "rst", "icmp-unreachable" };
+	struct target_set *const v[SCAN_SET_COUNT] = { s->probed, s->resp_any, s->resp_synack, s->resp_rst,
+						       s->resp_icmp };
+	for (int i = 0; i < SCAN_SET_COUNT; i++) {
+		names[i] = n[i];
+		sets[i] = v[i];
+	}
+}

@@ -100,6 +100,12 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx);
 
 const char *response_type_name(enum response_type r);
 
+/* The exact target sets of the scan, by name: probed, responsive, synack,
+ * rst, icmp-unreachable (saved as DIR/targets.sets by mpcap analyze). */
+#define SCAN_SET_COUNT 5
+void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT],
+		      struct target_set *sets[SCAN_SET_COUNT]);
+
 /* The documented counters of summary.csv; NAME parts are placeholders. */
 struct counter_doc {
 	const char *name;

@@ -1,0 +1,126 @@
+/* test_target.c — target map and exact target sets, their persistence and union. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "target.h"
+
+static void v4(uint32_t a, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[0] = (uint8_t)(a >> 24);
+	out[1] = (uint8_t)(a >> 16);
+	out[2] = (uint8_t)(a >> 8);
+	out[3] = (uint8_t)a;
+}
+
+Test(target, map_insert_find_grow)
+{
+	struct target_map *m = target_map_new();
+	uint8_t a[16];
+	for (uint32_t i = 0; i < 100000; i++) {
+		v4(i * 2654435761u, a);
+		struct target_key k = target_key_make(4, a, (uint16_t)(i % 3));
+		bool ins;
+		uint32_t *v = target_map_get(m, &k, true, i, &ins);
+		cr_assert_not_null(v);
+		cr_assert(ins);
+	}
+	cr_assert_eq(target_map_count(m), 100000);
+	for (uint32_t i = 0; i < 100000; i += 997) {
+		v4(i * 2654435761u, a);
+		struct target_key k = target_key_make(4, a, (uint16_t)(i % 3));
+		uint32_t *v = target_map_get(m, &k, false, 0, NULL);
+		cr_assert_not_null(v);
+		cr_assert_eq(*v, i);
+	}
+	v4(1, a);
+	struct target_key k = target_key_make(4, a, 9);
+	cr_assert_null(target_map_get(m, &k, false, 0, NULL));
+	target_map_free(m);
+}
+
+Test(target, set_counts_are_exact_and_survive_a_round_trip)
+{
+	struct target_set *s = target_set_new();
+	uint8_t a[16];
+	/* 50 000 IPv4 targets on two ports, each added twice; 300 IPv6 targets */
+	for (int rep = 0; rep < 2; rep++)
+		for (uint32_t i = 0; i < 50000; i++) {
+			v4(0xc6336400u + i * 7, a);
+			cr_assert_eq(target_set_add(s, 4, a, i % 2 ? 443 : 80), rep == 0 ? 1 : 0);
+		}
+	for (uint32_t i = 0; i < 300; i++) {
+		memset(a, 0, 16);
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)i;
+		cr_assert_eq(target_set_add(s, 6, a, 443), 1);
+	}
+	cr_assert_eq(target_set_count(s), 50300);
+	cr_assert_eq(target_set_count_port(s, 4, 80), 25000);
+	cr_assert_eq(target_set_count_port(s, 6, 443), 300);
+	char path[] = "/tmp/mpcap-sets-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "wb");
+	const char *names[] = { "responsive" };
+	struct target_set *sets[] = { s };
+	cr_assert_eq(target_sets_write(fp, names, sets, 1), 0);
+	fclose(fp);
+	struct target_set *back[2];
+	const char *want[] = { "responsive", "absent" };
+	char err[256];
+	cr_assert_eq(target_sets_read(path, want, back, 2, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(target_set_count(back[0]), 50300);
+	cr_assert_eq(target_set_count_port(back[0], 4, 443), 25000);
+	cr_assert_eq(target_set_count(back[1]), 0);
+	v4(0xc6336400u + 7, a);
+	cr_assert(target_set_contains(back[0], 4, a, 443));
+	cr_assert(!target_set_contains(back[0], 4, a, 80));
+	/* union with an overlapping set counts the overlap once */
+	struct target_set *t = target_set_new();
+	for (uint32_t i = 49990; i < 50010; i++) {
+		v4(0xc6336400u + i * 7, a);
+		target_set_add(t, 4, a, i % 2 ? 443 : 80);
+	}
+	cr_assert_eq(target_set_union(back[0], t), 0);
+	cr_assert_eq(target_set_count(back[0]), 50310);
+	/* a truncated file is an error, not a silent partial read */
+	FILE *f2 = fopen(path, "r+b");
+	fseek(f2, 0, SEEK_END);
+	long size = ftell(f2);
+	fclose(f2);
+	cr_assert_eq(truncate(path, size / 2), 0);
+	struct target_set *bad[1];
+	cr_assert_eq(target_sets_read(path, names, bad, 1, err, sizeof err), -1);
+	cr_assert(strstr(err, "truncated") || strstr(err, "corrupt"), "%s", err);
+	unlink(path);
+	target_set_free(s);
+	target_set_free(t);
+	target_set_free(back[0]);
+	target_set_free(back[1]);
+}
+
+Test(target, minus_counts)
+{
+	struct target_set *a = target_set_new(), *b = target_set_new(), *c = target_set_new();
+	uint8_t x[16];
+	for (uint32_t i = 0; i < 100; i++) {
+		v4(i, x);
+		target_set_add(a, 4, x, 80);
+		if (i < 30)
+			target_set_add(b, 4, x, 80);
+		if (i >= 20 && i < 50)
+			target_set_add(c, 4, x, 80);
+	}
+	cr_assert_eq(target_set_count_port_minus(a, b, NULL, 4, 80), 70);
+	cr_assert_eq(target_set_count_port_minus(a, b, c, 4, 80), 50);
+	cr_assert_eq(target_set_count_port_minus(a, NULL, NULL, 4, 80), 100);
+	target_set_free(a);
+	target_set_free(b);
+	target_set_free(c);
+}
