@@ -32,8 +32,9 @@ struct capture_record {
 };
 
 /* Opens path ("-" = stdin).  On failure returns -1 with a one-line reason in
- * err (the caller adds the file name), e.g. "not a capture file (unknown
- * magic 0x3c68746d)" or "empty file". */
+ * err (the caller adds the file name), e.g. "not a capture file (starts
+ * with 3c 68 74 6d)", "empty file", "too short to be a capture (3 bytes)",
+ * "gzip stream contains no capture (...)" or strerror() text. */
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen);
 
 /* Reads the next record.  Returns enum capture_status; on CAPTURE_DAMAGED err
