@@ -32,7 +32,7 @@ int atomic_file_open(struct atomic_file *af, const char *final_path, char *err, 
 	free(d2);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create a temporary file: %s", final_path,
-			 af->tmp_path ? strerror(saved) : "out of memory");
+		         af->tmp_path ? strerror(saved) : "out of memory");
 		free(af->tmp_path);
 		free(af->final_path);
 		memset(af, 0, sizeof *af);

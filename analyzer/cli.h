@@ -15,9 +15,9 @@
 /* Exit statuses, documented in mpcap(1). */
 enum {
 	EXIT_OK = 0,
-	EXIT_ERROR = 1,       /* unreadable or invalid input, output failure: no final output written */
-	EXIT_USAGE = 2,       /* bad command line */
-	EXIT_WARNINGS = 3,    /* complete with warnings: damaged input analysed up to the damage */
+	EXIT_ERROR = 1,    /* unreadable or invalid input, output failure: no final output written */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_WARNINGS = 3, /* complete with warnings: damaged input analysed up to the damage */
 	EXIT_INTERRUPTED = 130,
 };
 

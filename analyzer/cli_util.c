@@ -82,7 +82,8 @@ int ensure_dir(const char *dir, char *err, size_t errlen)
 					return -1;
 				}
 			} else if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-				snprintf(err, errlen, "%s: cannot create directory: %s", path, strerror(errno));
+				snprintf(err, errlen, "%s: cannot create directory: %s", path,
+				         strerror(errno));
 				return -1;
 			}
 			*p = saved;

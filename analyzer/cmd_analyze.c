@@ -16,42 +16,43 @@
 
 void help_analyze(FILE *out)
 {
-	fputs("usage: mpcap analyze [-o DIR] [-f EXPR] [--scan LABEL] [--probe-key HEX] [--all] CAPTURE...\n"
-	      "\n"
-	      "The scan view.  A probe is a TCP SYN (no ACK) sent by the scanner; a response\n"
-	      "is the SYN-ACK or RST the probed target (address, port) sends back, or an ICMP\n"
-	      "destination unreachable quoting the probe.  Each target is counted once per\n"
-	      "scan, whatever the retransmissions.  All CAPTUREs given together form one scan.\n"
-	      "\n"
-	      "Writes, atomically (temporary names renamed at the end):\n"
-	      "  DIR/targets.csv   one row per target that answered with an MP_CAPABLE option\n"
-	      "                    (every responder with --all): probe and response options,\n"
-	      "                    key, Hamming weight and distance from the probe key\n"
-	      "  DIR/summary.csv   every counter (scan,counter,family,port,value): packets per\n"
-	      "                    link type, skipped packets by reason, probes, distinct\n"
-	      "                    targets probed and responsive, MP_CAPABLE responders,\n"
-	      "                    targets per verdict\n"
-	      "  DIR/targets.sets  the exact sets of targets probed and responsive (binary,\n"
-	      "                    CRoaring), for attribution and for merging shards\n"
-	      "\n"
-	      "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
-	      "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
-	      "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
-	      "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
-	      "                       responses only; by default the key is learned from the probes,\n"
-	      "                       or inferred as a key returned by many distinct hosts (said on stderr)\n"
-	      "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
-	      "      --progress       force the progress line on stderr (default: only on a terminal)\n"
-	      "      --no-progress    never draw it\n"
-	      "  -q, --quiet          no closing summary on stderr\n"
-	      "  -h, --help           this text\n"
-	      "\n"
-	      "CAPTURE is pcap or pcapng, optionally gzip/xz/zstd/bzip2-compressed; '-' is stdin:\n"
-	      "  tcpdump -i eth0 -w - 'tcp[13] & 2 != 0' | mpcap analyze -o out -\n"
-	      "\n"
-	      "Exit status: 0 ok, 1 error (no output written), 2 usage,\n"
-	      "3 complete with warnings (a damaged capture was read up to the damage).\n",
-	      out);
+	fputs(
+	    "usage: mpcap analyze [-o DIR] [-f EXPR] [--scan LABEL] [--probe-key HEX] [--all] CAPTURE...\n"
+	    "\n"
+	    "The scan view.  A probe is a TCP SYN (no ACK) sent by the scanner; a response\n"
+	    "is the SYN-ACK or RST the probed target (address, port) sends back, or an ICMP\n"
+	    "destination unreachable quoting the probe.  Each target is counted once per\n"
+	    "scan, whatever the retransmissions.  All CAPTUREs given together form one scan.\n"
+	    "\n"
+	    "Writes, atomically (temporary names renamed at the end):\n"
+	    "  DIR/targets.csv   one row per target that answered with an MP_CAPABLE option\n"
+	    "                    (every responder with --all): probe and response options,\n"
+	    "                    key, Hamming weight and distance from the probe key\n"
+	    "  DIR/summary.csv   every counter (scan,counter,family,port,value): packets per\n"
+	    "                    link type, skipped packets by reason, probes, distinct\n"
+	    "                    targets probed and responsive, MP_CAPABLE responders,\n"
+	    "                    targets per verdict\n"
+	    "  DIR/targets.sets  the exact sets of targets probed and responsive (binary,\n"
+	    "                    CRoaring), for attribution and for merging shards\n"
+	    "\n"
+	    "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
+	    "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
+	    "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
+	    "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
+	    "                       responses only; by default the key is learned from the probes,\n"
+	    "                       or inferred as a key returned by many distinct hosts (said on stderr)\n"
+	    "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
+	    "      --progress       force the progress line on stderr (default: only on a terminal)\n"
+	    "      --no-progress    never draw it\n"
+	    "  -q, --quiet          no closing summary on stderr\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "CAPTURE is pcap or pcapng, optionally gzip/xz/zstd/bzip2-compressed; '-' is stdin:\n"
+	    "  tcpdump -i eth0 -w - 'tcp[13] & 2 != 0' | mpcap analyze -o out -\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 error (no output written), 2 usage,\n"
+	    "3 complete with warnings (a damaged capture was read up to the damage).\n",
+	    out);
 }
 
 struct analyze_ctx {
@@ -74,8 +75,8 @@ static int write_targets(FILE *fp, const struct scan *s)
 		const struct scan_target *t = scan_target_at(s, i);
 		struct probe_profile p;
 		scan_target_probe(s, t, &p);
-		char addr[64], port[8], fam[4], pver[8], pkey[17], mver[8], mlen[8], mflags[8], key[17], weight[8],
-			dist[8], first[40], ttl[8], nresp[16], anom[128];
+		char addr[64], port[8], fam[4], pver[8], pkey[17], mver[8], mlen[8], mflags[8], key[17],
+		    weight[8], dist[8], first[40], ttl[8], nresp[16], anom[128];
 		target_addr_format(t->key.family, t->key.addr, addr, sizeof addr);
 		snprintf(port, sizeof port, "%u", t->key.port);
 		snprintf(fam, sizeof fam, "%u", t->key.family);
@@ -96,7 +97,7 @@ static int write_targets(FILE *fp, const struct scan *s)
 				snprintf(weight, sizeof weight, "%d", __builtin_popcountll(m->sender_key));
 				if (p.has_key)
 					snprintf(dist, sizeof dist, "%d",
-						 __builtin_popcountll(m->sender_key ^ p.key));
+					         __builtin_popcountll(m->sender_key ^ p.key));
 			}
 			anomalies = m->anomalies;
 		}
@@ -111,11 +112,26 @@ static int write_targets(FILE *fp, const struct scan *s)
 		char group[16] = "";
 		if (t->key_group)
 			snprintf(group, sizeof group, "%u", t->key_group);
-		const char *f[] = { label, addr,  port,   fam,  pver,   pkey,   response_type_name(t->response),
-				    mver,  mlen,  mflags, key,  weight, dist,   first,
-				    ttl,   nresp, anom,
-				    verdict_name((enum verdict)t->verdict),
-				    verdict_reason_name((enum verdict_reason)t->verdict_reason), group };
+		const char *f[] = { label,
+			            addr,
+			            port,
+			            fam,
+			            pver,
+			            pkey,
+			            response_type_name(t->response),
+			            mver,
+			            mlen,
+			            mflags,
+			            key,
+			            weight,
+			            dist,
+			            first,
+			            ttl,
+			            nresp,
+			            anom,
+			            verdict_name((enum verdict)t->verdict),
+			            verdict_reason_name((enum verdict_reason)t->verdict_reason),
+			            group };
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -221,11 +237,11 @@ out:
 int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },    { "filter", required_argument, NULL, 'f' },
-		{ "scan", required_argument, NULL, 'S' },      { "probe-key", required_argument, NULL, 'K' },
-		{ "all", no_argument, NULL, 'A' },             { "progress", no_argument, NULL, 'P' },
-		{ "no-progress", no_argument, NULL, 'N' },     { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' }, { "filter", required_argument, NULL, 'f' },
+		{ "scan", required_argument, NULL, 'S' },   { "probe-key", required_argument, NULL, 'K' },
+		{ "all", no_argument, NULL, 'A' },          { "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },  { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	const char *dir = "mpcap-results", *filter = NULL;
 	struct scan_config cfg = { 0 };
@@ -249,9 +265,10 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			break;
 		case 'K':
 			if (!parse_hex64(optarg, &cfg.probe_key)) {
-				fprintf(stderr, "mpcap analyze: --probe-key '%s': expected 16 hex digits, e.g. "
-						"0c0c0c0c0c0c0c0c\n",
-					optarg);
+				fprintf(stderr,
+				        "mpcap analyze: --probe-key '%s': expected 16 hex digits, e.g. "
+				        "0c0c0c0c0c0c0c0c\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			cfg.probe_key_given = true;
@@ -278,7 +295,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "mpcap analyze: no capture file given (use '-' for standard input)\n"
-				"Try 'mpcap help analyze'.\n");
+		                "Try 'mpcap help analyze'.\n");
 		return EXIT_USAGE;
 	}
 	char err[1024], note[512];
@@ -288,7 +305,8 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		fprintf(stderr, "mpcap: %s\n", err);
 		return EXIT_ERROR;
 	}
-	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr };
+	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
+		                    stderr };
 	struct input_stats st;
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &a, &st, err, sizeof err);
 	int rc = EXIT_OK;
@@ -312,14 +330,16 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_ERROR;
 		} else {
 			if (!quiet)
-				fprintf(stderr,
-					"mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
-					"responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, summary.csv, targets.sets)\n",
-					scan_label(a.scan), (unsigned long long)st.records,
-					(unsigned long long)counter_total(a.scan, "probes.packets"),
-					(unsigned long long)counter_total(a.scan, "targets.probed"),
-					(unsigned long long)counter_total(a.scan, "targets.responsive"),
-					(unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir);
+				fprintf(
+				    stderr,
+				    "mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
+				    "responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, "
+				    "summary.csv, targets.sets)\n",
+				    scan_label(a.scan), (unsigned long long)st.records,
+				    (unsigned long long)counter_total(a.scan, "probes.packets"),
+				    (unsigned long long)counter_total(a.scan, "targets.probed"),
+				    (unsigned long long)counter_total(a.scan, "targets.responsive"),
+				    (unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir);
 			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 		}
 	}

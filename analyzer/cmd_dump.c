@@ -44,11 +44,11 @@ static void addr_text(uint8_t family, const uint8_t *a, char *buf, size_t n)
 	target_addr_format(family, a, buf, n);
 }
 
-static int write_mpc_rows(struct dump_ctx *d, const char *file, const struct packet *pkt, const struct ip_info *ip,
-			  const struct tcp_info *tcp, bool quoted)
+static int write_mpc_rows(struct dump_ctx *d, const char *file, const struct packet *pkt,
+                          const struct ip_info *ip, const struct tcp_info *tcp, bool quoted)
 {
 	char frame[24], tm[40], src[64], dst[64], sport[8], dport[8], flags[8], len[8], ver[8], mflags[8],
-		skey[17], rkey[17], anom[96];
+	    skey[17], rkey[17], anom[96];
 	snprintf(frame, sizeof frame, "%llu", (unsigned long long)pkt->frame);
 	format_time(pkt->ts_sec, pkt->ts_nsec, tm, sizeof tm);
 	addr_text(ip->family, ip->src, src, sizeof src);
@@ -76,8 +76,8 @@ static int write_mpc_rows(struct dump_ctx *d, const char *file, const struct pac
 		else
 			rkey[0] = '\0';
 		format_mpc_anomalies(m->anomalies, anom, sizeof anom);
-		const char *f[] = { frame, tm,     src,  dst,  sport, dport, flags, quoted ? "1" : "0",
-				    len,   ver,    mflags, skey, rkey, anom,  file };
+		const char *f[] = { frame, tm,  src,    dst,  sport, dport, flags, quoted ? "1" : "0",
+			            len,   ver, mflags, skey, rkey,  anom,  file };
 		if (csv_write_row(d->out, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -93,7 +93,7 @@ static int on_packet(void *ctx, const char *file, const struct packet *pkt, char
 	if (pkt->tcp.present && pkt->tcp.n_mpc)
 		rc = write_mpc_rows(d, file, pkt, &pkt->ip, &pkt->tcp, false);
 	else if (pkt->icmp.present && pkt->icmp.has_quote && pkt->icmp.quoted_tcp.present &&
-		 pkt->icmp.quoted_tcp.n_mpc)
+	         pkt->icmp.quoted_tcp.n_mpc)
 		rc = write_mpc_rows(d, file, pkt, &pkt->icmp.quoted_ip, &pkt->icmp.quoted_tcp, true);
 	if (rc != 0)
 		snprintf(err, errlen, "write error: %s", strerror(errno));
@@ -134,7 +134,7 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "mpcap dump: no capture file given (use '-' for standard input)\n"
-				"Try 'mpcap help dump'.\n");
+		                "Try 'mpcap help dump'.\n");
 		return EXIT_USAGE;
 	}
 	char err[1024];
@@ -148,11 +148,13 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 		d.out = af.fp;
 	}
 	if (column_set_write_header(d.out, COLSET_DUMP) != 0) {
-		fprintf(stderr, "mpcap: %s: write error: %s\n", output ? output : "<stdout>", strerror(errno));
+		fprintf(stderr, "mpcap: %s: write error: %s\n", output ? output : "<stdout>",
+		        strerror(errno));
 		atomic_file_abort(&af);
 		return EXIT_ERROR;
 	}
-	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr };
+	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
+		                    stderr };
 	struct input_stats st;
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &d, &st, err, sizeof err);
 	if (s == INPUT_FATAL || s == INPUT_INTERRUPTED) {

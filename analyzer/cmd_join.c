@@ -47,10 +47,12 @@ static int load(struct longitudinal *l, const char *dir, char *err, size_t errle
 	char tp[4096], sp[4096];
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a results directory (want DIR/targets.csv and DIR/summary.csv)", dir);
+		snprintf(err, errlen,
+		         "%s: not a results directory (want DIR/targets.csv and DIR/summary.csv)", dir);
 		return -1;
 	}
-	if (path_in(dir, "targets.csv", tp, sizeof tp) != 0 || path_in(dir, "summary.csv", sp, sizeof sp) != 0) {
+	if (path_in(dir, "targets.csv", tp, sizeof tp) != 0 ||
+	    path_in(dir, "summary.csv", sp, sizeof sp) != 0) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
@@ -72,8 +74,8 @@ struct count_writer {
 	int rc;
 };
 
-static void write_count(void *ctx, const char *scan, const char *family, const char *port, const char *verdict,
-			const char *count)
+static void write_count(void *ctx, const char *scan, const char *family, const char *port,
+                        const char *verdict, const char *count)
 {
 	struct count_writer *w = ctx;
 	const char *f[] = { scan, family, port, verdict, count };
@@ -117,24 +119,27 @@ static int write_hosts(FILE *fp, const struct longitudinal *l, size_t *consisten
 				verdicts = nv;
 				cap = nc;
 			}
-			used += (size_t)sprintf(verdicts + used, "%s%s:%s", used ? ";" : "", label, h.verdicts[s]);
+			used += (size_t)sprintf(verdicts + used, "%s%s:%s", used ? ";" : "", label,
+			                        h.verdicts[s]);
 		}
 		unsigned probed = h.scans_probed > h.scans_mpcapable ? h.scans_probed : h.scans_mpcapable;
 		const char *mpc_cons = h.scans_mpcapable == probed ? "consistent" : "transient";
-		const char *tcp_cons = h.scans_mptcp == 0 ? "never" : h.scans_mptcp == probed ? "consistent" : "transient";
+		const char *tcp_cons = h.scans_mptcp == 0        ? "never"
+		                       : h.scans_mptcp == probed ? "consistent"
+		                                                 : "transient";
 		*consistent += h.scans_mpcapable == probed;
 		const char *f[] = { addr,
-				    port,
-				    fam,
-				    ns,
-				    np,
-				    nm,
-				    nt,
-				    longitudinal_scan_label(l, (size_t)h.first_scan),
-				    longitudinal_scan_label(l, (size_t)h.last_scan),
-				    mpc_cons,
-				    tcp_cons,
-				    verdicts ? verdicts : "" };
+			            port,
+			            fam,
+			            ns,
+			            np,
+			            nm,
+			            nt,
+			            longitudinal_scan_label(l, (size_t)h.first_scan),
+			            longitudinal_scan_label(l, (size_t)h.last_scan),
+			            mpc_cons,
+			            tcp_cons,
+			            verdicts ? verdicts : "" };
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0) {
 			free(verdicts);
 			return -1;
@@ -186,11 +191,13 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 			goto fail;
 	if (longitudinal_finish(l, err, sizeof err) != 0 || ensure_dir(dir, err, sizeof err) != 0)
 		goto fail;
-	if (path_in(dir, "hosts.csv", hp, sizeof hp) != 0 || path_in(dir, "monthly.csv", mp, sizeof mp) != 0) {
+	if (path_in(dir, "hosts.csv", hp, sizeof hp) != 0 ||
+	    path_in(dir, "monthly.csv", mp, sizeof mp) != 0) {
 		snprintf(err, sizeof err, "%s: path too long", dir);
 		goto fail;
 	}
-	if (atomic_file_open(&ah, hp, err, sizeof err) != 0 || atomic_file_open(&am, mp, err, sizeof err) != 0)
+	if (atomic_file_open(&ah, hp, err, sizeof err) != 0 ||
+	    atomic_file_open(&am, mp, err, sizeof err) != 0)
 		goto fail;
 	size_t consistent;
 	if (write_hosts(ah.fp, l, &consistent) != 0) {
@@ -207,8 +214,8 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 		goto fail;
 	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s, %s\n",
 	       longitudinal_scan_count(l), longitudinal_scan_label(l, 0),
-	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l), consistent,
-	       longitudinal_host_count(l) - consistent, hp, mp);
+	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l),
+	       consistent, longitudinal_host_count(l) - consistent, hp, mp);
 	rc = EXIT_OK;
 	goto out;
 fail:

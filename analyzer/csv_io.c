@@ -34,7 +34,7 @@ int csv_write_row(FILE *fp, const char *const *fields, size_t n)
 
 struct reader {
 	struct csv_table *t;
-	char **cur;     /* fields of the row being parsed */
+	char **cur; /* fields of the row being parsed */
 	size_t ncur, capcur;
 	size_t caprows;
 	size_t line; /* 1-based record number */
@@ -136,7 +136,7 @@ int csv_table_read(const char *path, struct csv_table *out, char *err, size_t er
 	while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
 		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
 			snprintf(err, errlen, "%s: CSV error near record %zu: %s", path, r.line + 1,
-				 csv_strerror(csv_error(&p)));
+			         csv_strerror(csv_error(&p)));
 			rc = -1;
 			break;
 		}
@@ -158,7 +158,7 @@ int csv_table_read(const char *path, struct csv_table *out, char *err, size_t er
 	}
 	if (rc == 0 && r.bad) {
 		snprintf(err, errlen, "%s: record %zu has %zu fields, the header has %zu", path, r.bad_line,
-			 r.bad_count, out->ncols);
+		         r.bad_count, out->ncols);
 		rc = -1;
 	}
 	if (rc == 0 && !out->header) {

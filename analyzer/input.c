@@ -31,7 +31,7 @@ static const char *dlt_label(int dlt, char *buf, size_t n)
 }
 
 int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
-	      struct input_stats *st, char *err, size_t errlen)
+              struct input_stats *st, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof *st);
 	struct bpf_filter *filter = NULL;
@@ -72,11 +72,12 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 					status = INPUT_INTERRUPTED;
 					break;
 				}
-				progress_update(&prog, bytes_before + capture_bytes_consumed(cap), st->records);
+				progress_update(&prog, bytes_before + capture_bytes_consumed(cap),
+				                st->records);
 			}
 			if (filter) {
-				int m = bpf_filter_match(filter, rec.linktype, rec.data, rec.caplen, rec.wirelen, msg,
-							 sizeof msg);
+				int m = bpf_filter_match(filter, rec.linktype, rec.data, rec.caplen,
+				                         rec.wirelen, msg, sizeof msg);
 				if (m < 0) {
 					snprintf(err, errlen, "%s: %s", shown, msg);
 					status = INPUT_FATAL;
@@ -107,16 +108,17 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 		if (o->stop && *o->stop)
 			status = INPUT_INTERRUPTED;
 		else if (rc == CAPTURE_DAMAGED) {
-			fprintf(o->log, "%smpcap: warning: %s: %s; the %llu records before it were analysed\n",
-				prog.drawn ? "\n" : "", shown, msg, (unsigned long long)frame);
+			fprintf(o->log,
+			        "%smpcap: warning: %s: %s; the %llu records before it were analysed\n",
+			        prog.drawn ? "\n" : "", shown, msg, (unsigned long long)frame);
 			st->warnings++;
 			if (status == INPUT_OK)
 				status = INPUT_WARNINGS;
 		}
 		if (status != INPUT_FATAL && frame > 0 && unsupported == frame) {
 			char dl[96];
-			snprintf(err, errlen, "%s: unsupported link type %s: no packet could be dissected", shown,
-				 dlt_label(first_unsupported, dl, sizeof dl));
+			snprintf(err, errlen, "%s: unsupported link type %s: no packet could be dissected",
+			         shown, dlt_label(first_unsupported, dl, sizeof dl));
 			status = INPUT_FATAL;
 		}
 		bytes_before += capture_bytes_consumed(cap);

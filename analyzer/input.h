@@ -17,10 +17,10 @@
 #include "packet.h"
 
 struct input_options {
-	const char *filter;                 /* BPF expression or NULL */
-	bool progress;                      /* draw a progress line on log */
-	volatile sig_atomic_t *stop;        /* set by a signal handler: stop early */
-	FILE *log;                          /* where warnings go (stderr) */
+	const char *filter;          /* BPF expression or NULL */
+	bool progress;               /* draw a progress line on log */
+	volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
+	FILE *log;                   /* where warnings go (stderr) */
 };
 
 enum input_status {
@@ -31,7 +31,8 @@ enum input_status {
 };
 
 /* Called for every record; return non-zero to stop with INPUT_FATAL (fill err). */
-typedef int (*input_packet_fn)(void *ctx, const char *file, const struct packet *pkt, char *err, size_t errlen);
+typedef int (*input_packet_fn)(void *ctx, const char *file, const struct packet *pkt, char *err,
+                               size_t errlen);
 
 struct input_stats {
 	uint64_t files, records, filtered_out, bytes;
@@ -39,6 +40,6 @@ struct input_stats {
 };
 
 int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
-	      struct input_stats *st, char *err, size_t errlen);
+              struct input_stats *st, char *err, size_t errlen);
 
 #endif

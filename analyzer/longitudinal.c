@@ -88,7 +88,7 @@ void longitudinal_free(struct longitudinal *l)
 }
 
 static int need_cols(const struct csv_table *t, const char *name, const char *const *cols, int *idx, size_t n,
-		     char *err, size_t errlen)
+                     char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
 		idx[i] = csv_table_col(t, cols[i]);
@@ -113,7 +113,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 static int add_summary(struct scan_entry *se, const char *name, const struct csv_table *sum, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	static const char *const cols[] = { "scan", "counter", "family", "port", "value" };
 	int c[5];
@@ -133,7 +133,8 @@ static int add_summary(struct scan_entry *se, const char *name, const struct csv
 			char **row = sum->rows[r];
 			unsigned long fam, port, val;
 			if (strcmp(row[c[1]], want) != 0 || !parse_uint(row[c[2]], 6, &fam) ||
-			    !parse_uint(row[c[3]], 65535, &port) || !parse_uint(row[c[4]], ~0UL, &val) || !val)
+			    !parse_uint(row[c[3]], 65535, &port) || !parse_uint(row[c[4]], ~0UL, &val) ||
+			    !val)
 				continue;
 			se->probed[se->nprobed].family = (uint8_t)fam;
 			se->probed[se->nprobed].port = (uint16_t)port;
@@ -161,7 +162,7 @@ oom:
 }
 
 int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_table *targets,
-		     const struct csv_table *summary, char *err, size_t errlen)
+                     const struct csv_table *summary, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "scan", "address", "port", "family", "mpc_version", "verdict" };
 	int c[6];
@@ -178,7 +179,8 @@ int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_
 	}
 	for (size_t i = 0; i < l->nscans; i++) {
 		if (strcmp(l->scans[i].label, label) == 0) {
-			snprintf(err, errlen, "%s: scan '%s' given twice (use --scan to label scans apart)", name, label);
+			snprintf(err, errlen, "%s: scan '%s' given twice (use --scan to label scans apart)",
+			         name, label);
 			return -1;
 		}
 	}
@@ -198,13 +200,14 @@ int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_
 		if (!*row[c[4]])
 			continue; /* answered without MP_CAPABLE */
 		if (strcmp(row[c[0]], label) != 0) {
-			snprintf(err, errlen, "%s: row %zu belongs to scan '%s', not '%s'", name, r + 2, row[c[0]],
-				 label);
+			snprintf(err, errlen, "%s: row %zu belongs to scan '%s', not '%s'", name, r + 2,
+			         row[c[0]], label);
 			return -1;
 		}
 		unsigned long fam, port;
 		uint8_t addr[16] = { 0 };
-		if (!parse_uint(row[c[3]], 6, &fam) || (fam != 4 && fam != 6) || !parse_uint(row[c[2]], 65535, &port) ||
+		if (!parse_uint(row[c[3]], 6, &fam) || (fam != 4 && fam != 6) ||
+		    !parse_uint(row[c[2]], 65535, &port) ||
 		    inet_pton(fam == 4 ? AF_INET : AF_INET6, row[c[1]], addr) != 1) {
 			snprintf(err, errlen, "%s: row %zu: bad address, port or family", name, r + 2);
 			return -1;
@@ -253,7 +256,6 @@ oom:
 	snprintf(err, errlen, "out of memory");
 	return -1;
 }
-
 
 static int host_cmp(const void *a, const void *b)
 {
@@ -305,7 +307,8 @@ int longitudinal_finish(struct longitudinal *l, char *err, size_t errlen)
 		for (size_t s = 0; s < l->nscans; s++) {
 			const struct scan_entry *se = &l->scans[s];
 			for (size_t k = 0; k < se->nprobed; k++) {
-				if (se->probed[k].family == h->key.family && se->probed[k].port == h->key.port) {
+				if (se->probed[k].family == h->key.family &&
+				    se->probed[k].port == h->key.port) {
 					h->scans_probed++;
 					break;
 				}

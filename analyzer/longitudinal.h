@@ -22,7 +22,7 @@ struct longitudinal *longitudinal_new(void);
 void longitudinal_free(struct longitudinal *l);
 /* Adds one scan's results.  name is used in error messages. */
 int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_table *targets,
-		     const struct csv_table *summary, char *err, size_t errlen);
+                     const struct csv_table *summary, char *err, size_t errlen);
 /* Sorts scans and hosts; call once after the last add. */
 int longitudinal_finish(struct longitudinal *l, char *err, size_t errlen);
 
@@ -37,7 +37,8 @@ struct longitudinal_host {
 	unsigned scans_mpcapable;  /* scans in which it answered with MP_CAPABLE */
 	unsigned scans_mptcp;      /* scans in which its verdict was mptcp */
 	int first_scan, last_scan; /* indexes of the first and last MP_CAPABLE scan */
-	const char *const *verdicts; /* per scan index: verdict text, or NULL when it did not answer MP_CAPABLE */
+	const char *const
+	    *verdicts; /* per scan index: verdict text, or NULL when it did not answer MP_CAPABLE */
 };
 
 size_t longitudinal_host_count(const struct longitudinal *l);
@@ -46,7 +47,7 @@ void longitudinal_host_at(const struct longitudinal *l, size_t i, struct longitu
 /* Per-scan counters: calls fn for each (scan, family, port, verdict, count)
  * from the scans' summary.csv verdict.* counters, scans in label order. */
 typedef void (*longitudinal_count_fn)(void *ctx, const char *scan, const char *family, const char *port,
-				      const char *verdict, const char *count);
+                                      const char *verdict, const char *count);
 void longitudinal_each_count(const struct longitudinal *l, longitudinal_count_fn fn, void *ctx);
 
 #endif

@@ -15,7 +15,8 @@
 static const struct subcommand commands[] = {
 	{ "analyze", "match probes to responses per target; write targets.csv and summary.csv", cmd_analyze,
 	  help_analyze },
-	{ "dump", "one CSV row per MP_CAPABLE option in any packet (the forensic view)", cmd_dump, help_dump },
+	{ "dump", "one CSV row per MP_CAPABLE option in any packet (the forensic view)", cmd_dump,
+	  help_dump },
 	{ "join", "join several scans' results per host: consistent or transient, monthly series", cmd_join,
 	  help_join },
 	{ "columns", "print the reference of every CSV column mpcap writes", cmd_columns, help_columns },

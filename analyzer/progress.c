@@ -47,9 +47,10 @@ void progress_update(struct progress *p, uint64_t bytes_done, uint64_t packets)
 		if (eta < 0)
 			eta = 0;
 		fprintf(p->out, "\r%s of %s (%.0f%%), %.2f M packets, %.2f Mpps, ETA %d:%02d   ", done, total,
-			frac * 100, (double)packets / 1e6, pps / 1e6, (int)eta / 60, (int)eta % 60);
+		        frac * 100, (double)packets / 1e6, pps / 1e6, (int)eta / 60, (int)eta % 60);
 	} else {
-		fprintf(p->out, "\r%s read, %.2f M packets, %.2f Mpps   ", done, (double)packets / 1e6, pps / 1e6);
+		fprintf(p->out, "\r%s read, %.2f M packets, %.2f Mpps   ", done, (double)packets / 1e6,
+		        pps / 1e6);
 	}
 	fflush(p->out);
 	p->drawn = true;

@@ -24,8 +24,8 @@ struct linkcount {
 struct port_count {
 	uint8_t family;
 	uint16_t port;
-	uint64_t n;       /* distinct MP_CAPABLE responders */
-	uint64_t counted; /* of which with a verdict other than no-mptcp */
+	uint64_t n;                       /* distinct MP_CAPABLE responders */
+	uint64_t counted;                 /* of which with a verdict other than no-mptcp */
 	uint64_t verdicts[VERDICT_COUNT]; /* targets per verdict on this family and port */
 };
 
@@ -64,18 +64,22 @@ struct scan {
 
 static const struct counter_doc counter_docs[] = {
 	{ "packets.total", "records read (after the -f filter)" },
-	{ "packets.linktype.NAME", "records per link type (libpcap's DLT name, e.g. EN10MB, RAW, LINUX_SLL)" },
-	{ "skipped.REASON", "records not dissected to TCP/ICMP, by reason: linktype-unsupported, link-truncated, "
-			    "not-ip (ARP, LLDP...), ip-truncated, ip-malformed, ip-fragment (non-first fragments), "
-			    "ipv6-ext-chain (extension header chain truncated or longer than 8), other-proto "
-			    "(UDP...), tcp-truncated, tcp-malformed (data offset below 20 bytes), icmp-truncated" },
-	{ "notes.NOTE", "records used but noteworthy: tcp-options-malformed (the option walk stopped at a bad "
-			"length), tcp-options-truncated (options cut by the snap length), mpc-anomaly, "
-			"icmp-quote-unparsed" },
+	{ "packets.linktype.NAME",
+	  "records per link type (libpcap's DLT name, e.g. EN10MB, RAW, LINUX_SLL)" },
+	{ "skipped.REASON",
+	  "records not dissected to TCP/ICMP, by reason: linktype-unsupported, link-truncated, "
+	  "not-ip (ARP, LLDP...), ip-truncated, ip-malformed, ip-fragment (non-first fragments), "
+	  "ipv6-ext-chain (extension header chain truncated or longer than 8), other-proto "
+	  "(UDP...), tcp-truncated, tcp-malformed (data offset below 20 bytes), icmp-truncated" },
+	{ "notes.NOTE",
+	  "records used but noteworthy: tcp-options-malformed (the option walk stopped at a bad "
+	  "length), tcp-options-truncated (options cut by the snap length), mpc-anomaly, "
+	  "icmp-quote-unparsed" },
 	{ "probes.packets", "TCP SYNs without ACK (probes, retransmissions included)" },
 	{ "probes.distinct-options", "distinct probe option blocks (1 for a static-key scan)" },
 	{ "probes.scanner-addresses", "distinct source addresses of probes" },
-	{ "probes.key-source.SOURCE", "1 for where the probe key came from: learned, given, inferred or unknown" },
+	{ "probes.key-source.SOURCE",
+	  "1 for where the probe key came from: learned, given, inferred or unknown" },
 	{ "responses.packets", "SYN-ACK, RST and ICMP-unreachable packets sent to a scanner address" },
 	{ "responses.duplicate", "responses from a target that had already answered the same way" },
 	{ "responses.unsolicited", "responses from targets never probed (when the capture holds probes)" },
@@ -85,12 +89,15 @@ static const struct counter_doc counter_docs[] = {
 	{ "mpcapable.options-in-icmp-quotes", "MP_CAPABLE options inside ICMP quotes" },
 	{ "targets.probed", "distinct targets (address, port) probed; also per family and port" },
 	{ "targets.responsive", "distinct targets that answered in any way; also per family and port" },
-	{ "targets.responsive.TYPE", "distinct targets that answered with TYPE: synack, rst, icmp-unreachable" },
-	{ "targets.mpcapable", "distinct targets whose SYN-ACK carried MP_CAPABLE; also per family and port" },
-	{ "verdict.VERDICT", "targets per verdict (docs/methodology.md): mptcp, replay, modified, shared-key, "
-			     "no-mptcp, rst, icmp-unreachable, silent; a target counts once by its best answer "
-			     "(SYN-ACK, then RST, then ICMP), except that a target probed with both MP_CAPABLE "
-			     "versions counts once per version that drew an MP_CAPABLE; also per family and port" },
+	{ "targets.responsive.TYPE",
+	  "distinct targets that answered with TYPE: synack, rst, icmp-unreachable" },
+	{ "targets.mpcapable",
+	  "distinct targets whose SYN-ACK carried MP_CAPABLE; also per family and port" },
+	{ "verdict.VERDICT",
+	  "targets per verdict (docs/methodology.md): mptcp, replay, modified, shared-key, "
+	  "no-mptcp, rst, icmp-unreachable, silent; a target counts once by its best answer "
+	  "(SYN-ACK, then RST, then ICMP), except that a target probed with both MP_CAPABLE "
+	  "versions counts once per version that drew an MP_CAPABLE; also per family and port" },
 };
 
 const struct counter_doc *scan_counter_docs(size_t *n)
@@ -203,9 +210,10 @@ static void profile_from_tcp(const struct tcp_info *tcp, struct probe_profile *p
 
 static bool profile_equal(const struct probe_profile *a, const struct probe_profile *b)
 {
-	return a->has_mpc == b->has_mpc && a->mpc_version == b->mpc_version && a->mpc_length == b->mpc_length &&
-	       a->mpc_flags == b->mpc_flags && a->has_key == b->has_key && a->key == b->key &&
-	       a->options_len == b->options_len && memcmp(a->options, b->options, a->options_len) == 0;
+	return a->has_mpc == b->has_mpc && a->mpc_version == b->mpc_version &&
+	       a->mpc_length == b->mpc_length && a->mpc_flags == b->mpc_flags && a->has_key == b->has_key &&
+	       a->key == b->key && a->options_len == b->options_len &&
+	       memcmp(a->options, b->options, a->options_len) == 0;
 }
 
 /* Returns the profile index, or -1 when out of memory. */
@@ -264,7 +272,7 @@ static int add_probe(struct scan *s, const struct packet *pkt)
 
 /* The profile of the probe to (family, target addr, port) from scanner port sport. */
 static uint32_t probe_profile_of(const struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port,
-				 uint16_t sport)
+                                 uint16_t sport)
 {
 	if (!s->nprofiles)
 		return UINT32_MAX;
@@ -285,7 +293,7 @@ static bool is_scanner(const struct scan *s, uint8_t family, const uint8_t *addr
 }
 
 static struct scan_target *record_get(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port,
-				      uint32_t profile, bool *is_new)
+                                      uint32_t profile, bool *is_new)
 {
 	struct target_key k = target_key_make(family, addr, port);
 	if (profile != UINT32_MAX && s->profiles[profile].has_mpc)
@@ -327,7 +335,7 @@ static void fill_from_response(struct scan_target *t, const struct packet *pkt, 
 }
 
 static int add_response(struct scan *s, const struct packet *pkt, enum response_type r, uint8_t family,
-			const uint8_t *target, uint16_t port, const uint8_t *scanner, uint16_t sport)
+                        const uint8_t *target, uint16_t port, const uint8_t *scanner, uint16_t sport)
 {
 	if (!is_scanner(s, family, scanner))
 		return 0; /* e.g. the scanner's own RST towards the target */
@@ -336,7 +344,9 @@ static int add_response(struct scan *s, const struct packet *pkt, enum response_
 		s->unsolicited++;
 		return 0;
 	}
-	struct target_set *set = r == RESP_SYNACK ? s->resp_synack : r == RESP_RST ? s->resp_rst : s->resp_icmp;
+	struct target_set *set = r == RESP_SYNACK ? s->resp_synack
+	                         : r == RESP_RST  ? s->resp_rst
+	                                          : s->resp_icmp;
 	int added = target_set_add(set, family, target, port);
 	if (added < 0 || target_set_add(s->resp_any, family, target, port) < 0)
 		return -1;
@@ -386,9 +396,11 @@ int scan_add(struct scan *s, const struct packet *pkt, char *err, size_t errlen)
 		if ((f & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) == TCP_FLAG_SYN)
 			rc = add_probe(s, pkt);
 		else if ((f & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
-			rc = add_response(s, pkt, RESP_SYNACK, ip->family, ip->src, tcp->sport, ip->dst, tcp->dport);
+			rc = add_response(s, pkt, RESP_SYNACK, ip->family, ip->src, tcp->sport, ip->dst,
+			                  tcp->dport);
 		else if (f & TCP_FLAG_RST)
-			rc = add_response(s, pkt, RESP_RST, ip->family, ip->src, tcp->sport, ip->dst, tcp->dport);
+			rc = add_response(s, pkt, RESP_RST, ip->family, ip->src, tcp->sport, ip->dst,
+			                  tcp->dport);
 	} else if (pkt->icmp.present) {
 		const struct icmp_info *ic = &pkt->icmp;
 		unsigned quoted_mpc = ic->has_quote && ic->quoted_tcp.present ? ic->quoted_tcp.n_mpc : 0;
@@ -402,8 +414,8 @@ int scan_add(struct scan *s, const struct packet *pkt, char *err, size_t errlen)
 			const struct tcp_info *qt = &ic->quoted_tcp;
 			if (ic->has_quote && q->proto == 6 && qt->present &&
 			    (!qt->full_header || (qt->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN))
-				rc = add_response(s, pkt, RESP_ICMP_UNREACHABLE, q->family, q->dst, qt->dport, q->src,
-						  qt->sport);
+				rc = add_response(s, pkt, RESP_ICMP_UNREACHABLE, q->family, q->dst, qt->dport,
+				                  q->src, qt->sport);
 		}
 	}
 	if (rc < 0)
@@ -469,14 +481,16 @@ static void infer_probe_key(struct scan *s, char *note, size_t notelen)
 		s->key_source = PROBE_KEY_INFERRED;
 		s->key = best;
 		snprintf(note, notelen,
-			 "no probes in the capture and no --probe-key: inferred probe key %016llx, returned by %zu "
-			 "distinct hosts (give --probe-key to set it)",
-			 (unsigned long long)best, best_hosts);
+		         "no probes in the capture and no --probe-key: inferred probe key %016llx, returned "
+		         "by %zu "
+		         "distinct hosts (give --probe-key to set it)",
+		         (unsigned long long)best, best_hosts);
 	} else {
 		snprintf(note, notelen,
-			 "no probes in the capture and no --probe-key, and no key was returned by %d or more hosts: "
-			 "probe key unknown, key_distance left empty",
-			 INFER_MIN_HOSTS);
+		         "no probes in the capture and no --probe-key, and no key was returned by %d or more "
+		         "hosts: "
+		         "probe key unknown, key_distance left empty",
+		         INFER_MIN_HOSTS);
 	}
 }
 
@@ -588,7 +602,8 @@ static int count_verdicts(struct scan *s)
 		struct port_count *pc = port_slot(s, t->key.family, t->key.port);
 		if (!pc)
 			return -1;
-		while (j < s->nrecs && s->recs[j].key.family == t->key.family && s->recs[j].key.port == t->key.port &&
+		while (j < s->nrecs && s->recs[j].key.family == t->key.family &&
+		       s->recs[j].key.port == t->key.port &&
 		       memcmp(s->recs[j].key.addr, t->key.addr, 16) == 0) {
 			const struct scan_target *r = &s->recs[j++];
 			if (r->response != RESP_SYNACK || !r->has_mpc)
@@ -610,10 +625,12 @@ static int count_verdicts(struct scan *s)
 		uint16_t p = pc->port;
 		uint64_t synack = target_set_count_port(s->resp_synack, f, p);
 		pc->verdicts[VERDICT_NO_MPTCP] = synack >= pc->counted ? synack - pc->counted : 0;
-		pc->verdicts[VERDICT_RST] = target_set_count_port_minus(s->resp_rst, s->resp_synack, NULL, f, p);
+		pc->verdicts[VERDICT_RST] =
+		    target_set_count_port_minus(s->resp_rst, s->resp_synack, NULL, f, p);
 		pc->verdicts[VERDICT_ICMP_UNREACHABLE] =
-			target_set_count_port_minus(s->resp_icmp, s->resp_synack, s->resp_rst, f, p);
-		pc->verdicts[VERDICT_SILENT] = target_set_count_port_minus(s->probed, s->resp_any, NULL, f, p);
+		    target_set_count_port_minus(s->resp_icmp, s->resp_synack, s->resp_rst, f, p);
+		pc->verdicts[VERDICT_SILENT] =
+		    target_set_count_port_minus(s->probed, s->resp_any, NULL, f, p);
 	}
 	return 0;
 }
@@ -765,7 +782,8 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 	fn(ctx, "targets.mpcapable", 0, 0, s->mpc_targets);
 	for (size_t i = 0; i < s->nmpc_ports; i++)
 		if (s->mpc_ports[i].n)
-			fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].n);
+			fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port,
+			   s->mpc_ports[i].n);
 	for (int v = 0; v < VERDICT_COUNT; v++) {
 		uint64_t total = 0;
 		for (size_t i = 0; i < s->nmpc_ports; i++)
@@ -774,15 +792,18 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 		fn(ctx, name, 0, 0, total);
 		for (size_t i = 0; i < s->nmpc_ports; i++)
 			if (s->mpc_ports[i].verdicts[v])
-				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port, s->mpc_ports[i].verdicts[v]);
+				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port,
+				   s->mpc_ports[i].verdicts[v]);
 	}
 }
 
-void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT], struct target_set *sets[SCAN_SET_COUNT])
+void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT],
+                      struct target_set *sets[SCAN_SET_COUNT])
 {
-	static const char *const n[SCAN_SET_COUNT] = { "probed", "responsive", "synack", "rst", "icmp-unreachable" };
+	static const char *const n[SCAN_SET_COUNT] = { "probed", "responsive", "synack", "rst",
+		                                       "icmp-unreachable" };
 	struct target_set *const v[SCAN_SET_COUNT] = { s->probed, s->resp_any, s->resp_synack, s->resp_rst,
-						       s->resp_icmp };
+		                                       s->resp_icmp };
 	for (int i = 0; i < SCAN_SET_COUNT; i++) {
 		names[i] = n[i];
 		sets[i] = v[i];

@@ -36,10 +36,10 @@ enum response_type {
 
 /* Where the probe key of the scan came from. */
 enum probe_key_source {
-	PROBE_KEY_NONE = 0,     /* unknown */
-	PROBE_KEY_LEARNED,      /* from the probes in the capture */
-	PROBE_KEY_GIVEN,        /* --probe-key */
-	PROBE_KEY_INFERRED,     /* returned by many distinct hosts */
+	PROBE_KEY_NONE = 0, /* unknown */
+	PROBE_KEY_LEARNED,  /* from the probes in the capture */
+	PROBE_KEY_GIVEN,    /* --probe-key */
+	PROBE_KEY_INFERRED, /* returned by many distinct hosts */
 };
 
 /* One distinct probe option block (what the scanner sent). */
@@ -57,8 +57,8 @@ struct probe_profile {
 /* One responsive target for one probe version. */
 struct scan_target {
 	struct target_key key; /* extra = probe version + 1 (0: unknown) */
-	uint32_t profile;       /* index into the profile table, UINT32_MAX: no probe seen */
-	uint8_t response;       /* enum response_type */
+	uint32_t profile;      /* index into the profile table, UINT32_MAX: no probe seen */
+	uint8_t response;      /* enum response_type */
 	uint8_t ttl;
 	bool has_mpc;
 	struct mpc_option mpc;
@@ -104,7 +104,7 @@ const char *response_type_name(enum response_type r);
  * rst, icmp-unreachable (saved as DIR/targets.sets by mpcap analyze). */
 #define SCAN_SET_COUNT 5
 void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT],
-		      struct target_set *sets[SCAN_SET_COUNT]);
+                      struct target_set *sets[SCAN_SET_COUNT]);
 
 /* The documented counters of summary.csv; NAME parts are placeholders. */
 struct counter_doc {

@@ -125,7 +125,7 @@ static bool map_grow(struct target_map *m)
 }
 
 uint32_t *target_map_get(struct target_map *m, const struct target_key *key, bool create, uint32_t init,
-			 bool *inserted)
+                         bool *inserted)
 {
 	if (inserted)
 		*inserted = false;
@@ -259,8 +259,8 @@ uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint1
 	return n;
 }
 
-void target_set_each_port(const struct target_set *s, void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n),
-			  void *ctx)
+void target_set_each_port(const struct target_set *s,
+                          void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n), void *ctx)
 {
 	if (s->v4)
 		for (size_t p = 0; p < PORTS; p++)
@@ -294,7 +294,7 @@ size_t target_set_memory(const struct target_set *s)
 }
 
 uint64_t target_set_count_port_minus(const struct target_set *a, const struct target_set *b,
-				     const struct target_set *c, uint8_t family, uint16_t port)
+                                     const struct target_set *c, uint8_t family, uint16_t port)
 {
 	if (family == 4) {
 		if (!a->v4 || !a->v4[port])
@@ -318,7 +318,8 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
 	while (target_map_next(a->v6, &cur, &k, NULL)) {
 		if (k.family != family || k.port != port)
 			continue;
-		if ((b && target_set_contains(b, family, k.addr, port)) || (c && target_set_contains(c, family, k.addr, port)))
+		if ((b && target_set_contains(b, family, k.addr, port)) ||
+		    (c && target_set_contains(c, family, k.addr, port)))
 			continue;
 		n++;
 	}
@@ -396,11 +397,12 @@ static int put_be(FILE *fp, uint64_t v, int bytes)
 }
 
 static int write_record(FILE *fp, const char *name, uint8_t family, uint16_t port, const void *payload,
-			uint64_t len)
+                        uint64_t len)
 {
 	size_t nl = strlen(name);
 	if (putc((int)nl, fp) == EOF || fwrite(name, 1, nl, fp) != nl || putc(family, fp) == EOF ||
-	    put_be(fp, port, 2) != 0 || put_be(fp, len, 8) != 0 || (len && fwrite(payload, 1, len, fp) != len))
+	    put_be(fp, port, 2) != 0 || put_be(fp, len, 8) != 0 ||
+	    (len && fwrite(payload, 1, len, fp) != len))
 		return -1;
 	return 0;
 }
@@ -474,8 +476,8 @@ int target_sets_write(FILE *fp, const char *const *names, struct target_set *con
 	return putc(0, fp) == EOF ? -1 : 0;
 }
 
-int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n, char *err,
-		     size_t errlen)
+int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n,
+                     char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++)
 		sets[i] = NULL;
@@ -490,7 +492,8 @@ int target_sets_read(const char *path, const char *const *names, struct target_s
 		if (!(sets[i] = target_set_new()))
 			goto oom;
 	char magic[sizeof sets_magic - 1];
-	if (fread(magic, 1, sizeof magic, fp) != sizeof magic || memcmp(magic, sets_magic, sizeof magic) != 0) {
+	if (fread(magic, 1, sizeof magic, fp) != sizeof magic ||
+	    memcmp(magic, sets_magic, sizeof magic) != 0) {
 		snprintf(err, errlen, "%s: not an mpcap target-set file", path);
 		goto out;
 	}
@@ -503,7 +506,8 @@ int target_sets_read(const char *path, const char *const *names, struct target_s
 			break;
 		char name[256];
 		uint8_t hdr[11];
-		if (fread(name, 1, (size_t)nl, fp) != (size_t)nl || fread(hdr, 1, sizeof hdr, fp) != sizeof hdr)
+		if (fread(name, 1, (size_t)nl, fp) != (size_t)nl ||
+		    fread(hdr, 1, sizeof hdr, fp) != sizeof hdr)
 			goto truncated;
 		name[nl] = '\0';
 		struct byte_view hv = bv_make(hdr, sizeof hdr);

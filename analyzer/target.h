@@ -41,7 +41,7 @@ void target_map_free(struct target_map *m);
  * NULL when absent (create false) or out of memory.  *inserted says whether
  * the key is new. */
 uint32_t *target_map_get(struct target_map *m, const struct target_key *key, bool create, uint32_t init,
-			 bool *inserted);
+                         bool *inserted);
 size_t target_map_count(const struct target_map *m);
 /* Iterates in slot order: call with *cursor = 0 until it returns false. */
 bool target_map_next(const struct target_map *m, size_t *cursor, struct target_key *key, uint32_t *value);
@@ -58,12 +58,12 @@ uint64_t target_set_count(const struct target_set *s);
 /* Distinct targets of one family and port. */
 uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint16_t port);
 /* Calls fn for every (family, port) present with its count, ports ascending, IPv4 first. */
-void target_set_each_port(const struct target_set *s, void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n),
-			  void *ctx);
+void target_set_each_port(const struct target_set *s,
+                          void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n), void *ctx);
 size_t target_set_memory(const struct target_set *s);
 /* |a \ (b ∪ c)| for one family and port; b and c may be NULL. */
 uint64_t target_set_count_port_minus(const struct target_set *a, const struct target_set *b,
-				     const struct target_set *c, uint8_t family, uint16_t port);
+                                     const struct target_set *c, uint8_t family, uint16_t port);
 
 /* Calls fn for every member (IPv4 by port then address, then IPv6 in no particular order). */
 typedef void (*target_set_member_fn)(void *ctx, uint8_t family, const uint8_t *addr, uint16_t port);
@@ -79,7 +79,7 @@ int target_set_union(struct target_set *dst, const struct target_set *src);
  * shards can be merged into exactly what one run would count. */
 int target_sets_write(FILE *fp, const char *const *names, struct target_set *const *sets, size_t n);
 /* Reads the sets named in names into sets[i] (new, empty when absent from the file). */
-int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n, char *err,
-		     size_t errlen);
+int target_sets_read(const char *path, const char *const *names, struct target_set **sets, size_t n,
+                     char *err, size_t errlen);
 
 #endif

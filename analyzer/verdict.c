@@ -5,14 +5,10 @@
 #include <string.h>
 
 static const char *const verdict_names[VERDICT_COUNT] = {
-	[VERDICT_SILENT] = "silent",
-	[VERDICT_ICMP_UNREACHABLE] = "icmp-unreachable",
-	[VERDICT_RST] = "rst",
-	[VERDICT_NO_MPTCP] = "no-mptcp",
-	[VERDICT_MPTCP] = "mptcp",
-	[VERDICT_SHARED_KEY] = "shared-key",
-	[VERDICT_MODIFIED] = "modified",
-	[VERDICT_REPLAY] = "replay",
+	[VERDICT_SILENT] = "silent",     [VERDICT_ICMP_UNREACHABLE] = "icmp-unreachable",
+	[VERDICT_RST] = "rst",           [VERDICT_NO_MPTCP] = "no-mptcp",
+	[VERDICT_MPTCP] = "mptcp",       [VERDICT_SHARED_KEY] = "shared-key",
+	[VERDICT_MODIFIED] = "modified", [VERDICT_REPLAY] = "replay",
 };
 
 static const char *const reason_names[REASON_COUNT] = {
@@ -46,8 +42,8 @@ int key_equal_bytes(uint64_t a, uint64_t b)
 	return n;
 }
 
-enum verdict verdict_classify(const struct probe_profile *probe, const struct scan_target *t, uint32_t key_group,
-			      enum verdict_reason *reason)
+enum verdict verdict_classify(const struct probe_profile *probe, const struct scan_target *t,
+                              uint32_t key_group, enum verdict_reason *reason)
 {
 	*reason = REASON_NONE;
 	switch (t->response) {

@@ -42,14 +42,15 @@ enum verdict {
 /* Why a replay/modified verdict was given (for the verdict_reason column). */
 enum verdict_reason {
 	REASON_NONE = 0,
-	REASON_KEY_EQUAL,       /* replay: the probe key came back */
-	REASON_KEYLESS_ECHO,    /* replay: a v1 probe drew a keyless option */
+	REASON_KEY_EQUAL,        /* replay: the probe key came back */
+	REASON_KEYLESS_ECHO,     /* replay: a v1 probe drew a keyless option */
 	REASON_OPTIONS_MIRRORED, /* replay: the whole option block came back */
-	REASON_KEY_NEAR,        /* modified: small Hamming distance */
-	REASON_KEY_BYTES_EQUAL, /* modified: several bytes equal at the same positions */
-	REASON_HEADER_CHANGED,  /* modified: key kept, version or flags changed */
-	REASON_KEY_SHARED,      /* shared-key */
-	REASON_MPC_MALFORMED,   /* no-mptcp: an MP_CAPABLE without a usable key (e.g. a v0 SYN-ACK of 4 bytes) */
+	REASON_KEY_NEAR,         /* modified: small Hamming distance */
+	REASON_KEY_BYTES_EQUAL,  /* modified: several bytes equal at the same positions */
+	REASON_HEADER_CHANGED,   /* modified: key kept, version or flags changed */
+	REASON_KEY_SHARED,       /* shared-key */
+	REASON_MPC_MALFORMED, /* no-mptcp: an MP_CAPABLE without a usable key (e.g. a v0 SYN-ACK of 4 bytes)
+	                       */
 	REASON_COUNT
 };
 
@@ -59,8 +60,8 @@ const char *verdict_reason_name(enum verdict_reason r);
 /* The verdict of one responsive target, before shared keys are known:
  * key_group is the number of distinct addresses that returned the same key
  * in the scan (0 or 1: not shared). */
-enum verdict verdict_classify(const struct probe_profile *probe, const struct scan_target *t, uint32_t key_group,
-			      enum verdict_reason *reason);
+enum verdict verdict_classify(const struct probe_profile *probe, const struct scan_target *t,
+                              uint32_t key_group, enum verdict_reason *reason);
 
 /* Number of bytes of a and b equal at the same positions (0..8). */
 int key_equal_bytes(uint64_t a, uint64_t b);

@@ -59,7 +59,7 @@ static struct scan_target synack(uint8_t version, uint8_t length, uint8_t flags,
 }
 
 static enum verdict classify(const struct probe_profile *p, const struct scan_target *t, uint32_t group,
-			     enum verdict_reason *why)
+                             enum verdict_reason *why)
 {
 	return verdict_classify(p, t, group, why);
 }
