@@ -64,6 +64,18 @@ r=$(awk -F, 'NR==2' "$T/v1/targets.csv")
 check_eq "mptcp-v1: v1 probe answered by a 12-byte v1 SYN-ACK" "1,12" "$(col mpc_version "$r" "$T/v1"),$(col mpc_length "$r" "$T/v1")"
 check_eq "mptcp-v1: v1 probe has no key" "" "$(col probe_key "$r" "$T/v1")"
 
+# --- no false middlebox verdicts: only the ZMap capture holds real middleboxes (.10, .11)
+for f in "$CORPUS"/*.pcap "$CORPUS"/*.pcapng; do
+	b=$(basename "$f")
+	"$MPCAP" analyze -q --all -o "$T/fp" "$f" 2>/dev/null
+	bad=$(awk -F, 'NR>1 && ($18=="replay" || $18=="modified" || $18=="shared-key") {print $2}' "$T/fp/targets.csv" | sort -u | tr '\n' ' ')
+	if [ "$b" = zmap-synopt-v4-mpcv0.pcap ]; then
+		check_eq "$b: middlebox verdicts only for the two real middleboxes" "203.0.113.10 203.0.113.11 " "$bad"
+	else
+		check_eq "$b: no replay, modified or shared-key verdict" "" "$bad"
+	fi
+done
+
 # --- MP_CAPABLE answered without MPTCP
 an rej dpi-mptcp-mp_rejected.pcap
 check_eq "mp_rejected: no MP_CAPABLE responder" 0 "$(counter "$T/rej" targets.mpcapable)"
