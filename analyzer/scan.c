@@ -4,6 +4,7 @@
 #include "scan.h"
 
 #include "dissect.h"
+#include "tcp.h"
 #include "verdict.h"
 
 #include <pcap/pcap.h>
@@ -206,6 +207,8 @@ static void profile_from_tcp(const struct tcp_info *tcp, struct probe_profile *p
 	}
 	p->options_len = tcp->options_len;
 	memcpy(p->options, tcp->options, tcp->options_len);
+	/* a probe's TSval changes with every probe: not part of its identity */
+	tcp_options_zero_timestamps(p->options, p->options_len);
 }
 
 static bool profile_equal(const struct probe_profile *a, const struct probe_profile *b)

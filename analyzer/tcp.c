@@ -8,6 +8,8 @@
  */
 #include "tcp.h"
 
+#include <string.h>
+
 #include "mpcapable.h"
 
 static void walk_options(struct byte_view opts, size_t declared, struct tcp_info *t)
@@ -118,4 +120,24 @@ bool tcp_mpc_anomalous(const struct tcp_info *t)
 		if (t->mpc[i].anomalies)
 			return true;
 	return false;
+}
+
+void tcp_options_zero_timestamps(uint8_t *opts, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint8_t kind = opts[i];
+		if (kind == TCP_OPT_EOL)
+			return;
+		if (kind == TCP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opts[i + 1] < 2 || opts[i + 1] > len - i)
+			return;
+		uint8_t olen = opts[i + 1];
+		if (kind == TCP_OPT_TIMESTAMP && olen == 10)
+			memset(opts + i + 2, 0, 8);
+		i += olen;
+	}
 }

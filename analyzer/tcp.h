@@ -35,4 +35,10 @@ int tcp_parse(struct byte_view seg, struct tcp_info *out);
 /* True when any MP_CAPABLE decoded into t carries an anomaly. */
 bool tcp_mpc_anomalous(const struct tcp_info *t);
 
+/* Zeroes the values of every timestamps option (kind 8, length 10, RFC 7323)
+ * in an option block, in place: TSval differs from one segment to the next,
+ * so option blocks are compared (probe profiles, mirrored SYN-ACKs) without
+ * it.  Stops where the block stops being well formed. */
+void tcp_options_zero_timestamps(uint8_t *opts, size_t len);
+
 #endif

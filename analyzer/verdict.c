@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "tcp.h"
+
 static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_SILENT] = "silent",     [VERDICT_ICMP_UNREACHABLE] = "icmp-unreachable",
 	[VERDICT_RST] = "rst",           [VERDICT_NO_MPTCP] = "no-mptcp",
@@ -59,11 +61,17 @@ enum verdict verdict_classify(const struct probe_profile *probe, const struct sc
 	if (!t->has_mpc)
 		return VERDICT_NO_MPTCP;
 	const struct mpc_option *m = &t->mpc;
-	/* The whole option block came back: whatever the MPTCP version, nobody answered. */
-	if (probe->has_mpc && probe->options_len > 0 && probe->options_len == t->options_len &&
-	    memcmp(probe->options, t->options, t->options_len) == 0) {
-		*reason = REASON_OPTIONS_MIRRORED;
-		return VERDICT_REPLAY;
+	/* The whole option block came back: whatever the MPTCP version, nobody
+	 * answered.  Timestamps are compared without their values: profiles hold
+	 * them zeroed (scan.c), and a box echoing TSval is still a mirror. */
+	if (probe->has_mpc && probe->options_len > 0 && probe->options_len == t->options_len) {
+		uint8_t answer[TCP_OPTIONS_MAX];
+		memcpy(answer, t->options, t->options_len);
+		tcp_options_zero_timestamps(answer, t->options_len);
+		if (memcmp(probe->options, answer, t->options_len) == 0) {
+			*reason = REASON_OPTIONS_MIRRORED;
+			return VERDICT_REPLAY;
+		}
 	}
 	if (!m->has_sender_key) {
 		if (probe->has_mpc && !probe->has_key) {

@@ -4,6 +4,7 @@
 #include <gsl/gsl_cdf.h>
 #include <string.h>
 
+#include "tcp.h"
 #include "verdict.h"
 
 #define PROBE_KEY 0x0c0c0c0c0c0c0c0cULL
@@ -216,4 +217,33 @@ Test(verdict, thresholds_false_positive_probabilities)
 	cr_assert_float_eq(p_near, 9.982491118931073e-09, 1e-18);
 	double p_bytes = gsl_cdf_binomial_Q(VERDICT_MIN_EQUAL_BYTES - 1, 1.0 / 256, 8);
 	cr_assert_float_eq(p_bytes, 1.6095410783855107e-08, 1e-17);
+}
+
+Test(verdict, mirrored_block_with_timestamps_is_replay)
+{
+	/* probe: MSS, SACK-permitted, timestamps, MP_CAPABLE v0; the profile holds TSval zeroed */
+	const uint8_t probe_opts[] = { 2, 4, 5,  0xb4, 4,    2,    8,  10, 1,  2,  3,  4,  0,  0,
+		                       0, 0, 30, 12,   0x00, 0x81, 12, 12, 12, 12, 12, 12, 12, 12 };
+	struct probe_profile p = v0_probe();
+	memcpy(p.options, probe_opts, sizeof probe_opts);
+	p.options_len = sizeof probe_opts;
+	tcp_options_zero_timestamps(p.options, p.options_len);
+	cr_assert_eq(p.options[8], 0, "TSval zeroed");
+	cr_assert_eq(p.options[4], 4, "other options untouched");
+	struct scan_target t = synack(0, 12, 0x81, true, PROBE_KEY);
+	memcpy(t.options, probe_opts, sizeof probe_opts);
+	t.options_len = sizeof probe_opts;
+	enum verdict_reason why;
+	cr_assert_eq(classify(&p, &t, 1, &why), VERDICT_REPLAY);
+	cr_assert_eq(why, REASON_OPTIONS_MIRRORED);
+}
+
+Test(verdict, zero_timestamps_stops_at_malformed_options)
+{
+	uint8_t opts[] = { 1, 8, 10, 9, 9, 9, 9, 9, 9, 9, 9, 8, 1 };
+	tcp_options_zero_timestamps(opts, sizeof opts);
+	cr_assert_eq(opts[3], 0);
+	cr_assert_eq(opts[10], 0);
+	cr_assert_eq(opts[11], 8, "a length byte of 1 ends the walk without a write");
+	cr_assert_eq(opts[12], 1);
 }
