@@ -284,7 +284,8 @@ int longitudinal_finish(struct longitudinal *l, char *err, size_t errlen)
 		pos[l->order[i]] = i;
 	target_map_free(l->index);
 	l->index = NULL;
-	qsort(l->hosts, l->nhosts, sizeof *l->hosts, host_cmp);
+	if (l->nhosts)
+		qsort(l->hosts, l->nhosts, sizeof *l->hosts, host_cmp);
 	for (size_t i = 0; i < l->nhosts; i++) {
 		struct host_entry *h = &l->hosts[i];
 		h->verdicts = calloc(l->nscans ? l->nscans : 1, sizeof *h->verdicts);

@@ -656,7 +656,8 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 	/* The index points into recs by position; sorting invalidates it, so drop it. */
 	target_map_free(s->rec_index);
 	s->rec_index = NULL;
-	qsort(s->recs, s->nrecs, sizeof *s->recs, rec_cmp);
+	if (s->nrecs)
+		qsort(s->recs, s->nrecs, sizeof *s->recs, rec_cmp);
 	if (s->key_source == PROBE_KEY_NONE) {
 		bool keyed = false;
 		for (size_t i = 0; i < s->nprofiles; i++)
@@ -670,7 +671,8 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 		return -1;
 	if (count_verdicts(s) != 0)
 		return -1;
-	qsort(s->mpc_ports, s->nmpc_ports, sizeof *s->mpc_ports, port_count_cmp);
+	if (s->nmpc_ports)
+		qsort(s->mpc_ports, s->nmpc_ports, sizeof *s->mpc_ports, port_count_cmp);
 	if (!s->label_set)
 		snprintf(s->label, sizeof s->label, "unknown");
 	return 0;
