@@ -50,7 +50,11 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env);
 void help_analyze(FILE *out);
 int cmd_join(int argc, char **argv, const struct cli_env *env);
 void help_join(FILE *out);
+int cmd_trace(int argc, char **argv, const struct cli_env *env);
+void help_trace(FILE *out);
 int cmd_columns(int argc, char **argv, const struct cli_env *env);
 void help_columns(FILE *out);
+int cmd_stats(int argc, char **argv, const struct cli_env *env);
+void help_stats(FILE *out);
 
 #endif

@@ -108,6 +108,277 @@ static const struct column_def join_monthly_cols[] = {
 	{ "targets", "integer", "targets with that verdict in that scan, family and port" },
 };
 
+/* mpcap stats (report/cmd_stats.c): the descriptions shared by its files. */
+#define STATS_GROUP                                                                                          \
+	"all (every key read), or COLUMN=VALUE for each group of --by (COLUMN=VALUE;COLUMN=VALUE for a "     \
+	"combination)"
+#define STATS_SUBSET                                                                                         \
+	"all (every key of the group) or cleaned (without the verdicts replay, modified and shared-key; "    \
+	"without a verdict column, without keys equal to the probe key)"
+#define STATS_DECISION                                                                                       \
+	"not-random (p < alpha), consistent (no evidence against random keys at alpha) or too-few-keys "     \
+	"(the test cannot be run)"
+
+static const struct column_def stats_chisquare_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number",
+	  "Pearson's X2 = sum over the pooled weight classes of (observed - expected)^2 / "
+	  "expected, expected = n*C(64,w)/2^64" },
+	{ "df", "integer", "degrees of freedom: pooled classes - 1" },
+	{ "p", "number", "P(chi-square(df) >= statistic) (GSL); 0 when below the smallest double" },
+	{ "decision", "text", STATS_DECISION },
+	{ "cells", "text",
+	  "the pooled weight classes, ';'-separated (e.g. 0-20;21;...;44-64): neighbouring weights "
+	  "pooled from both tails inwards until each expects at least 5 keys" },
+};
+
+static const struct column_def stats_gtest_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number",
+	  "G = 2 * sum over the pooled weight classes of observed * ln(observed / expected)" },
+	{ "df", "integer", "degrees of freedom: pooled classes - 1" },
+	{ "p", "number", "P(chi-square(df) >= statistic) (GSL)" },
+	{ "decision", "text", STATS_DECISION },
+	{ "cells", "text", "the pooled weight classes, as in chisquare.csv" },
+};
+
+static const struct column_def stats_weight_bin_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number",
+	  "outlier weights: Holm-adjusted p < alpha in the exact binomial test of each "
+	  "weight's count against Binomial(n, C(64,w)/2^64)" },
+	{ "df", "integer", "always empty (exact tests)" },
+	{ "p", "number", "smallest Holm-adjusted p over the 65 weights (family-wise)" },
+	{ "decision", "text", STATS_DECISION },
+	{ "outliers", "text",
+	  "the outlier weights as W:excess or W:deficit, with :probe-weight when W is the probe "
+	  "key's weight (the replay signature); ';'-separated" },
+};
+
+static const struct column_def stats_bits_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number",
+	  "biased bit positions: Holm-adjusted p < alpha in the exact binomial test of the "
+	  "ones against Binomial(n, 1/2)" },
+	{ "df", "integer", "always empty (exact tests)" },
+	{ "p", "number", "smallest Holm-adjusted p over the 64 positions" },
+	{ "decision", "text", STATS_DECISION },
+	{ "biased", "text",
+	  "the biased positions (63 = most significant) as B:stuck-0, B:stuck-1, B:biased-0 or "
+	  "B:biased-1; ';'-separated" },
+};
+
+static const struct column_def stats_duplicates_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number", "colliding pairs: sum over repeated keys of C(count, 2)" },
+	{ "df", "integer", "always empty" },
+	{ "p", "number",
+	  "P(Poisson(expected) >= statistic): the chance of that many collisions among n random keys" },
+	{ "decision", "text", STATS_DECISION },
+	{ "keys", "integer", "distinct keys seen more than once (listed in duplicate-keys.csv)" },
+	{ "expected", "number", "expected colliding pairs among n random 64-bit keys, C(n,2)/2^64" },
+};
+
+static const struct column_def stats_randomness_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "statistic", "number",
+	  "number of tests combined: chi-square (when it can be run), weight bins, bits, "
+	  "duplicates (the G-test repeats the chi-square and is left out)" },
+	{ "df", "integer", "always empty" },
+	{ "p", "number", "Bonferroni: min(1, tests * smallest p of those tests)" },
+	{ "decision", "text", STATS_DECISION },
+	{ "rejected", "text",
+	  "the tests with p < alpha on their own: chisquare, weight-bins, bits, duplicates" },
+};
+
+static const struct column_def stats_histogram_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "weight", "integer", "Hamming weight 0..64" },
+	{ "observed", "integer", "keys of that weight" },
+	{ "expected", "number", "n * C(64,w) / 2^64" },
+	{ "cell", "integer", "index (from 0) of the pooled chi-square class holding this weight" },
+	{ "p", "number",
+	  "exact two-sided binomial test of observed against Binomial(n, C(64,w)/2^64) (as "
+	  "scipy.stats.binomtest); empty when n = 0" },
+	{ "p_holm", "number", "p Holm-adjusted over the 65 weights" },
+	{ "outlier", "text", "excess or deficit when p_holm < alpha, empty otherwise" },
+	{ "probe_weight", "integer",
+	  "1 when this is the weight of the group's probe key (its most common), else 0" },
+};
+
+static const struct column_def stats_bit_table_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "bit", "integer", "bit position, 63 (most significant) to 0" },
+	{ "ones", "integer", "keys with this bit set" },
+	{ "n", "integer", "keys tested" },
+	{ "fraction", "number", "ones / n" },
+	{ "p", "number", "exact two-sided binomial test of ones against Binomial(n, 1/2)" },
+	{ "p_holm", "number", "p Holm-adjusted over the 64 positions" },
+	{ "biased", "text", "stuck-0, stuck-1, biased-0 or biased-1 when p_holm < alpha, empty otherwise" },
+};
+
+static const struct column_def stats_duplicate_key_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "key", "hex", "a key seen more than once in the group, 16 hex digits" },
+	{ "count", "integer", "how many times" },
+	{ "weight", "integer", "its Hamming weight" },
+	{ "probe_key", "integer", "1 when it is the group's probe key, else 0" },
+};
+
+static const struct column_def stats_replay_share_cols[] = {
+	{ "group", "text", STATS_GROUP },
+	{ "subset", "text", STATS_SUBSET },
+	{ "n", "integer", "keys tested" },
+	{ "weight", "integer", "the weight where replays are counted" },
+	{ "basis", "text",
+	  "probe-weight (the probe key's weight) or outlier (no probe key: the most significant "
+	  "weight with an excess)" },
+	{ "observed", "integer", "keys of that weight" },
+	{ "expected", "number", "keys of that weight expected among n random keys" },
+	{ "excess", "number", "observed - expected" },
+	{ "share", "number",
+	  "estimated replay share r = (observed/n - p0) / (1 - p0), p0 = C(64,w)/2^64, at least 0: "
+	  "about excess / n" },
+	{ "ci_low", "number",
+	  "lower end of the interval for r: the Clopper-Pearson bound of observed/n, mapped "
+	  "the same way" },
+	{ "ci_high", "number", "upper end" },
+	{ "confidence", "number", "confidence level of the interval, 1 - alpha" },
+};
+
+/* mpcap trace (cmd_trace.c, trace.h) */
+static const struct column_def trace_hop_cols[] = {
+	{ "probe", "integer", "frame number of the probe (TCP SYN) in probe_file" },
+	{ "probe_file", "text", "the capture file the probe came from" },
+	{ "destination", "address", "the probe's destination address" },
+	{ "port", "integer", "the probe's destination port" },
+	{ "family", "integer", "4 or 6" },
+	{ "hop", "integer",
+	  "time exceeded: the probe's TTL / hop limit (the hop it expired at); other ICMP errors: "
+	  "sent TTL - quoted TTL + 1 when that fits (see ttl_note)" },
+	{ "router", "address", "source of the ICMP error (the answering router, or the destination itself)" },
+	{ "icmp", "text",
+	  "time-exceeded, unreachable, parameter-problem, packet-too-big, source-quench, redirect" },
+	{ "icmp_code", "integer", "ICMP / ICMPv6 code" },
+	{ "quote_kind", "text",
+	  "partial (fewer than 20 TCP bytes, RFC 792's 8: nothing about options), full (whole "
+	  "TCP header or more, RFC 1812), rfc4884 (the RFC 4884 length field is set, extensions "
+	  "or not)" },
+	{ "tcp_bytes", "integer", "TCP bytes quoted" },
+	{ "rfc4884_length", "integer",
+	  "RFC 4884 length of the quoted original datagram in bytes; 0 when unset" },
+	{ "extensions", "integer", "1 when an RFC 4884 extension structure follows the quote" },
+	{ "header_quoted", "integer",
+	  "1 when the whole TCP header, options included, was quoted (options can be "
+	  "compared)" },
+	{ "match", "text",
+	  "exact (quoted addresses, ports and sequence number equal the probe's), nat (destination, "
+	  "port and sequence equal; source address or port rewritten), seq-rewritten (addresses and "
+	  "ports equal, sequence number rewritten; only for quotes showing a SYN)" },
+	{ "mpc_status", "text",
+	  "MP_CAPABLE in the quote versus the probe: present (identical), removed, "
+	  "replaced-by-nops, length-changed, version-changed, key-changed, flags-changed, "
+	  "bytes-changed, added, none (neither has one), unknown (not quoted)" },
+	{ "changes", "text",
+	  "semicolon-separated fields that differ from the probe (TTL and checksums excluded): "
+	  "ip-src, sport, dscp, ecn, ip-id, df, ip-length, flow-label, seq, ack, tcp-flags, window, "
+	  "urgent, tcp-header-length, mpc-removed, mpc-replaced-by-nops, mpc-length, mpc-version, "
+	  "mpc-key, mpc-flags, mpc-bytes, mpc-added, mss, wscale, option-added:KIND, "
+	  "option-removed:KIND, option-changed:KIND, options-reordered, options-padding" },
+	{ "sent_ttl", "integer", "TTL / hop limit of the probe as sent" },
+	{ "quoted_ttl", "integer", "TTL / hop limit in the quote (what was left when the router got it)" },
+	{ "ttl_note", "text",
+	  "expired (time exceeded quoting TTL 1), expired-decremented (quoting 0), unexpected "
+	  "(time exceeded quoting more), hop-estimated, hop-unknown (other ICMP errors)" },
+	{ "tcp_checksum", "text",
+	  "same, changed (with changes that explain it), changed-alone (no visible change "
+	  "explains it: e.g. an offloaded checksum in the probe's capture, or a change beyond "
+	  "the quote); empty when not quoted.  The IPv4 header checksum changes at every hop and is "
+	  "not compared" },
+	{ "probe_source", "address", "the probe's source address (the scanner)" },
+	{ "probe_sport", "integer", "the probe's source port" },
+	{ "probe_seq", "integer", "the probe's sequence number" },
+	{ "frame", "integer", "frame number of the ICMP error in file" },
+	{ "file", "text", "the capture file the ICMP error came from" },
+	{ "time", "time", "timestamp of the ICMP error, epoch seconds with 9 decimals" },
+};
+
+static const struct column_def trace_dest_cols[] = {
+	{ "destination", "address", "probed address" },
+	{ "port", "integer", "probed TCP port" },
+	{ "family", "integer", "4 or 6" },
+	{ "probes", "integer", "probe packets sent to it (retransmissions included)" },
+	{ "max_probe_ttl", "integer", "highest TTL / hop limit of those probes" },
+	{ "hops_answered", "integer", "distinct hops that sent a time exceeded quoting a probe" },
+	{ "hops_full", "integer", "of which with the whole TCP header quoted" },
+	{ "last_hop", "integer", "the last (highest) hop that answered; 0 when none" },
+	{ "last_router", "address", "its address" },
+	{ "last_mpc_status", "text",
+	  "mpc_status at the last answering hop (unknown when its quote is partial)" },
+	{ "mpc_changed_hop", "integer", "first hop whose quote shows MP_CAPABLE changed; empty when none" },
+	{ "mpc_changed_router", "address",
+	  "that hop's router: the change happened before the probe reached it" },
+	{ "mpc_change", "text",
+	  "what that hop saw: removed, replaced-by-nops, length-changed, version-changed, "
+	  "key-changed, flags-changed, bytes-changed, added" },
+	{ "mpc_intact_hop", "integer",
+	  "last hop before mpc_changed_hop whose quote showed the option intact; the "
+	  "change happened between the two (in the middlebox after this router)" },
+	{ "mpc_intact_router", "address", "that hop's router" },
+	{ "other_changes", "text", "union of the other changes of all hops (names as in hops.csv)" },
+	{ "nat", "integer", "1 when some quote matched only with the NAT fallback" },
+	{ "icmp_unreachable_from", "address",
+	  "sender of an ICMP destination unreachable quoting a probe; empty "
+	  "when none" },
+	{ "answer", "text",
+	  "the destination's best answer: synack-mpc, synack, rst; empty when it never answered" },
+	{ "answer_verdict", "text",
+	  "that answer judged like targets.csv's verdict: mptcp, replay, modified, "
+	  "no-mptcp, rst" },
+	{ "answer_key", "hex", "the answer's MP_CAPABLE key, 16 hex digits; empty without one" },
+	{ "probe_key", "hex", "the key of the probe it answered; empty when that probe had none (v1)" },
+	{ "key_is_probe_key", "integer",
+	  "1 when answer_key equals probe_key, 0 when not, empty when either is "
+	  "missing" },
+	{ "class", "text",
+	  "true-mptcp, middlebox, no-mptcp, unverified, unreachable (rules in "
+	  "docs/methodology.md, section Tracebox)" },
+	{ "reason", "text", "one sentence saying why" },
+};
+
+static const struct column_def trace_class_cols[] = {
+	{ "scan", "text", "scan label from targets.csv" },
+	{ "address", "address", "MP_CAPABLE responder of the scan" },
+	{ "port", "integer", "its port" },
+	{ "family", "integer", "4 or 6" },
+	{ "scan_verdict", "text",
+	  "its verdict(s) in targets.csv, semicolon-separated when it has a row per probe "
+	  "version" },
+	{ "key", "hex", "the key it returned in the scan" },
+	{ "traced", "integer", "1 when the trace captures probed this address and port" },
+	{ "trace_class", "text", "its class in destinations.csv; empty when untraced" },
+	{ "class", "text",
+	  "final class: true-mptcp, middlebox, no-mptcp, unverified, unreachable, or untraced "
+	  "(never counted as true); middlebox also when the scan itself saw a replay or modified "
+	  "key" },
+	{ "reason", "text", "one sentence saying why" },
+};
+
 static const struct column_set sets[COLSET_COUNT] = {
 	[COLSET_DUMP] = { "mpcap dump",
 	                  "one row per MP_CAPABLE option in any packet, including packets quoted in ICMP "
@@ -128,6 +399,49 @@ static const struct column_set sets[COLSET_COUNT] = {
 	                          "targets per scan, family, port and verdict, the "
 	                          "monthly series",
 	                          join_monthly_cols, sizeof join_monthly_cols / sizeof join_monthly_cols[0] },
+#define STATS_SET(ID, FILE, WHAT, COLS)                                                                      \
+	[ID] = { FILE " (mpcap stats)", WHAT, COLS, sizeof COLS / sizeof COLS[0] }
+	STATS_SET(
+	    COLSET_STATS_CHISQUARE, "chisquare.csv",
+	    "Pearson chi-square test of the key weights against Binomial(64, 1/2), per group and subset",
+	    stats_chisquare_cols),
+	STATS_SET(COLSET_STATS_GTEST, "gtest.csv",
+	          "likelihood-ratio G-test of the same, per group and subset", stats_gtest_cols),
+	STATS_SET(COLSET_STATS_WEIGHT_BINS, "weight-bins.csv",
+	          "exact binomial test of every weight's count, Holm-corrected: outlier weights",
+	          stats_weight_bin_cols),
+	STATS_SET(
+	    COLSET_STATS_BITS, "bits.csv",
+	    "exact binomial test of every bit position against 1/2, Holm-corrected: stuck or biased bits",
+	    stats_bits_cols),
+	STATS_SET(COLSET_STATS_DUPLICATES, "duplicates.csv", "repeated keys against the birthday expectation",
+	          stats_duplicates_cols),
+	STATS_SET(COLSET_STATS_RANDOMNESS, "randomness.csv",
+	          "the overall verdict: the tests above combined (Bonferroni)", stats_randomness_cols),
+	STATS_SET(COLSET_STATS_HISTOGRAM, "histogram.csv",
+	          "the weight histogram 0..64 with the per-weight tests", stats_histogram_cols),
+	STATS_SET(COLSET_STATS_BIT_TABLE, "bit-table.csv", "ones per bit position with the per-bit tests",
+	          stats_bit_table_cols),
+	STATS_SET(COLSET_STATS_DUPLICATE_KEYS, "duplicate-keys.csv",
+	          "every key seen more than once in a group", stats_duplicate_key_cols),
+	STATS_SET(
+	    COLSET_STATS_REPLAY_SHARE, "replay-share.csv",
+	    "the share of replayed keys estimated from the excess at the probe key's (or the outlier) weight",
+	    stats_replay_share_cols),
+#undef STATS_SET
+	[COLSET_TRACE_HOPS] = { "hops.csv (mpcap trace)",
+	                        "one row per ICMP error quoting a probe, sorted by family, "
+	                        "destination, port and hop",
+	                        trace_hop_cols, sizeof trace_hop_cols / sizeof trace_hop_cols[0] },
+	[COLSET_TRACE_DESTS] = { "destinations.csv (mpcap trace)",
+	                         "one row per probed destination and port, "
+	                         "sorted by family, address and port",
+	                         trace_dest_cols, sizeof trace_dest_cols / sizeof trace_dest_cols[0] },
+	[COLSET_TRACE_CLASSES] = { "classification.csv (mpcap trace --targets)",
+	                           "one row per MP_CAPABLE "
+	                           "responder (address, port) of the "
+	                           "scan's targets.csv",
+	                           trace_class_cols, sizeof trace_class_cols / sizeof trace_class_cols[0] },
 };
 
 const struct column_set *column_set_get(enum column_set_id id)

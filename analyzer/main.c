@@ -19,6 +19,10 @@ static const struct subcommand commands[] = {
 	  help_dump },
 	{ "join", "join several scans' results per host: consistent or transient, monthly series", cmd_join,
 	  help_join },
+	{ "trace", "tracebox view: hop-by-hop changes of MP_CAPABLE in ICMP quotes; true MPTCP or middlebox",
+	  cmd_trace, help_trace },
+	{ "stats", "are the returned keys random? weight and bit tests, before and after removing replays",
+	  cmd_stats, help_stats },
 	{ "columns", "print the reference of every CSV column mpcap writes", cmd_columns, help_columns },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
