@@ -379,6 +379,214 @@ static const struct column_def trace_class_cols[] = {
 	{ "reason", "text", "one sentence saying why" },
 };
 
+/* mpcap attribute (report/cmd_attribute.c): per scan, family and port. */
+#define ATTR_KEY_COLS                                                                                        \
+	{ "scan", "text", "scan label (from the results' summary.csv)" }, { "family", "integer", "4 or 6" }, \
+	{                                                                                                    \
+		"port", "integer", "target TCP port"                                                         \
+	}
+#define ATTR_AS_COLS                                                                                         \
+	{ "asn", "text",                                                                                     \
+	  "origin AS number (the first AS of a multi-origin or AS-set prefix), or unknown when no "          \
+	  "--asn source covers the address" },                                                               \
+	    { "as_name", "text",                                                                             \
+	      "the AS's name from --as-names (CAIDA aut_name or the CSV's name); empty when unknown" },      \
+	{                                                                                                    \
+		"org_name", "text",                                                                          \
+		    "the AS's organisation (CAIDA as2org org_name, or an AS database's "                     \
+		    "organisation); empty when unknown"                                                      \
+	}
+#define ATTR_COUNT_COLS                                                                                      \
+	{ "responsive", "integer",                                                                           \
+	  "distinct targets (address, port) that answered at all (SYN-ACK, RST or ICMP unreachable), from "  \
+	  "targets.sets" },                                                                                  \
+	    { "mpcapable", "integer", "of which answered a SYN-ACK carrying MP_CAPABLE (potential MPTCP)" }, \
+	    { "mptcp", "integer", "targets with the verdict mptcp (true MPTCP)" },                           \
+	    { "middlebox", "integer",                                                                        \
+	      "targets with the verdict replay, modified or shared-key (middlebox-affected)" },              \
+	    { "replay", "integer", "targets with the verdict replay" },                                      \
+	    { "modified", "integer", "targets with the verdict modified" },                                  \
+	    { "shared_key", "integer", "targets with the verdict shared-key" },                              \
+	{                                                                                                    \
+		"adoption", "number",                                                                        \
+		    "mptcp / responsive (6 significant digits); empty when responsive is 0"                  \
+	}
+#define ATTR_RANK_COLS                                                                                       \
+	{ "ranked_by", "text",                                                                               \
+	  "the column ranked (--rank-by): responsive, mpcapable, mptcp, middlebox or replay" },              \
+	{                                                                                                    \
+		"rank", "integer",                                                                           \
+		    "1 = largest; ties broken by the smaller AS number or country code; zero "               \
+		    "counts and unknown are not ranked"                                                      \
+	}
+
+static const struct column_def attr_as_cols[] = {
+	ATTR_KEY_COLS,
+	ATTR_AS_COLS,
+	ATTR_COUNT_COLS,
+	{ "multi_origin", "integer",
+	  "responsive targets attributed through a multi-origin (a_b) or AS-set (a,b) prefix, counted "
+	  "under its first AS" },
+};
+
+static const struct column_def attr_country_cols[] = {
+	ATTR_KEY_COLS,
+	{ "country", "text",
+	  "ISO 3166-1 alpha-2 code of the most specific --geo answer, or unknown (RIR codes such as EU "
+	  "and AP are kept)" },
+	ATTR_COUNT_COLS,
+};
+
+static const struct column_def attr_top_as_cols[] = {
+	ATTR_KEY_COLS,
+	ATTR_RANK_COLS,
+	ATTR_AS_COLS,
+	ATTR_COUNT_COLS,
+};
+
+static const struct column_def attr_top_country_cols[] = {
+	ATTR_KEY_COLS,
+	ATTR_RANK_COLS,
+	{ "country", "text", "ISO 3166-1 alpha-2 country code" },
+	ATTR_COUNT_COLS,
+};
+
+/* mpcap report (report/cmd_report.c, report/report_data.c) */
+static const struct column_def report_adoption_cols[] = {
+	{ "scan", "text", "scan label, or all for the scans together (a host counts once)" },
+	{ "family", "integer", "4 or 6" },
+	{ "port", "integer", "TCP port" },
+	{ "responsive", "integer",
+	  "targets that answered in any way (summary.csv targets.responsive); for all, the largest "
+	  "per-scan count" },
+	{ "responsive_unique", "integer",
+	  "all only: distinct responsive targets over the scans (union of the targets.sets files); "
+	  "empty when a scan has none" },
+	{ "mpcapable", "integer",
+	  "targets whose SYN-ACK carried MP_CAPABLE (\"potential MPTCP\"); a target with a row per "
+	  "probe version counts once" },
+	{ "mpcapable_share", "number", "mpcapable / responsive (responsive_unique for all when known)" },
+	{ "key_differs", "integer",
+	  "of those, targets that returned a key different from the probe's (any key when the probe "
+	  "had none)" },
+	{ "key_differs_share", "number", "key_differs / mpcapable" },
+	{ "true_mptcp", "integer",
+	  "targets with the verdict mptcp and no middlebox verdict in the scan (all: in some scan)" },
+	{ "true_mptcp_share", "number", "true_mptcp / mpcapable" },
+	{ "middlebox", "integer",
+	  "targets with a replay, modified or shared-key verdict (all: in some scan)" },
+	{ "middlebox_share", "number", "middlebox / mpcapable" },
+	{ "consistent", "integer",
+	  "targets MP_CAPABLE in every scan that probed their family and port (mpcap join's "
+	  "consistent); per scan: of that scan's mpcapable" },
+	{ "consistent_share", "number", "consistent / mpcapable" },
+	{ "consistent_mptcp", "integer", "targets with the verdict mptcp in every such scan" },
+};
+
+static const struct column_def report_monthly_cols[] = {
+	{ "scan", "text", "scan label" },
+	{ "family", "integer", "4 or 6" },
+	{ "port", "integer", "TCP port" },
+	{ "kind", "text",
+	  "verdict (summary.csv's verdict counters: a target counts once per probe version that drew "
+	  "MP_CAPABLE) or class (distinct targets, as in adoption.csv)" },
+	{ "name", "text", "the verdict (see targets.csv), or the class: mpcapable, true-mptcp, middlebox" },
+	{ "targets", "integer", "targets of that verdict or class" },
+};
+
+static const struct column_def report_keystats_cols[] = {
+	{ "group", "text", "key group: all, ipv4, ipv6, ipv4-80, ipv6-443 ... (--key-groups)" },
+	{ "subset", "text",
+	  "all (every returned key of every scan) or cleaned (without the verdicts replay, modified "
+	  "and shared-key)" },
+	{ "n", "integer", "keys tested" },
+	{ "probe_key", "hex", "the most common probe key of the group; empty when unknown" },
+	{ "probe_weight", "integer", "its Hamming weight" },
+	{ "at_probe_weight", "integer", "keys of that weight" },
+	{ "expected_at_probe_weight", "number", "keys of that weight expected among n random keys" },
+	{ "chisquare", "number",
+	  "Pearson's X2 of the weight histogram against Binomial(64, 1/2), weights pooled until "
+	  "each expects 5 keys (keystats.h); empty with too few keys" },
+	{ "df", "integer", "its degrees of freedom" },
+	{ "chisquare_p", "number", "P(chi-square(df) >= chisquare)" },
+	{ "gtest", "number", "the likelihood-ratio G over the same cells" },
+	{ "gtest_p", "number", "its p-value" },
+	{ "biased_bits", "integer", "bit positions whose Holm-adjusted exact binomial test gives p < alpha" },
+	{ "duplicate_pairs", "integer", "colliding pairs among the keys: sum of C(count, 2)" },
+	{ "replay_share", "number",
+	  "estimated share of replayed keys from the excess at the probe key's (or the outlier) "
+	  "weight" },
+	{ "replay_share_low", "number", "lower end of its Clopper-Pearson interval at 1 - alpha" },
+	{ "replay_share_high", "number", "upper end" },
+	{ "decision", "text", "overall (Bonferroni over the tests): not-random, consistent or too-few-keys" },
+};
+
+static const struct column_def report_weight_cols[] = {
+	{ "group", "text", "key group (as in key-stats.csv)" },
+	{ "subset", "text", "all or cleaned" },
+	{ "weight", "integer", "Hamming weight 0..64" },
+	{ "observed", "integer", "keys of that weight" },
+	{ "expected", "number", "n * C(64, weight) / 2^64: the Binomial(64, 1/2) expectation" },
+};
+
+static const struct column_def report_bit_cols[] = {
+	{ "group", "text", "key group (every key: subset all)" },
+	{ "bit", "integer", "bit position, 63 (most significant) to 0" },
+	{ "ones", "integer", "keys with the bit set" },
+	{ "n", "integer", "keys" },
+	{ "fraction", "number", "ones / n" },
+	{ "p_holm", "number",
+	  "exact two-sided binomial test of ones against Binomial(n, 1/2), Holm-adjusted over the 64 "
+	  "positions" },
+	{ "biased", "integer", "1 when p_holm < alpha" },
+	{ "band_low", "number",
+	  "lowest fraction the exact test accepts at alpha/64 (Bonferroni): the chart's band" },
+	{ "band_high", "number", "highest such fraction" },
+};
+
+static const struct column_def report_tracebox_cols[] = {
+	{ "family", "integer", "4 or 6" },
+	{ "port", "integer", "TCP port" },
+	{ "class", "text",
+	  "true-mptcp, middlebox, unreachable, no-mptcp, unverified, or untraced (from mpcap trace's "
+	  "classification.csv, else its destinations.csv)" },
+	{ "responders", "integer", "responders (or traced destinations) of that class" },
+	{ "share", "number", "of all rows of that family and port" },
+};
+
+static const struct column_def report_trace_hop_cols[] = {
+	{ "family", "integer", "4 or 6" },
+	{ "port", "integer", "TCP port" },
+	{ "hop", "integer",
+	  "first hop whose ICMP quote shows MP_CAPABLE changed (destinations.csv mpc_changed_hop)" },
+	{ "change", "text", "what that hop saw (mpc_change): removed, replaced-by-nops, key-changed ..." },
+	{ "destinations", "integer", "destinations" },
+};
+
+static const struct column_def report_top_as_cols[] = {
+	{ "family", "integer", "4 or 6" },
+	{ "rank", "integer", "1 = most hosts; ties broken by the smaller AS number" },
+	{ "asn", "text", "origin AS number, as in the attribution table" },
+	{ "name", "text", "AS name from the attribution table; empty when it has none" },
+	{ "hosts", "number",
+	  "hosts of the measure column, summed over the ports (a host on two ports counts twice)" },
+	{ "measure", "text",
+	  "the attribution table's column used: the first of true_mptcp, mptcp, hosts, mpcapable" },
+	{ "scan", "text", "the scan used: the latest label in the table, or all" },
+	{ "source", "text", "the attribution CSV file it came from" },
+};
+
+static const struct column_def report_country_cols[] = {
+	{ "family", "text", "all: IPv4 and IPv6 together" },
+	{ "rank", "integer", "1 = most hosts; ties broken by the country code" },
+	{ "country", "text", "country code, as in the attribution table" },
+	{ "name", "text", "country name when the table has one" },
+	{ "hosts", "number", "hosts of the measure column, summed over families and ports" },
+	{ "measure", "text", "the attribution table's column used" },
+	{ "scan", "text", "the scan used" },
+	{ "source", "text", "the attribution CSV file it came from" },
+};
+
 static const struct column_set sets[COLSET_COUNT] = {
 	[COLSET_DUMP] = { "mpcap dump",
 	                  "one row per MP_CAPABLE option in any packet, including packets quoted in ICMP "
@@ -442,6 +650,45 @@ static const struct column_set sets[COLSET_COUNT] = {
 	                           "responder (address, port) of the "
 	                           "scan's targets.csv",
 	                           trace_class_cols, sizeof trace_class_cols / sizeof trace_class_cols[0] },
+#define ATTR_SET(ID, FILE, WHAT, COLS) [ID] = { FILE, WHAT, COLS, sizeof COLS / sizeof COLS[0] }
+	ATTR_SET(COLSET_ATTR_BY_AS, "by_as.csv (mpcap attribute)",
+	         "per scan, family, port and origin AS: responsive targets, MP_CAPABLE responders, verdicts "
+	         "and the adoption rate; sorted by scan label, family, port, AS number, unknown last",
+	         attr_as_cols),
+	ATTR_SET(COLSET_ATTR_BY_COUNTRY, "by_country.csv (mpcap attribute)",
+	         "the same per country; sorted by scan label, family, port, country code, unknown last",
+	         attr_country_cols),
+	ATTR_SET(COLSET_ATTR_TOP_AS, "top_as.csv (mpcap attribute --top N)",
+	         "the N largest ASes per scan, family and port by the --rank-by column", attr_top_as_cols),
+	ATTR_SET(COLSET_ATTR_TOP_COUNTRY, "top_country.csv (mpcap attribute --top N)",
+	         "the N largest countries per scan, family and port by the --rank-by column",
+	         attr_top_country_cols),
+#undef ATTR_SET
+#define REPORT_SET(ID, FILE, WHAT, COLS)                                                                     \
+	[ID] = { FILE " (mpcap report)", WHAT, COLS, sizeof COLS / sizeof COLS[0] }
+	REPORT_SET(COLSET_REPORT_ADOPTION, "adoption.csv",
+	           "adoption in the study's shape, per scan (and all scans), IP version and port",
+	           report_adoption_cols),
+	REPORT_SET(COLSET_REPORT_MONTHLY, "monthly.csv",
+	           "the monthly series: per scan, verdict and class counts", report_monthly_cols),
+	REPORT_SET(COLSET_REPORT_KEYSTATS, "key-stats.csv",
+	           "are the returned keys random? the tests of mpcap stats per key group and subset",
+	           report_keystats_cols),
+	REPORT_SET(COLSET_REPORT_WEIGHTS, "key-weights.csv",
+	           "the Hamming-weight histogram of each key group against its Binomial(64, 1/2) expectation",
+	           report_weight_cols),
+	REPORT_SET(COLSET_REPORT_BITS, "key-bits.csv", "ones per bit position of each key group",
+	           report_bit_cols),
+	REPORT_SET(COLSET_REPORT_TRACEBOX, "tracebox.csv",
+	           "tracebox classes per IP version and port (with --trace)", report_tracebox_cols),
+	REPORT_SET(COLSET_REPORT_TRACE_HOPS, "trace-hops.csv",
+	           "the hop at which MP_CAPABLE was first seen changed (with --trace)",
+	           report_trace_hop_cols),
+	REPORT_SET(COLSET_REPORT_TOP_AS, "top-as.csv",
+	           "the ASes hosting most MPTCP per IP version (with --attribution)", report_top_as_cols),
+	REPORT_SET(COLSET_REPORT_COUNTRIES, "countries.csv",
+	           "the countries hosting most MPTCP (with --attribution)", report_country_cols),
+#undef REPORT_SET
 };
 
 const struct column_set *column_set_get(enum column_set_id id)

@@ -7,11 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* libcsv, which reads the files back, trims spaces and tabs around unquoted fields. */
+static bool is_csv_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 static bool needs_quotes(const char *s)
 {
 	if (!*s)
 		return false;
-	if (s[0] == ' ' || s[strlen(s) - 1] == ' ')
+	if (is_csv_space(s[0]) || is_csv_space(s[strlen(s) - 1]))
 		return true;
 	return strpbrk(s, ",\"\r\n") != NULL;
 }

@@ -2,7 +2,7 @@
  *
  * Writing: one row at a time to a FILE*; a field is quoted (by libcsv's
  * csv_fwrite, which doubles embedded quotes) only when it holds a comma,
- * quote, CR, LF or leading/trailing space, so plain values stay plain for
+ * quote, CR, LF or leading/trailing space or tab, so plain values stay plain for
  * pandas, R and diff.  Rows end in LF (pandas, R and libcsv read it; the
  * choice is documented in docs/columns.md).
  * Reading: a whole CSV file parsed by libcsv into rows of fields, with the

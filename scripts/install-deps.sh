@@ -6,7 +6,9 @@ set -eu
 PKGS="gcc make pkg-config libpcap-dev libcsv-dev libgsl-dev libcairo2-dev libcriterion-dev
 zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libroaring-dev libmaxminddb-dev
 tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy
-gzip xz-utils zstd bzip2 clang-format procps"
+gzip xz-utils zstd bzip2 clang-format procps
+clang libclang-rt-14-dev
+libmaxmind-db-writer-perl mmdb-bin chromium"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

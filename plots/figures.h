@@ -1,0 +1,113 @@
+/* figures.h — the report's figures.  Each describes its data as a
+ * struct chart_spec (chart.h) and renders it; none draws by itself.
+ *
+ *   fig_weights         Hamming-weight histogram of returned keys with the
+ *                       Binomial(64, 1/2) expectation, the probe key's weight
+ *                       marked and the test result under the title
+ *   fig_bits            share of keys with each of the 64 bits set, bars around
+ *                       1/2 with the band a fair bit stays in
+ *   fig_monthly         true MPTCP and middlebox-affected hosts per scan (month)
+ *                       and port: grouped by port, stacked by class
+ *   fig_ranking         a top-N list as horizontal bars (ASes, countries)
+ *   fig_trace_classes   tracebox classes per IP version and port (shares)
+ *   fig_trace_hops      the hop at which the option was first seen changed
+ *
+ * Empty inputs give an explicit "No data" chart saying why.
+ */
+#ifndef MPCAP_FIGURES_H
+#define MPCAP_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chart.h"
+
+#define FIG_WEIGHTS 65
+#define FIG_BITS 64
+
+struct fig_weights {
+	const char *group; /* e.g. "IPv6, port 443" */
+	size_t n;          /* keys */
+	uint64_t observed[FIG_WEIGHTS];
+	double expected[FIG_WEIGHTS]; /* n * C(64,w) / 2^64 */
+	int probe_weight;             /* -1 when unknown */
+	const char *test;             /* the test result, written under the title */
+};
+
+struct fig_bits {
+	const char *group;
+	size_t n;
+	double fraction[FIG_BITS]; /* by bit position, 63 = most significant */
+	unsigned char biased[FIG_BITS];
+	double band_lo, band_hi; /* fractions a fair bit stays within */
+	const char *band_label;
+	const char *test;
+};
+
+struct fig_monthly {
+	const char *family; /* "IPv4" */
+	size_t nscans;
+	const char *const *scans;
+	size_t nports;
+	const unsigned *ports;
+	const double *true_mptcp; /* [port * nscans + scan] */
+	const double *middlebox;
+	const char *note;
+};
+
+struct fig_ranking {
+	const char *title;
+	const char *subtitle;
+	const char *value_title; /* the value axis, with its unit */
+	size_t n;
+	const char *const *labels; /* best first */
+	const double *values;
+	int color;
+	const char *no_data; /* why there is nothing, when n == 0 */
+};
+
+enum fig_trace_class {
+	FIG_TC_TRUE = 0,
+	FIG_TC_MIDDLEBOX,
+	FIG_TC_UNREACHABLE,
+	FIG_TC_NO_MPTCP,
+	FIG_TC_UNVERIFIED,
+	FIG_TC_UNTRACED,
+	FIG_TRACE_NCLASSES
+};
+/* "true MPTCP", "middlebox", ... */
+const char *fig_trace_class_label(int c);
+
+struct fig_trace_classes {
+	size_t ngroups;
+	const char *const *groups; /* "IPv4, port 80" */
+	const double *counts;      /* [group * FIG_TRACE_NCLASSES + class] */
+	const char *note;
+	const char *no_data;
+};
+
+struct fig_trace_hops {
+	size_t nhops;       /* hops 1..nhops */
+	const double *ipv4; /* [nhops]: destinations whose option was first seen changed at hop i+1 */
+	const double *ipv6;
+	const char *note;
+	const char *no_data;
+};
+
+int fig_weights(const struct fig_weights *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
+                char *err, size_t errlen);
+int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
+             char *err, size_t errlen);
+int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
+                char *err, size_t errlen);
+int fig_ranking(const struct fig_ranking *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
+                char *err, size_t errlen);
+int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_output *o, FILE *fp,
+                      struct chart_layout *lay, char *err, size_t errlen);
+int fig_trace_hops(const struct fig_trace_hops *f, const struct chart_output *o, FILE *fp,
+                   struct chart_layout *lay, char *err, size_t errlen);
+
+/* p-values for readers: "p = 0.034", "p = 2.3×10⁻⁵", "p < 10⁻³⁰⁰". */
+void fig_format_p(double p, char *buf, size_t n);
+
+#endif
