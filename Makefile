@@ -47,7 +47,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 SAMPLE_TOOLS_SRC = $(wildcard samples/tools/*.c)
 SAMPLE_TOOLS = $(SAMPLE_TOOLS_SRC:samples/tools/%.c=$(BUILD)/samples/%)
 
-.PHONY: all deps demo check unit format format-check install clean docs
+.PHONY: all deps demo check unit format format-check install clean docs samples
 all: $(BUILD)/mpcap $(SAMPLE_TOOLS)
 
 # V=1 shows the full compiler command lines.
@@ -109,6 +109,11 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(SAMPLE_TOOLS:=.d)
+
+# ---- the synthetic six-month world (docs/samples.md): deterministic, seeded
+SAMPLES_DIR ?= $(BUILD)/samples-data
+samples: $(BUILD)/samples/mpcap-gen
+	$(BUILD)/samples/mpcap-gen -q --v6 --out $(SAMPLES_DIR)
 
 # docs/columns.md is generated from the column tables (checked by tests/check-docs.sh)
 docs: $(BUILD)/mpcap

@@ -36,6 +36,10 @@ for t in tests/e2e/*.sh; do
 	case "$(basename "$t")" in lib.sh|run-testlist.sh) continue;; esac
 	run "e2e/$(basename "$t" .sh)" "$t"
 done
+for t in tests/gen/*.sh; do
+	case "$(basename "$t")" in lib-gen.sh) continue;; esac
+	run "gen/$(basename "$t" .sh)" "$t"
+done
 run tshark-oracle /usr/bin/python3 tests/oracle/tshark_dump_compare.py "$MPCAP" \
 	"$CORPUS"/*.pcap "$CORPUS"/*.pcapng samples/captures/*.pcap
 run docs tests/check-docs.sh
