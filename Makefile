@@ -88,7 +88,7 @@ demo: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
-	@MPCAP=$(BUILD)/mpcap BUILD=$(BUILD) tests/run-all.sh
+	@MPCAP=$(BUILD)/mpcap BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all.sh
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
