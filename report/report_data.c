@@ -1146,7 +1146,7 @@ static int build_trace(struct report *r, const char *dir, char *err, size_t errl
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			tot += cnt[g * FIG_TRACE_NCLASSES + (size_t)c];
 		snprintf(r->trace_group_labels[g], sizeof r->trace_group_labels[g],
-		         "IPv%u, port %u (n = %llu)", fps.v[g].family, fps.v[g].port,
+		         "IPv%u/%u (n = %llu)", fps.v[g].family, fps.v[g].port,
 		         (unsigned long long)tot);
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++) {
 			uint64_t v = cnt[g * FIG_TRACE_NCLASSES + (size_t)c];
