@@ -47,7 +47,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 SAMPLE_TOOLS_SRC = $(wildcard samples/tools/*.c)
 SAMPLE_TOOLS = $(SAMPLE_TOOLS_SRC:samples/tools/%.c=$(BUILD)/samples/%)
 
-.PHONY: all deps demo check unit format format-check install clean docs samples
+.PHONY: all deps demo check unit format format-check install clean docs samples figures
 all: $(BUILD)/mpcap $(SAMPLE_TOOLS)
 
 # V=1 shows the full compiler command lines.
@@ -114,6 +114,11 @@ clean:
 SAMPLES_DIR ?= $(BUILD)/samples-data
 samples: $(BUILD)/samples/mpcap-gen
 	$(BUILD)/samples/mpcap-gen -q --v6 --out $(SAMPLES_DIR)
+
+# the study's table and figures from the synthetic world (docs/reproduce.md)
+figures: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/figures.sh $(BUILD)/mpcap $(BUILD)/samples/mpcap-gen $(BUILD)/figures
 
 # docs/columns.md is generated from the column tables (checked by tests/check-docs.sh)
 docs: $(BUILD)/mpcap
