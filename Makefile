@@ -124,3 +124,84 @@ figures: deps
 docs: $(BUILD)/mpcap
 	{ sed -n '1,/^<!-- generated below/p' docs/columns.md; $(BUILD)/mpcap columns; } > docs/columns.md.tmp
 	mv docs/columns.md.tmp docs/columns.md
+
+# ---- robustness (docs/robustness.md) ------------------------------------------
+#   make fuzz [FUZZ_SECONDS=N]  build the libFuzzer harnesses (clang, build/fuzz/) and run
+#                               each for N seconds on a copy of its seed corpus
+#   make fuzz-replay            the same harnesses as plain programs ($(BUILD)/fuzz-replay/),
+#                               plus the sweep driver $(BUILD)/sweep; tests/e2e/ runs them
+#   make check-san              `make check SANITIZE=1`: everything under ASan + UBSan
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES    = capture analyze dissect tcp icmp csv attribution prefix
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-missing-field-initializers $(FUZZ_SAN) \
+                $(PKG_CFLAGS) -Ianalyzer -Ireport -Iplots -Itests/fuzz -MMD -MP
+FUZZ_LIB_OBJ  = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+REPLAY_BINS   = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/fuzz_%)
+
+.PHONY: fuzz fuzz-build fuzz-replay check-san
+
+# Sanitizer reports end a program with status 66 (never 1, which tests expect for
+# ordinary errors); third-party caches are not leaks (tests/fuzz/lsan.supp).
+ifeq ($(SANITIZE),1)
+export ASAN_OPTIONS ?= exitcode=66:detect_leaks=1
+export UBSAN_OPTIONS ?= exitcode=66:print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
+endif
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DMPCAP_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(FUZZ_BUILD)/libmpcap.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libmpcap.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(BUILD)/fuzz-replay/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libmpcap.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/sweep: $(BUILD)/tests/sweep/sweep.o $(BUILD)/libmpcap.a
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/fuzz/%.o $(BUILD)/tests/sweep/%.o: ALL_CFLAGS += -Itests/fuzz
+
+fuzz-replay: $(REPLAY_BINS) $(BUILD)/sweep
+
+check-san:
+	@$(MAKE) --no-print-directory check SANITIZE=1
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.d)
+-include $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%.d) $(BUILD)/tests/fuzz/replay_main.d $(BUILD)/tests/sweep/sweep.d
+
+# ---- speed and scale (docs/performance.md, docs/scale.md) ---------------------
+#   make bench   generates (or reuses) the bench captures under $(BUILD)/bench/ and prints
+#                the table of docs/performance.md; BENCH_RUNS=N runs per figure (median)
+BENCH_TOOLS = $(BUILD)/bench/scangen $(BUILD)/bench/pcapcount $(BUILD)/bench/runstat $(BUILD)/bench/setfill
+.PHONY: bench bench-tools
+all: $(BENCH_TOOLS)
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmpcap.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmpcap.a $(ALL_LDFLAGS) $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@MPCAP=$(BUILD)/mpcap BUILD=$(BUILD) tests/bench/run-bench.sh
+
+-include $(BENCH_TOOLS:=.d)

@@ -9,20 +9,35 @@
  *      classic pcap (tcpdump.org "libpcap file format", draft-ietf-opsawg-pcap;
  *      magic a1b2c3d4 / a1b23c4d in either byte order), read by libpcap; or
  *      pcapng (draft-ietf-opsawg-pcapng), read by pcapng.c.
- * libpcap reads a regular uncompressed file through a plain FILE* with a
- * 1 MiB buffer, anything else through a glibc fopencookie() FILE* on top of
- * layers 1-3.
+ * libpcap opens every classic pcap file (it checks the file header: magic,
+ * version, link type, snapshot length); a regular uncompressed file is read
+ * through a plain FILE* with a 1 MiB buffer, anything else through a glibc
+ * fopencookie() FILE* on top of layers 1-3.
+ *
+ * Fast path: the records of a regular, uncompressed classic pcap file of the
+ * current format version (2.4) are read straight from a memory-mapped window
+ * of the file (mmap(2), 16 MiB at a time, so resident memory stays bounded),
+ * without the two fread() calls and the copy libpcap makes per record.  Every
+ * record header is read through the bounds-checked getters of bytes.h; the
+ * first record that is not plainly valid (captured length above the snapshot
+ * length, a record running past the end of the file as it was when opened)
+ * hands the rest of the file back to libpcap, positioned on that record, so
+ * that damage is reported with libpcap's own words and offsets.
  */
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "bytes.h"
 #include "decompress.h"
 #include "pcapng.h"
 
@@ -31,6 +46,9 @@
 #define PCAP_REC_HDR 16u
 #define RAW_PEEK 6u     /* enough for every compression magic */
 #define FORMAT_PEEK 24u /* a classic pcap file header */
+#define MAP_WINDOW (16u << 20)
+#define MM_PREFETCH 2048u
+#define RB_SIZE (256u << 10)
 
 enum fmt { FMT_PCAP, FMT_PCAP_NS, FMT_PCAPNG };
 
@@ -68,6 +86,19 @@ struct capture {
 	int dlt;
 	uint32_t snaplen;
 	uint64_t next_offset;
+
+	/* classic pcap through mmap (the fast path; see the top of this file) */
+	bool mm;         /* records come from the mapped window */
+	bool mm_swapped; /* little-endian fields (read with the _le getters) */
+	bool mm_usec;    /* microsecond time stamps (scaled to nanoseconds) */
+	int mm_fd;       /* pcap_fp's descriptor */
+	const uint8_t *map;
+	uint8_t *buf;
+	size_t bufcap;
+	size_t map_len;
+	uint64_t map_off; /* file offset of map[0] */
+	uint64_t mm_size; /* file size when opened */
+	size_t page;
 
 	/* pcapng */
 	struct pcapng_reader *ng;
@@ -287,6 +318,136 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 	return 0;
 }
 
+/* ---- classic pcap through mmap -------------------------------------------- */
+
+/* Chooses the fast path for a file libpcap has accepted: version 2.4 (older
+ * versions may have swapped length fields, which libpcap sorts out). */
+static void mm_setup(struct capture *c)
+{
+	struct byte_view h = bv_make(c->peek, c->peek_len);
+	uint32_t magic;
+	uint16_t major, minor;
+	if (!bv_u32(&h, 0, &magic))
+		return;
+	/* d4 c3 b2 a1 / 4d 3c b2 a1: written by a little-endian host */
+	bool le = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
+	bool ok = le ? bv_u16le(&h, 4, &major) && bv_u16le(&h, 6, &minor)
+	             : bv_u16(&h, 4, &major) && bv_u16(&h, 6, &minor);
+	if (!ok || major != 2 || minor != 4 || c->file_size < (int64_t)PCAP_FILE_HDR)
+		return;
+	long pg = sysconf(_SC_PAGESIZE);
+	c->page = pg > 0 ? (size_t)pg : 4096;
+	c->mm_fd = fileno(c->pcap_fp);
+	c->mm_usec = c->fmt == FMT_PCAP;
+	c->mm_swapped = le;
+	c->mm_size = (uint64_t)c->file_size;
+	c->mm = c->mm_fd >= 0;
+	if (c->mm)
+		(void)posix_fadvise(c->mm_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+static void mm_unmap(struct capture *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+	c->map = NULL;
+	c->map_len = 0;
+}
+
+/* Makes [off, off + n) of the file available in the buffer (pread). */
+static bool mm_window(struct capture *c, uint64_t off, size_t n)
+{
+	if (c->map && off >= c->map_off && off + n <= c->map_off + c->map_len)
+		return true;
+	if (!c->buf) {
+		c->bufcap = RB_SIZE;
+		if (!(c->buf = malloc(c->bufcap)))
+			return false;
+	}
+	if (n > c->bufcap) {
+		uint8_t *nb = realloc(c->buf, n);
+		if (!nb)
+			return false;
+		c->buf = nb;
+		c->bufcap = n;
+	}
+	size_t keep = 0;
+	if (c->map && off >= c->map_off && off < c->map_off + c->map_len) {
+		keep = (size_t)(c->map_off + c->map_len - off);
+		memmove(c->buf, c->buf + (off - c->map_off), keep);
+	}
+	size_t want = c->bufcap - keep;
+	if (want > c->mm_size - off - keep)
+		want = (size_t)(c->mm_size - off - keep);
+	size_t got = keep;
+	while (got < keep + want) {
+		ssize_t k = pread(c->mm_fd, c->buf + got, keep + want - got, (off_t)(off + got));
+		if (k <= 0)
+			return false;
+		got += (size_t)k;
+	}
+	c->map = c->buf;
+	c->map_off = off;
+	c->map_len = got;
+	return got >= n;
+}
+
+/* Hands the rest of the file to libpcap, positioned on the next record. */
+static void mm_fallback(struct capture *c)
+{
+	mm_unmap(c);
+	c->mm = false;
+	if (fseeko(c->pcap_fp, (off_t)c->next_offset, SEEK_SET) != 0)
+		clearerr(c->pcap_fp);
+}
+
+static inline uint32_t mm_u32(const struct capture *c, const struct byte_view *v, size_t off)
+{
+	uint32_t x = 0;
+	if (c->mm_swapped)
+		(void)bv_u32le(v, off, &x);
+	else
+		(void)bv_u32(v, off, &x);
+	return x;
+}
+
+/* Returns CAPTURE_OK, or -1 when libpcap must take over from this record. */
+static int next_mmap(struct capture *c, struct capture_record *rec)
+{
+	uint64_t off = c->next_offset;
+	if (off + PCAP_REC_HDR > c->mm_size || !mm_window(c, off, PCAP_REC_HDR))
+		return -1;
+	struct byte_view w = bv_make(c->map, c->map_len);
+	size_t at = (size_t)(off - c->map_off);
+	struct byte_view h;
+	if (!bv_sub(&w, at, PCAP_REC_HDR, &h))
+		return -1;
+	uint32_t caplen = mm_u32(c, &h, 8);
+	if (caplen > c->snaplen || off + PCAP_REC_HDR + caplen > c->mm_size)
+		return -1;
+	if (!mm_window(c, off, PCAP_REC_HDR + (size_t)caplen))
+		return -1;
+	w = bv_make(c->map, c->map_len);
+	at = (size_t)(off - c->map_off);
+	struct byte_view d;
+	if (!bv_sub(&w, at, PCAP_REC_HDR + (size_t)caplen, &d))
+		return -1;
+	uint32_t sec = mm_u32(c, &d, 0), frac = mm_u32(c, &d, 4);
+	rec->linktype = c->dlt;
+	/* libpcap hands tv_sec back as a signed 32-bit value on 64-bit hosts too */
+	rec->ts_sec = (int64_t)(int32_t)sec;
+	rec->ts_nsec = c->mm_usec ? frac * 1000u : frac;
+	rec->caplen = caplen;
+	rec->wirelen = mm_u32(c, &d, 12);
+	rec->data = d.data + PCAP_REC_HDR;
+	rec->offset = off;
+	/* the records ahead: a sequential stream the hardware prefetcher loses at page boundaries */
+	if (at + MM_PREFETCH < c->map_len)
+		__builtin_prefetch(c->map + at + MM_PREFETCH);
+	c->next_offset = off + PCAP_REC_HDR + caplen;
+	return CAPTURE_OK;
+}
+
 static int open_pcap(struct capture *c, char *err, size_t errlen)
 {
 	if (c->comp == DECOMP_NONE && c->regular && !c->raw_is_stdin && fseeko(c->raw, 0, SEEK_SET) == 0) {
@@ -320,6 +481,8 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 	c->dlt = pcap_datalink(c->pcap);
 	c->snaplen = (uint32_t)pcap_snapshot(c->pcap);
 	c->next_offset = PCAP_FILE_HDR;
+	if (c->direct)
+		mm_setup(c);
 	return 0;
 }
 
@@ -408,6 +571,11 @@ int capture_next(struct capture *c, struct capture_record *rec, char *err, size_
 		}
 		return st;
 	}
+	if (c->mm) {
+		if (next_mmap(c, rec) == CAPTURE_OK)
+			return CAPTURE_OK;
+		mm_fallback(c);
+	}
 	return next_pcap(c, rec, err, errlen);
 }
 
@@ -445,6 +613,7 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	mm_unmap(c);
 	if (c->pcap)
 		pcap_close(c->pcap); /* closes pcap_fp (and raw when direct) */
 	pcapng_free(c->ng);

@@ -43,6 +43,10 @@ void format_time(int64_t sec, uint32_t nsec, char *buf, size_t n);
 void format_mpc_anomalies(uint32_t bits, char *buf, size_t n);
 /* Creates directory dir and missing parents (mkdir -p). */
 int ensure_dir(const char *dir, char *err, size_t errlen);
+/* Writes a finished scan's targets.csv, summary.csv, targets.sets and
+ * scan.state into dir, atomically (cmd_analyze.c; also used by merge). */
+struct scan;
+int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen);
 
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);

@@ -1,10 +1,13 @@
 /* cmd_analyze.c — `mpcap analyze`: the scan view.  Matches probes to
- * responses per target (scan.h) and writes targets.csv and summary.csv
- * atomically. */
+ * responses per target (scan.h) and writes targets.csv, summary.csv,
+ * targets.sets and scan.state atomically; with -j N several files are read
+ * in parallel, each into a scan of its own, merged exactly in file order
+ * (scan_merge).  write_scan_outputs() is shared with `mpcap merge`. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "cli.h"
@@ -17,7 +20,8 @@
 void help_analyze(FILE *out)
 {
 	fputs(
-	    "usage: mpcap analyze [-o DIR] [-f EXPR] [--scan LABEL] [--probe-key HEX] [--all] CAPTURE...\n"
+	    "usage: mpcap analyze [-o DIR] [-f EXPR] [-j N] [--scan LABEL] [--probe-key HEX] [--all] "
+	    "CAPTURE...\n"
 	    "\n"
 	    "The scan view.  A probe is a TCP SYN (no ACK) sent by the scanner; a response\n"
 	    "is the SYN-ACK or RST the probed target (address, port) sends back, or an ICMP\n"
@@ -34,9 +38,11 @@ void help_analyze(FILE *out)
 	    "                    targets per verdict\n"
 	    "  DIR/targets.sets  the exact sets of targets probed and responsive (binary,\n"
 	    "                    CRoaring), for attribution and for merging shards\n"
+	    "  DIR/scan.state    what mpcap merge needs besides the sets (docs/scale.md)\n"
 	    "\n"
 	    "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
 	    "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
+	    "  -j, --jobs N         read N files at a time (threads); the results are those of -j 1\n"
 	    "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
 	    "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
 	    "                       responses only; by default the key is learned from the probes,\n"
@@ -55,15 +61,50 @@ void help_analyze(FILE *out)
 	    out);
 }
 
-struct analyze_ctx {
-	struct scan *scan;
-};
-
 static int on_packet(void *ctx, const char *file, const struct packet *pkt, char *err, size_t errlen)
 {
 	(void)file;
-	struct analyze_ctx *a = ctx;
-	return scan_add(a->scan, pkt, err, errlen);
+	return scan_add(ctx, pkt, err, errlen);
+}
+
+static int on_file(void *ctx, uint32_t ordinal, const char *file, int64_t size, char *err, size_t errlen)
+{
+	return scan_begin_file(ctx, ordinal, file, size, err, errlen);
+}
+
+/* -j: one scan per file, merged in file order */
+struct par_state {
+	const struct scan_config *cfg;
+	struct scan *acc;
+};
+
+static void *par_open(void *arg, uint32_t ordinal, const char *file, int64_t size, char *err, size_t errlen)
+{
+	struct par_state *ps = arg;
+	struct scan *s = scan_new(ps->cfg, err, errlen);
+	if (s && scan_begin_file(s, ordinal, file, size, err, errlen) != 0) {
+		scan_free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+static int par_merge(void *arg, void *ctx, char *err, size_t errlen)
+{
+	struct par_state *ps = arg;
+	if (!ps->acc) {
+		ps->acc = ctx;
+		return 0;
+	}
+	int rc = scan_merge(ps->acc, ctx, err, errlen);
+	scan_free(ctx);
+	return rc;
+}
+
+static void par_discard(void *arg, void *ctx)
+{
+	(void)arg;
+	scan_free(ctx);
 }
 
 static int write_targets(FILE *fp, const struct scan *s)
@@ -187,23 +228,24 @@ static uint64_t counter_total(const struct scan *s, const char *name)
 	return p.value;
 }
 
-static int write_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
+int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
 {
 	if (ensure_dir(dir, err, errlen) != 0)
 		return -1;
 	size_t n = strlen(dir) + 32;
-	char *tp = malloc(n), *sp = malloc(n), *xp = malloc(n);
-	struct atomic_file at = { 0 }, as = { 0 }, ax = { 0 };
+	char *tp = malloc(n), *sp = malloc(n), *xp = malloc(n), *yp = malloc(n);
+	struct atomic_file at = { 0 }, as = { 0 }, ax = { 0 }, ay = { 0 };
 	int rc = -1;
-	if (!tp || !sp || !xp) {
+	if (!tp || !sp || !xp || !yp) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	snprintf(tp, n, "%s/targets.csv", dir);
 	snprintf(sp, n, "%s/summary.csv", dir);
 	snprintf(xp, n, "%s/targets.sets", dir);
+	snprintf(yp, n, "%s/scan.state", dir);
 	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0 ||
-	    atomic_file_open(&ax, xp, err, errlen) != 0)
+	    atomic_file_open(&ax, xp, err, errlen) != 0 || atomic_file_open(&ay, yp, err, errlen) != 0)
 		goto out;
 	if (write_targets(at.fp, s) != 0) {
 		snprintf(err, errlen, "%s: write failed: %s", tp, strerror(errno));
@@ -213,43 +255,68 @@ static int write_outputs(const char *dir, const struct scan *s, char *err, size_
 		snprintf(err, errlen, "%s: write failed: %s", sp, strerror(errno));
 		goto out;
 	}
-	const char *names[SCAN_SET_COUNT];
-	struct target_set *sets[SCAN_SET_COUNT];
-	scan_target_sets(s, names, sets);
-	if (target_sets_write(ax.fp, names, sets, SCAN_SET_COUNT) != 0) {
+	const char *names[SCAN_SET_MAX];
+	struct target_set *sets[SCAN_SET_MAX];
+	size_t nsets = scan_saved_sets(s, names, sets);
+	if (target_sets_write(ax.fp, names, sets, nsets) != 0) {
 		snprintf(err, errlen, "%s: write failed: %s", xp, strerror(errno));
 		goto out;
 	}
-	if (atomic_file_commit(&ax, err, errlen) != 0 || atomic_file_commit(&at, err, errlen) != 0 ||
-	    atomic_file_commit(&as, err, errlen) != 0)
+	if (scan_state_write(s, ay.fp) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", yp, strerror(errno));
+		goto out;
+	}
+	if (atomic_file_commit(&ay, err, errlen) != 0 || atomic_file_commit(&ax, err, errlen) != 0 ||
+	    atomic_file_commit(&at, err, errlen) != 0 || atomic_file_commit(&as, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
 	atomic_file_abort(&at);
 	atomic_file_abort(&as);
 	atomic_file_abort(&ax);
+	atomic_file_abort(&ay);
 	free(tp);
 	free(sp);
 	free(xp);
+	free(yp);
 	return rc;
 }
 
 int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "filter", required_argument, NULL, 'f' },
-		{ "scan", required_argument, NULL, 'S' },   { "probe-key", required_argument, NULL, 'K' },
-		{ "all", no_argument, NULL, 'A' },          { "progress", no_argument, NULL, 'P' },
-		{ "no-progress", no_argument, NULL, 'N' },  { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "scan", required_argument, NULL, 'S' },
+		{ "probe-key", required_argument, NULL, 'K' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = "mpcap-results", *filter = NULL;
 	struct scan_config cfg = { 0 };
-	int progress = -1, c;
+	int progress = -1, c, jobs = 1;
 	bool quiet = false;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 256) {
+				fprintf(
+				    stderr,
+				    "mpcap analyze: -j '%s': expected a number of threads from 1 to 256\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			jobs = (int)v;
+			break;
+		}
 		case 'o':
 			dir = optarg;
 			break;
@@ -299,16 +366,53 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[1024], note[512];
-	struct analyze_ctx a;
-	a.scan = scan_new(&cfg, err, sizeof err);
-	if (!a.scan) {
-		fprintf(stderr, "mpcap: %s\n", err);
-		return EXIT_ERROR;
-	}
-	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
-		                    stderr };
+	char **files = argv + optind;
+	int nfiles = argc - optind;
+	bool parallel = jobs > 1 && nfiles > 1;
+	for (int i = 0; i < nfiles; i++)
+		parallel &= strcmp(files[i], "-") != 0;
+	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr,
+		                    NULL };
 	struct input_stats st;
-	int s = input_run(argv + optind, argc - optind, &io, on_packet, &a, &st, err, sizeof err);
+	struct scan *scan = NULL;
+	int s = INPUT_FATAL;
+	if (parallel) {
+		/* warnings are held back: if the merge cannot be exact, the files are
+		 * read again by one thread and only that run speaks */
+		char *logbuf = NULL;
+		size_t loglen = 0;
+		FILE *log = open_memstream(&logbuf, &loglen);
+		struct par_state ps = { &cfg, NULL };
+		struct input_parallel par = { par_open, par_merge, par_discard, &ps };
+		io.log = log ? log : stderr;
+		s = input_run_parallel(files, nfiles, jobs, &io, on_packet, &par, &st, err, sizeof err);
+		if (log)
+			fclose(log);
+		char why[256];
+		if ((s == INPUT_OK || s == INPUT_WARNINGS) && ps.acc &&
+		    scan_merge_inexact(ps.acc, why, sizeof why)) {
+			fprintf(stderr, "mpcap: -j %d: %s; reading the files again with one thread\n", jobs,
+			        why);
+			scan_free(ps.acc);
+			ps.acc = NULL;
+			parallel = false;
+		} else {
+			if (logbuf && loglen)
+				fwrite(logbuf, 1, loglen, stderr);
+			scan = ps.acc;
+		}
+		free(logbuf);
+		io.log = stderr;
+	}
+	if (!parallel) {
+		scan = scan_new(&cfg, err, sizeof err);
+		if (!scan) {
+			fprintf(stderr, "mpcap: %s\n", err);
+			return EXIT_ERROR;
+		}
+		io.file_fn = on_file;
+		s = input_run(files, nfiles, &io, on_packet, scan, &st, err, sizeof err);
+	}
 	int rc = EXIT_OK;
 	if (s == INPUT_FATAL) {
 		fprintf(stderr, "mpcap: %s\n", err);
@@ -316,7 +420,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	} else if (s == INPUT_INTERRUPTED) {
 		fprintf(stderr, "mpcap: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
-	} else if (scan_finish(a.scan, note, sizeof note) != 0) {
+	} else if (!scan || scan_finish(scan, note, sizeof note) != 0) {
 		fprintf(stderr, "mpcap: out of memory\n");
 		rc = EXIT_ERROR;
 	} else {
@@ -325,7 +429,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		if (env->stop && *env->stop) {
 			fprintf(stderr, "mpcap: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
-		} else if (write_outputs(dir, a.scan, err, sizeof err) != 0) {
+		} else if (write_scan_outputs(dir, scan, err, sizeof err) != 0) {
 			fprintf(stderr, "mpcap: %s\n", err);
 			rc = EXIT_ERROR;
 		} else {
@@ -335,14 +439,14 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 				    "mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
 				    "responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, "
 				    "summary.csv, targets.sets)\n",
-				    scan_label(a.scan), (unsigned long long)st.records,
-				    (unsigned long long)counter_total(a.scan, "probes.packets"),
-				    (unsigned long long)counter_total(a.scan, "targets.probed"),
-				    (unsigned long long)counter_total(a.scan, "targets.responsive"),
-				    (unsigned long long)counter_total(a.scan, "targets.mpcapable"), dir);
+				    scan_label(scan), (unsigned long long)st.records,
+				    (unsigned long long)counter_total(scan, "probes.packets"),
+				    (unsigned long long)counter_total(scan, "targets.probed"),
+				    (unsigned long long)counter_total(scan, "targets.responsive"),
+				    (unsigned long long)counter_total(scan, "targets.mpcapable"), dir);
 			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 		}
 	}
-	scan_free(a.scan);
+	scan_free(scan);
 	return rc;
 }

@@ -173,15 +173,110 @@ size_t target_map_memory(const struct target_map *m)
 	return sizeof *m + m->cap * sizeof *m->slots;
 }
 
-/* ---- set ---- */
+/* ---- set ----
+ *
+ * IPv4: per port, the 2^32 addresses are cut into 65536 chunks by their high
+ * 16 bits (as Roaring does); a chunk holds its low halves as a sorted array
+ * of 16-bit values, or as a 65536-bit bitmap once it has more than
+ * CHUNK_ARRAY_MAX members.  Unlike the CRoaring library of Debian 12, whose
+ * per-value insertion into array containers dominates a scan's run time, a
+ * sorted batch is merged into each chunk once (target_set_add_v4_sorted).
+ * On disk each port is a CRoaring portable serialisation (with run
+ * containers where they are smaller), read back through CRoaring.
+ */
 
 #define PORTS 65536
+#define CHUNKS 65536
+#define CHUNK_ARRAY_MAX 4096
+#define CHUNK_BITMAP UINT32_MAX /* cap value marking a bitmap chunk */
+#define BITMAP_WORDS 1024
+
+struct chunk {
+	void *p;      /* uint16_t[cap] (sorted) or uint64_t[BITMAP_WORDS] */
+	uint32_t n;   /* members */
+	uint32_t cap; /* CHUNK_BITMAP for a bitmap */
+};
+
+struct v4port {
+	struct chunk *c;            /* [CHUNKS] */
+	uint64_t used[CHUNKS / 64]; /* chunks that were ever non-empty */
+	uint64_t n;
+	size_t bytes; /* heap bytes of the chunks' storage */
+};
 
 struct target_set {
-	roaring_bitmap_t **v4; /* [PORTS], allocated on first IPv4 add */
+	struct v4port **v4; /* [PORTS], allocated on first IPv4 add */
+	uint16_t *ports;    /* the IPv4 ports present, ascending */
+	size_t nports;
 	struct target_map *v6;
-	uint64_t count;
 };
+
+/* The first chunk >= from that was ever used (CHUNKS when none). */
+static uint32_t next_chunk(const struct v4port *vp, uint32_t from)
+{
+	while (from < CHUNKS) {
+		uint64_t w = vp->used[from >> 6] & (~UINT64_C(0) << (from & 63));
+		if (w)
+			return (from & ~63u) + (uint32_t)__builtin_ctzll(w);
+		from = (from & ~63u) + 64;
+	}
+	return CHUNKS;
+}
+
+static void mark_chunk(struct v4port *vp, uint32_t hi)
+{
+	vp->used[hi >> 6] |= UINT64_C(1) << (hi & 63);
+}
+
+#define FOR_CHUNKS(vp, i) for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
+#define FOR_PORTS(s, k) for (size_t k = 0; k < (s)->nports; k++)
+
+static bool chunk_is_bitmap(const struct chunk *c)
+{
+	return c->cap == CHUNK_BITMAP;
+}
+
+static void port_free(struct v4port *vp)
+{
+	if (!vp)
+		return;
+	if (vp->c)
+		FOR_CHUNKS(vp, i)
+	free(vp->c[i].p);
+	free(vp->c);
+	free(vp);
+}
+
+static struct v4port *port_get(struct target_set *s, uint16_t port)
+{
+	if (!s->v4 && !(s->v4 = calloc(PORTS, sizeof *s->v4)))
+		return NULL;
+	struct v4port *vp = s->v4[port];
+	if (vp)
+		return vp;
+	uint16_t *np = realloc(s->ports, (s->nports + 1) * sizeof *np);
+	if (!np)
+		return NULL;
+	s->ports = np;
+	vp = calloc(1, sizeof *vp);
+	if (!vp || !(vp->c = calloc(CHUNKS, sizeof *vp->c))) {
+		free(vp);
+		return NULL;
+	}
+	s->v4[port] = vp;
+	size_t i = s->nports++;
+	while (i > 0 && np[i - 1] > port) {
+		np[i] = np[i - 1];
+		i--;
+	}
+	np[i] = port;
+	return vp;
+}
+
+static const struct v4port *port_find(const struct target_set *s, uint16_t port)
+{
+	return s->v4 ? s->v4[port] : NULL;
+}
 
 struct target_set *target_set_new(void)
 {
@@ -201,11 +296,11 @@ void target_set_free(struct target_set *s)
 	if (!s)
 		return;
 	if (s->v4) {
-		for (size_t p = 0; p < PORTS; p++)
-			if (s->v4[p])
-				roaring_bitmap_free(s->v4[p]);
+		FOR_PORTS(s, k)
+		port_free(s->v4[s->ports[k]]);
 		free(s->v4);
 	}
+	free(s->ports);
 	target_map_free(s->v6);
 	free(s);
 }
@@ -215,42 +310,220 @@ static uint32_t v4_word(const uint8_t *addr)
 	return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
 }
 
+/* First index in a[0..n) whose value is >= x. */
+static uint32_t lower_bound16(const uint16_t *a, uint32_t n, uint16_t x)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (a[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool chunk_contains(const struct chunk *c, uint16_t lo)
+{
+	if (!c->n)
+		return false;
+	if (chunk_is_bitmap(c))
+		return (((const uint64_t *)c->p)[lo >> 6] >> (lo & 63)) & 1;
+	const uint16_t *a = c->p;
+	uint32_t i = lower_bound16(a, c->n, lo);
+	return i < c->n && a[i] == lo;
+}
+
+static int chunk_to_bitmap(struct v4port *vp, struct chunk *c)
+{
+	uint64_t *b = calloc(BITMAP_WORDS, sizeof *b);
+	if (!b)
+		return -1;
+	const uint16_t *a = c->p;
+	for (uint32_t i = 0; i < c->n; i++)
+		b[a[i] >> 6] |= UINT64_C(1) << (a[i] & 63);
+	vp->bytes -= (size_t)c->cap * sizeof(uint16_t);
+	vp->bytes += BITMAP_WORDS * sizeof(uint64_t);
+	free(c->p);
+	c->p = b;
+	c->cap = CHUNK_BITMAP;
+	return 0;
+}
+
+static int chunk_reserve(struct v4port *vp, struct chunk *c, uint32_t need)
+{
+	if (need <= c->cap)
+		return 0;
+	uint32_t nc = c->cap < 8 ? 8 : c->cap < 64 ? 2 * c->cap : c->cap + c->cap / 2;
+	if (nc < need)
+		nc = need;
+	if (nc > CHUNK_ARRAY_MAX)
+		nc = CHUNK_ARRAY_MAX;
+	uint16_t *n = realloc(c->p, (size_t)nc * sizeof *n);
+	if (!n)
+		return -1;
+	vp->bytes += (size_t)(nc - c->cap) * sizeof *n;
+	c->p = n;
+	c->cap = nc;
+	return 0;
+}
+
+/* Returns 1 when new, 0 when present, -1 when out of memory. */
+static int chunk_add(struct v4port *vp, struct chunk *c, uint16_t lo)
+{
+	if (chunk_is_bitmap(c)) {
+		uint64_t *w = &((uint64_t *)c->p)[lo >> 6], bit = UINT64_C(1) << (lo & 63);
+		if (*w & bit)
+			return 0;
+		*w |= bit;
+		c->n++;
+		return 1;
+	}
+	uint16_t *a = c->p;
+	uint32_t i = c->n && a[c->n - 1] < lo ? c->n : lower_bound16(a, c->n, lo);
+	if (i < c->n && a[i] == lo)
+		return 0;
+	if (c->n == CHUNK_ARRAY_MAX) {
+		if (chunk_to_bitmap(vp, c) != 0)
+			return -1;
+		return chunk_add(vp, c, lo);
+	}
+	if (chunk_reserve(vp, c, c->n + 1) != 0)
+		return -1;
+	a = c->p;
+	memmove(a + i + 1, a + i, (size_t)(c->n - i) * sizeof *a);
+	a[i] = lo;
+	c->n++;
+	return 1;
+}
+
+/* Merges k sorted values (repeats allowed) into the chunk.  Returns the
+ * number of new members, or -1 when out of memory. */
+static int64_t chunk_add_sorted(struct v4port *vp, struct chunk *c, const uint16_t *v, uint32_t k)
+{
+	if (!chunk_is_bitmap(c) && c->n + k > CHUNK_ARRAY_MAX && chunk_to_bitmap(vp, c) != 0)
+		return -1;
+	if (chunk_is_bitmap(c)) {
+		uint64_t *b = c->p;
+		uint32_t before = c->n;
+		for (uint32_t i = 0; i < k; i++) {
+			uint64_t bit = UINT64_C(1) << (v[i] & 63);
+			c->n += !(b[v[i] >> 6] & bit);
+			b[v[i] >> 6] |= bit;
+		}
+		return c->n - before;
+	}
+	if (chunk_reserve(vp, c, c->n + k) != 0)
+		return -1;
+	uint16_t *a = c->p;
+	if (!c->n || a[c->n - 1] < v[0]) { /* all after the current members: append */
+		uint32_t n = c->n;
+		for (uint32_t i = 0; i < k; i++)
+			if (n == 0 || a[n - 1] != v[i])
+				a[n++] = v[i];
+		int64_t added = n - c->n;
+		c->n = n;
+		return added;
+	}
+	/* merge from the back into the free space, then squeeze out repeats */
+	int64_t i = (int64_t)c->n - 1, j = (int64_t)k - 1, w = (int64_t)c->n + k - 1;
+	while (j >= 0) {
+		if (i >= 0 && a[i] > v[j])
+			a[w--] = a[i--];
+		else
+			a[w--] = v[j--];
+	}
+	uint32_t total = c->n + k, n = 0;
+	for (uint32_t r = 0; r < total; r++)
+		if (n == 0 || a[n - 1] != a[r])
+			a[n++] = a[r];
+	int64_t added = (int64_t)n - c->n;
+	c->n = n;
+	return added;
+}
+
 int target_set_add(struct target_set *s, uint8_t family, const uint8_t *addr, uint16_t port)
 {
 	if (family == 4) {
-		if (!s->v4 && !(s->v4 = calloc(PORTS, sizeof *s->v4)))
+		struct v4port *vp = port_get(s, port);
+		if (!vp)
 			return -1;
-		if (!s->v4[port] && !(s->v4[port] = roaring_bitmap_create()))
-			return -1;
-		bool added = roaring_bitmap_add_checked(s->v4[port], v4_word(addr));
-		s->count += added;
-		return added;
+		uint32_t w = v4_word(addr);
+		int r = chunk_add(vp, &vp->c[w >> 16], (uint16_t)w);
+		if (r > 0) {
+			vp->n++;
+			mark_chunk(vp, w >> 16);
+		}
+		return r;
 	}
 	struct target_key k = target_key_make(family, addr, port);
 	bool inserted;
 	if (!target_map_get(s->v6, &k, true, 0, &inserted))
 		return -1;
-	s->count += inserted;
 	return inserted;
+}
+
+int target_set_add_v4_sorted(struct target_set *s, uint16_t port, const uint32_t *addrs, size_t n)
+{
+	if (!n)
+		return 0;
+	struct v4port *vp = port_get(s, port);
+	if (!vp)
+		return -1;
+	uint16_t lows[1024];
+	size_t i = 0;
+	while (i < n) {
+		uint32_t hi = addrs[i] >> 16;
+		/* chunks are scattered on the heap: fetch the descriptors a few groups
+		 * ahead and the members of the next groups, so that the merge does not
+		 * wait for memory */
+		__builtin_prefetch(&vp->c[addrs[i + 48 < n ? i + 48 : n - 1] >> 16]);
+		const struct chunk *ahead = &vp->c[addrs[i + 16 < n ? i + 16 : n - 1] >> 16];
+		if (ahead->p) {
+			__builtin_prefetch(ahead->p);
+			if (!chunk_is_bitmap(ahead) && ahead->n > 32)
+				__builtin_prefetch((const uint16_t *)ahead->p + ahead->n - 1);
+		}
+		uint32_t k = 0;
+		while (i < n && addrs[i] >> 16 == hi && k < 1024)
+			lows[k++] = (uint16_t)addrs[i++];
+		int64_t added = chunk_add_sorted(vp, &vp->c[hi], lows, k);
+		if (added < 0)
+			return -1;
+		vp->n += (uint64_t)added;
+		mark_chunk(vp, hi);
+	}
+	return 0;
 }
 
 bool target_set_contains(const struct target_set *s, uint8_t family, const uint8_t *addr, uint16_t port)
 {
-	if (family == 4)
-		return s->v4 && s->v4[port] && roaring_bitmap_contains(s->v4[port], v4_word(addr));
+	if (family == 4) {
+		const struct v4port *vp = port_find(s, port);
+		if (!vp)
+			return false;
+		uint32_t w = v4_word(addr);
+		return chunk_contains(&vp->c[w >> 16], (uint16_t)w);
+	}
 	struct target_key k = target_key_make(family, addr, port);
 	return target_map_get(s->v6, &k, false, 0, NULL) != NULL;
 }
 
 uint64_t target_set_count(const struct target_set *s)
 {
-	return s->count;
+	uint64_t n = target_map_count(s->v6);
+	FOR_PORTS(s, k)
+	n += s->v4[s->ports[k]]->n;
+	return n;
 }
 
 uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint16_t port)
 {
-	if (family == 4)
-		return s->v4 && s->v4[port] ? roaring_bitmap_get_cardinality(s->v4[port]) : 0;
+	if (family == 4) {
+		const struct v4port *vp = port_find(s, port);
+		return vp ? vp->n : 0;
+	}
 	uint64_t n = 0;
 	size_t cur = 0;
 	struct target_key k;
@@ -262,10 +535,8 @@ uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint1
 void target_set_each_port(const struct target_set *s,
                           void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n), void *ctx)
 {
-	if (s->v4)
-		for (size_t p = 0; p < PORTS; p++)
-			if (s->v4[p])
-				fn(ctx, 4, (uint16_t)p, roaring_bitmap_get_cardinality(s->v4[p]));
+	FOR_PORTS(s, k)
+	fn(ctx, 4, s->ports[k], s->v4[s->ports[k]]->n);
 	if (!target_map_count(s->v6))
 		return;
 	uint64_t *per = calloc(PORTS, sizeof *per);
@@ -284,12 +555,41 @@ void target_set_each_port(const struct target_set *s,
 size_t target_set_memory(const struct target_set *s)
 {
 	size_t n = sizeof *s + target_map_memory(s->v6);
-	if (s->v4) {
-		n += PORTS * sizeof *s->v4;
-		for (size_t p = 0; p < PORTS; p++)
-			if (s->v4[p])
-				n += roaring_bitmap_portable_size_in_bytes(s->v4[p]);
+	if (s->v4)
+		n += PORTS * sizeof *s->v4 + s->nports * sizeof *s->ports;
+	FOR_PORTS(s, k)
+	n += sizeof *s->v4[s->ports[k]] + CHUNKS * sizeof(struct chunk) + s->v4[s->ports[k]]->bytes;
+	return n;
+}
+
+/* Members of chunk a in neither b nor c (either may be NULL or empty). */
+static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const struct chunk *c)
+{
+	if (!a->n)
+		return 0;
+	bool bb = !b || !b->n, cc = !c || !c->n;
+	if (bb && cc)
+		return a->n;
+	if (chunk_is_bitmap(a) && (bb || chunk_is_bitmap(b)) && (cc || chunk_is_bitmap(c))) {
+		const uint64_t *x = a->p, *y = bb ? NULL : b->p, *z = cc ? NULL : c->p;
+		uint64_t n = 0;
+		for (size_t w = 0; w < BITMAP_WORDS; w++)
+			n += (uint64_t)__builtin_popcountll(x[w] & ~((y ? y[w] : 0) | (z ? z[w] : 0)));
+		return n;
 	}
+	uint64_t n = 0;
+	if (chunk_is_bitmap(a)) {
+		const uint64_t *x = a->p;
+		for (uint32_t w = 0; w < BITMAP_WORDS; w++)
+			for (uint64_t bits = x[w]; bits; bits &= bits - 1) {
+				uint16_t lo = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(bits));
+				n += !((!bb && chunk_contains(b, lo)) || (!cc && chunk_contains(c, lo)));
+			}
+		return n;
+	}
+	const uint16_t *v = a->p;
+	for (uint32_t i = 0; i < a->n; i++)
+		n += !((!bb && chunk_contains(b, v[i])) || (!cc && chunk_contains(c, v[i])));
 	return n;
 }
 
@@ -297,19 +597,15 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
                                      const struct target_set *c, uint8_t family, uint16_t port)
 {
 	if (family == 4) {
-		if (!a->v4 || !a->v4[port])
+		const struct v4port *va = port_find(a, port);
+		if (!va)
 			return 0;
-		const roaring_bitmap_t *rb = b && b->v4 ? b->v4[port] : NULL;
-		const roaring_bitmap_t *rc = c && c->v4 ? c->v4[port] : NULL;
-		if (!rb && !rc)
-			return roaring_bitmap_get_cardinality(a->v4[port]);
-		if (!rb || !rc)
-			return roaring_bitmap_andnot_cardinality(a->v4[port], rb ? rb : rc);
-		roaring_bitmap_t *u = roaring_bitmap_or(rb, rc);
-		if (!u)
-			return 0;
-		uint64_t n = roaring_bitmap_andnot_cardinality(a->v4[port], u);
-		roaring_bitmap_free(u);
+		const struct v4port *vb = b ? port_find(b, port) : NULL, *vc = c ? port_find(c, port) : NULL;
+		if (!vb && !vc)
+			return va->n;
+		uint64_t n = 0;
+		FOR_CHUNKS(va, i)
+		n += chunk_minus(&va->c[i], vb ? &vb->c[i] : NULL, vc ? &vc->c[i] : NULL);
 		return n;
 	}
 	uint64_t n = 0;
@@ -326,49 +622,85 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
 	return n;
 }
 
-struct each_ctx {
-	target_set_member_fn fn;
-	void *ctx;
-	uint16_t port;
-};
-
-static bool each_v4(uint32_t v, void *param)
+static void each_in_chunk(const struct chunk *c, uint32_t hi, uint16_t port, target_set_member_fn fn,
+                          void *ctx)
 {
-	struct each_ctx *e = param;
-	uint8_t a[16] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-	e->fn(e->ctx, 4, a, e->port);
-	return true;
+	uint8_t a[16] = { (uint8_t)(hi >> 8), (uint8_t)hi };
+	if (chunk_is_bitmap(c)) {
+		const uint64_t *b = c->p;
+		for (uint32_t w = 0; w < BITMAP_WORDS; w++)
+			for (uint64_t bits = b[w]; bits; bits &= bits - 1) {
+				uint32_t lo = w * 64 + (uint32_t)__builtin_ctzll(bits);
+				a[2] = (uint8_t)(lo >> 8);
+				a[3] = (uint8_t)lo;
+				fn(ctx, 4, a, port);
+			}
+		return;
+	}
+	const uint16_t *v = c->p;
+	for (uint32_t i = 0; i < c->n; i++) {
+		a[2] = (uint8_t)(v[i] >> 8);
+		a[3] = (uint8_t)v[i];
+		fn(ctx, 4, a, port);
+	}
 }
 
 void target_set_each(const struct target_set *s, target_set_member_fn fn, void *ctx)
 {
-	struct each_ctx e = { fn, ctx, 0 };
-	if (s->v4)
-		for (size_t p = 0; p < PORTS; p++)
-			if (s->v4[p]) {
-				e.port = (uint16_t)p;
-				roaring_iterate(s->v4[p], each_v4, &e);
-			}
+	FOR_PORTS(s, pk)
+	{
+		uint16_t p = s->ports[pk];
+		const struct v4port *vp = s->v4[p];
+		FOR_CHUNKS(vp, hi)
+		if (vp->c[hi].n)
+			each_in_chunk(&vp->c[hi], hi, p, fn, ctx);
+	}
 	size_t cur = 0;
 	struct target_key k;
 	while (target_map_next(s->v6, &cur, &k, NULL))
 		fn(ctx, k.family, k.addr, k.port);
 }
 
+/* dst chunk |= src chunk; returns new members or -1. */
+static int64_t chunk_union(struct v4port *vp, struct chunk *dst, const struct chunk *src)
+{
+	if (!src->n)
+		return 0;
+	if (!chunk_is_bitmap(src))
+		return chunk_add_sorted(vp, dst, src->p, src->n);
+	if (!chunk_is_bitmap(dst) && chunk_to_bitmap(vp, dst) != 0)
+		return -1;
+	uint64_t *d = dst->p;
+	const uint64_t *x = src->p;
+	uint32_t n = 0;
+	for (size_t w = 0; w < BITMAP_WORDS; w++) {
+		d[w] |= x[w];
+		n += (uint32_t)__builtin_popcountll(d[w]);
+	}
+	int64_t added = (int64_t)n - dst->n;
+	dst->n = n;
+	return added;
+}
+
 int target_set_union(struct target_set *dst, const struct target_set *src)
 {
-	if (src->v4) {
-		if (!dst->v4 && !(dst->v4 = calloc(PORTS, sizeof *dst->v4)))
+	FOR_PORTS(src, k)
+	{
+		uint16_t p = src->ports[k];
+		const struct v4port *sp = src->v4[p];
+		if (!sp->n)
+			continue;
+		struct v4port *dp = port_get(dst, p);
+		if (!dp)
 			return -1;
-		for (size_t p = 0; p < PORTS; p++) {
-			if (!src->v4[p])
-				continue;
-			if (!dst->v4[p]) {
-				if (!(dst->v4[p] = roaring_bitmap_copy(src->v4[p])))
-					return -1;
-			} else {
-				roaring_bitmap_or_inplace(dst->v4[p], src->v4[p]);
-			}
+		FOR_CHUNKS(sp, i)
+		{
+			int64_t added = chunk_union(dp, &dp->c[i], &sp->c[i]);
+			if (added < 0)
+				return -1;
+			dp->n += (uint64_t)added;
+			if (dp->c[i].n)
+				mark_chunk(dp, i);
 		}
 	}
 	size_t cur = 0;
@@ -376,14 +708,253 @@ int target_set_union(struct target_set *dst, const struct target_set *src)
 	while (target_map_next(src->v6, &cur, &k, NULL))
 		if (target_set_add(dst, k.family, k.addr, k.port) < 0)
 			return -1;
-	/* recount: IPv4 cardinalities changed in place */
-	uint64_t n = target_map_count(dst->v6);
-	if (dst->v4)
-		for (size_t p = 0; p < PORTS; p++)
-			if (dst->v4[p])
-				n += roaring_bitmap_get_cardinality(dst->v4[p]);
-	dst->count = n;
 	return 0;
+}
+
+struct target_set *target_set_copy(const struct target_set *s)
+{
+	struct target_set *c = target_set_new();
+	if (c && target_set_union(c, s) != 0) {
+		target_set_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* ---- CRoaring portable serialisation of one port ----
+ * (github.com/RoaringBitmap/RoaringFormatSpec): a cookie, the containers'
+ * keys and cardinalities, offsets, then each container — an array of 16-bit
+ * values, a 1024-word bitmap, or runs (start, length - 1) when those take
+ * less room.  All little-endian. */
+
+#define SERIAL_COOKIE_NO_RUN 12346u
+#define SERIAL_COOKIE 12347u
+#define NO_OFFSET_THRESHOLD 4u
+
+static uint32_t chunk_runs(const struct chunk *c)
+{
+	uint32_t runs = 0;
+	if (chunk_is_bitmap(c)) {
+		const uint64_t *b = c->p;
+		for (size_t w = 0; w < BITMAP_WORDS; w++) {
+			uint64_t x = b[w], next = w + 1 < BITMAP_WORDS ? b[w + 1] : 0;
+			/* a run ends at each 1 followed by a 0 */
+			runs += (uint32_t)__builtin_popcountll(x & ~((x >> 1) | (next << 63)));
+		}
+		return runs;
+	}
+	const uint16_t *a = c->p;
+	for (uint32_t i = 0; i < c->n; i++)
+		runs += i == 0 || a[i] != a[i - 1] + 1;
+	return runs;
+}
+
+enum ctype { CT_ARRAY, CT_BITMAP, CT_RUN };
+
+static enum ctype chunk_ctype(const struct chunk *c, uint32_t runs)
+{
+	size_t as_run = 2 + 4 * (size_t)runs;
+	size_t as_other = c->n > CHUNK_ARRAY_MAX ? 8192 : 2 * (size_t)c->n;
+	if (as_run < as_other)
+		return CT_RUN;
+	return c->n > CHUNK_ARRAY_MAX ? CT_BITMAP : CT_ARRAY;
+}
+
+static size_t ctype_bytes(enum ctype t, const struct chunk *c, uint32_t runs)
+{
+	return t == CT_RUN ? 2 + 4 * (size_t)runs : t == CT_BITMAP ? 8192 : 2 * (size_t)c->n;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* The first position >= pos whose bit is `set` (65536 when none). */
+static uint32_t bitmap_next(const uint64_t *b, uint32_t pos, bool set)
+{
+	while (pos < 65536) {
+		uint64_t w = b[pos >> 6];
+		if (!set)
+			w = ~w;
+		w &= ~UINT64_C(0) << (pos & 63);
+		if (w)
+			return (pos & ~63u) + (uint32_t)__builtin_ctzll(w);
+		pos = (pos & ~63u) + 64;
+	}
+	return 65536;
+}
+
+/* How one port is serialised: per chunk its container type and run count. */
+struct serial_plan {
+	uint32_t *runs;
+	uint8_t *types;
+	uint32_t nc;
+	bool any_run, offsets;
+	size_t head, len;
+};
+
+static int plan_port(const struct v4port *vp, struct serial_plan *pl)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->runs = calloc(CHUNKS, sizeof *pl->runs);
+	pl->types = calloc(CHUNKS, 1);
+	if (!pl->runs || !pl->types)
+		return -1;
+	size_t body = 0;
+	FOR_CHUNKS(vp, i)
+	{
+		const struct chunk *c = &vp->c[i];
+		if (!c->n)
+			continue;
+		pl->nc++;
+		pl->runs[i] = chunk_runs(c);
+		pl->types[i] = (uint8_t)chunk_ctype(c, pl->runs[i]);
+		pl->any_run |= pl->types[i] == CT_RUN;
+		body += ctype_bytes((enum ctype)pl->types[i], c, pl->runs[i]);
+	}
+	size_t nc = pl->nc;
+	if (pl->any_run) {
+		pl->offsets = nc >= NO_OFFSET_THRESHOLD;
+		pl->head = 4 + (nc + 7) / 8 + 4 * nc + (pl->offsets ? 4 * nc : 0);
+	} else {
+		pl->offsets = true;
+		pl->head = 8 + 4 * nc + 4 * nc;
+	}
+	pl->len = pl->head + body;
+	return 0;
+}
+
+static void plan_free(struct serial_plan *pl)
+{
+	free(pl->runs);
+	free(pl->types);
+}
+
+/* Writes the serialisation planned in pl, container by container. */
+static int write_port(FILE *fp, const struct v4port *vp, const struct serial_plan *pl)
+{
+	size_t hsz = pl->head;
+	uint8_t *h = calloc(hsz ? hsz : 1, 1);
+	uint8_t *buf = malloc(8192 + 4);
+	if (!h || !buf) {
+		free(h);
+		free(buf);
+		return -1;
+	}
+	uint32_t nc = pl->nc;
+	uint8_t *p = h;
+	if (pl->any_run) {
+		put_le32(p, SERIAL_COOKIE | (nc - 1) << 16);
+		p += 4;
+		uint32_t k = 0;
+		FOR_CHUNKS(vp, i)
+		if (vp->c[i].n) {
+			if (pl->types[i] == CT_RUN)
+				p[k / 8] |= (uint8_t)(1u << (k % 8));
+			k++;
+		}
+		p += (nc + 7) / 8;
+	} else {
+		put_le32(p, SERIAL_COOKIE_NO_RUN);
+		put_le32(p + 4, nc);
+		p += 8;
+	}
+	FOR_CHUNKS(vp, i)
+	if (vp->c[i].n) {
+		put_le16(p, (uint16_t)i);
+		put_le16(p + 2, (uint16_t)(vp->c[i].n - 1));
+		p += 4;
+	}
+	if (pl->offsets) {
+		size_t off = pl->head;
+		FOR_CHUNKS(vp, i)
+		if (vp->c[i].n) {
+			put_le32(p, (uint32_t)off);
+			p += 4;
+			off += ctype_bytes((enum ctype)pl->types[i], &vp->c[i], pl->runs[i]);
+		}
+	}
+	int rc = fwrite(h, 1, hsz, fp) == hsz ? 0 : -1;
+	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS && rc == 0; i = next_chunk(vp, i + 1)) {
+		const struct chunk *c = &vp->c[i];
+		if (!c->n)
+			continue;
+		uint8_t *q = buf;
+		switch ((enum ctype)pl->types[i]) {
+		case CT_RUN:
+			put_le16(q, (uint16_t)pl->runs[i]);
+			q += 2;
+			if (chunk_is_bitmap(c)) {
+				uint32_t pos = 0;
+				while ((pos = bitmap_next(c->p, pos, true)) < 65536) {
+					uint32_t end = bitmap_next(c->p, pos, false);
+					put_le16(q, (uint16_t)pos);
+					put_le16(q + 2, (uint16_t)(end - pos - 1));
+					q += 4;
+					pos = end;
+				}
+			} else {
+				const uint16_t *v = c->p;
+				for (uint32_t k = 0; k < c->n;) {
+					uint32_t e = k;
+					while (e + 1 < c->n && v[e + 1] == v[e] + 1)
+						e++;
+					put_le16(q, v[k]);
+					put_le16(q + 2, (uint16_t)(e - k));
+					q += 4;
+					k = e + 1;
+				}
+			}
+			break;
+		case CT_BITMAP: {
+			const uint64_t *bm = c->p;
+			for (size_t w = 0; w < BITMAP_WORDS; w++) {
+				put_le32(q, (uint32_t)bm[w]);
+				put_le32(q + 4, (uint32_t)(bm[w] >> 32));
+				q += 8;
+			}
+			break;
+		}
+		case CT_ARRAY: {
+			const uint16_t *v = c->p;
+			for (uint32_t k = 0; k < c->n; k++, q += 2)
+				put_le16(q, v[k]);
+			break;
+		}
+		}
+		size_t n = (size_t)(q - buf);
+		if (fwrite(buf, 1, n, fp) != n)
+			rc = -1;
+	}
+	free(h);
+	free(buf);
+	return rc;
+}
+
+struct fill_ctx {
+	struct v4port *vp;
+	int rc;
+};
+
+static bool fill_v4(uint32_t v, void *param)
+{
+	struct fill_ctx *f = param;
+	int r = chunk_add(f->vp, &f->vp->c[v >> 16], (uint16_t)v);
+	if (r < 0) {
+		f->rc = -1;
+		return false;
+	}
+	f->vp->n += (uint64_t)r;
+	mark_chunk(f->vp, v >> 16);
+	return true;
 }
 
 static const char sets_magic[] = "MPCAPSETS1\n";
@@ -402,7 +973,7 @@ static int write_record(FILE *fp, const char *name, uint8_t family, uint16_t por
 	size_t nl = strlen(name);
 	if (putc((int)nl, fp) == EOF || fwrite(name, 1, nl, fp) != nl || putc(family, fp) == EOF ||
 	    put_be(fp, port, 2) != 0 || put_be(fp, len, 8) != 0 ||
-	    (len && fwrite(payload, 1, len, fp) != len))
+	    (payload && len && fwrite(payload, 1, len, fp) != len))
 		return -1;
 	return 0;
 }
@@ -420,18 +991,17 @@ int target_sets_write(FILE *fp, const char *const *names, struct target_set *con
 		struct target_set *s = sets[i];
 		if (strlen(names[i]) == 0 || strlen(names[i]) > 255)
 			return -1;
-		if (s->v4) {
-			for (size_t p = 0; p < PORTS; p++) {
-				if (!s->v4[p])
-					continue;
-				roaring_bitmap_run_optimize(s->v4[p]);
-				size_t len = roaring_bitmap_portable_size_in_bytes(s->v4[p]);
-				char *buf = malloc(len ? len : 1);
-				if (!buf)
-					return -1;
-				roaring_bitmap_portable_serialize(s->v4[p], buf);
-				int rc = write_record(fp, names[i], 4, (uint16_t)p, buf, len);
-				free(buf);
+		FOR_PORTS(s, pk)
+		{
+			uint16_t p = s->ports[pk];
+			{
+				struct serial_plan pl;
+				int rc = plan_port(s->v4[p], &pl);
+				if (rc == 0)
+					rc = write_record(fp, names[i], 4, (uint16_t)p, NULL, pl.len);
+				if (rc == 0)
+					rc = write_port(fp, s->v4[p], &pl);
+				plan_free(&pl);
 				if (rc != 0)
 					return -1;
 			}
@@ -538,30 +1108,17 @@ int target_sets_read(const char *path, const char *const *names, struct target_s
 				snprintf(err, errlen, "%s: corrupt IPv4 set at byte offset %ld", path, at);
 				goto out;
 			}
-			if (!dst->v4 && !(dst->v4 = calloc(PORTS, sizeof *dst->v4))) {
-				roaring_bitmap_free(rb);
+			struct fill_ctx f = { port_get(dst, port), 0 };
+			if (f.vp)
+				roaring_iterate(rb, fill_v4, &f);
+			roaring_bitmap_free(rb);
+			if (!f.vp || f.rc != 0)
 				goto oom;
-			}
-			if (dst->v4[port]) {
-				roaring_bitmap_or_inplace(dst->v4[port], rb);
-				roaring_bitmap_free(rb);
-			} else {
-				dst->v4[port] = rb;
-			}
 		} else {
 			for (uint64_t j = 0; j < len / 16; j++)
 				if (target_set_add(dst, 6, (const uint8_t *)buf + j * 16, port) < 0)
 					goto oom;
 		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct target_set *s = sets[i];
-		uint64_t c = target_map_count(s->v6);
-		if (s->v4)
-			for (size_t p = 0; p < PORTS; p++)
-				if (s->v4[p])
-					c += roaring_bitmap_get_cardinality(s->v4[p]);
-		s->count = c;
 	}
 	rc = 0;
 	goto out;

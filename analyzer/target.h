@@ -3,9 +3,11 @@
  * A target is an IPv4 or IPv6 address and a TCP port (RFC 9293).  The map is
  * an open-addressing hash table from a fixed-size key to a 32-bit value,
  * used for per-target records; the set counts distinct targets exactly and
- * keeps IPv4 targets in Roaring bitmaps, one per port (CRoaring), so that
- * tens of millions of IPv4 responders fit in a few hundred MiB, and IPv6
- * targets in the hash map.
+ * keeps IPv4 targets per port in Roaring-style chunks (65536 chunks of
+ * sorted 16-bit arrays or 8 KiB bitmaps), so that tens of millions of IPv4
+ * responders fit in a few hundred MiB and sorted batches merge cheaply, and
+ * IPv6 targets in the hash map.  On disk, IPv4 sets are CRoaring portable
+ * serialisations.
  */
 #ifndef MPCAP_TARGET_H
 #define MPCAP_TARGET_H
@@ -70,11 +72,18 @@ typedef void (*target_set_member_fn)(void *ctx, uint8_t family, const uint8_t *a
 void target_set_each(const struct target_set *s, target_set_member_fn fn, void *ctx);
 /* dst |= src.  Returns 0 or -1 when out of memory. */
 int target_set_union(struct target_set *dst, const struct target_set *src);
+/* Adds n IPv4 addresses (host-order 32-bit words, sorted ascending, repeats
+ * allowed) on one port: the bulk path for streams of targets, much cheaper
+ * than one target_set_add per address.  Returns 0 or -1 when out of memory. */
+int target_set_add_v4_sorted(struct target_set *s, uint16_t port, const uint32_t *addrs, size_t n);
+/* A copy of s, or NULL when out of memory. */
+struct target_set *target_set_copy(const struct target_set *s);
 
 /* ---- persistence: named sets in one binary file (DIR/targets.sets) ----
  * Format: "MPCAPSETS1\n", then records {u8 name length, name, u8 family,
  * u16 port, u64 payload length (all big-endian), payload}, ended by a zero
- * name length.  IPv4 payload: a CRoaring portable serialisation; IPv6
+ * name length.  IPv4 payload: a CRoaring portable serialisation (with run
+ * containers where smaller; read back through CRoaring); IPv6
  * payload: the 16-byte addresses.  Exact, so that results computed on
  * shards can be merged into exactly what one run would count. */
 int target_sets_write(FILE *fp, const char *const *names, struct target_set *const *sets, size_t n);

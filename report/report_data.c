@@ -1145,9 +1145,8 @@ static int build_trace(struct report *r, const char *dir, char *err, size_t errl
 		uint64_t tot = 0;
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			tot += cnt[g * FIG_TRACE_NCLASSES + (size_t)c];
-		snprintf(r->trace_group_labels[g], sizeof r->trace_group_labels[g],
-		         "IPv%u/%u (n = %llu)", fps.v[g].family, fps.v[g].port,
-		         (unsigned long long)tot);
+		snprintf(r->trace_group_labels[g], sizeof r->trace_group_labels[g], "IPv%u/%u (n = %llu)",
+		         fps.v[g].family, fps.v[g].port, (unsigned long long)tot);
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++) {
 			uint64_t v = cnt[g * FIG_TRACE_NCLASSES + (size_t)c];
 			r->trace_counts[g * FIG_TRACE_NCLASSES + (size_t)c] = (double)v;

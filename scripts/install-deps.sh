@@ -9,6 +9,8 @@ tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy
 gzip xz-utils zstd bzip2 clang-format procps
 clang libclang-rt-14-dev
 libmaxmind-db-writer-perl mmdb-bin chromium"
+# speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time (make bench)
+PKGS="$PKGS parallel time"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -1,0 +1,215 @@
+#!/bin/bash
+# run-bench.sh — `make bench`: speed and memory of mpcap against the tools it
+# replaces, side by side, median of BENCH_RUNS runs (default 5), printed as
+# the table of docs/performance.md.  No test asserts a time.
+#
+# Inputs are generated once and reused from $BUILD/bench/data/:
+#   scan.pcap        >= 10 M packets of one month and port of the samples
+#                    generator (mpcap-gen --scale 1850); with --split copies
+#                    for -j; a pcapng copy (editcap), zstd and gzip copies
+#   zmap.pcap        10 M packets with a real scan's proportions (scangen:
+#                    few answers, a static probe key)
+#   slice.pcap       the first 200 k packets of scan.pcap (dump vs tshark)
+#   six/             six monthly scans of mpcap-gen at scale 1 (report)
+# Each figure is measured with runstat (wall, user, system time, peak RSS).
+set -u
+cd "$(dirname "$0")/../.."
+: "${MPCAP:=build/mpcap}"
+: "${BUILD:=build}"
+: "${BENCH_RUNS:=5}"
+B=$BUILD/bench
+D=$B/data
+RS=$B/runstat
+GEN=$BUILD/samples/mpcap-gen
+mkdir -p "$D"
+R=$(mktemp -d)
+trap 'rm -rf "$R"' EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- inputs ---------------------------------------------------------------------------
+if [ ! -s "$D/scan.pcap" ]; then
+	if [ -x "$GEN" ]; then
+		say "bench: generating scan.pcap (mpcap-gen --scale 1850, 2020-07, port 80) ..."
+		rm -rf "$D/gen"
+		"$GEN" --out "$D/gen" --scale 1850 --months 2020-07 --ports 80 --no-tracebox -q
+		mv "$D/gen/scan-2020-07-p80-v4.pcap" "$D/scan.pcap.tmp" && mv "$D/scan.pcap.tmp" "$D/scan.pcap"
+	else
+		say "bench: generating scan.pcap (scangen; mpcap-gen not built) ..."
+		"$B/scangen" -n 10000000 -s 3 "$D/scan.pcap.tmp" >/dev/null && mv "$D/scan.pcap.tmp" "$D/scan.pcap"
+	fi
+fi
+if [ ! -s "$D/zmap.pcap" ]; then
+	say "bench: generating zmap.pcap (scangen, 10 M packets) ..."
+	"$B/scangen" -n 10000000 -s 1 "$D/zmap.pcap.tmp" >/dev/null && mv "$D/zmap.pcap.tmp" "$D/zmap.pcap"
+fi
+if [ ! -s "$D/scan.pcapng" ]; then
+	say "bench: pcapng copy (editcap -F pcapng) ..."
+	editcap -F pcapng "$D/scan.pcap" "$D/scan.pcapng.tmp" && mv "$D/scan.pcapng.tmp" "$D/scan.pcapng"
+fi
+if [ ! -s "$D/scan.pcap.zst" ]; then
+	say "bench: zstd copy (zstd -3) ..."
+	zstd -q -3 -f "$D/scan.pcap" -o "$D/scan.pcap.zst.tmp" && mv "$D/scan.pcap.zst.tmp" "$D/scan.pcap.zst"
+fi
+if [ ! -s "$D/scan.pcap.gz" ]; then
+	say "bench: gzip copy (gzip -6) ..."
+	gzip -6 -c "$D/scan.pcap" > "$D/scan.pcap.gz.tmp" && mv "$D/scan.pcap.gz.tmp" "$D/scan.pcap.gz"
+fi
+if [ ! -s "$D/split/part_00003.pcap" ] && [ ! -s "$D/split/done" ]; then
+	say "bench: four rotation files for -j (editcap -c) ..."
+	rm -rf "$D/split" && mkdir -p "$D/split"
+	n=$(capinfos -c -M "$D/scan.pcap" | awk '/Number of packets/{print $NF}')
+	editcap -c $(((n + 3) / 4)) "$D/scan.pcap" "$D/split/part.pcap" && touch "$D/split/done"
+fi
+if [ ! -s "$D/slice.pcap" ]; then
+	editcap -r "$D/scan.pcap" "$D/slice.pcap" 1-200000
+fi
+if [ -x "$GEN" ] && [ ! -s "$D/six/done" ]; then
+	say "bench: six monthly sample scans (mpcap-gen --scale 1) ..."
+	rm -rf "$D/six" && "$GEN" --out "$D/six" -q && touch "$D/six/done"
+fi
+
+# ---- measuring --------------------------------------------------------------------------
+# measure NAME RUNS COMMAND...: appends one line per run to $R/NAME
+measure() {
+	local name=$1 runs=$2; shift 2
+	: > "$R/$name"
+	for _ in $(seq 1 "$runs"); do
+		"$RS" "$R/$name" "$@" > /dev/null 2>>"$R/$name.err"
+	done
+}
+# median NAME COLUMN (1 wall, 2 user, 3 sys, 5 = user+sys); max rss in KiB: peak NAME
+median() {
+	awk -v c="$2" '{v = c == 5 ? $2 + $3 : $c; print v}' "$R/$1" | sort -g |
+		awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2];
+		     else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+peak() { awk 'BEGIN {m = 0} $4 > m {m = $4} END {print m}' "$R/$1"; }
+failed() { awk '$5 != 0 && $5 != 3 {f = 1} END {exit !f}' "$R/$1"; }
+packets() { capinfos -c -M "$1" | awk '/Number of packets/{print $NF}'; }
+bytes() { stat -c %s "$1"; }
+
+N=$(packets "$D/scan.pcap")
+NZ=$(packets "$D/zmap.pcap")
+NS=$(packets "$D/slice.pcap")
+SZ=$(bytes "$D/scan.pcap")
+SZZ=$(bytes "$D/zmap.pcap")
+say "bench: scan.pcap $N packets, zmap.pcap $NZ packets; $BENCH_RUNS runs per figure"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+O="$R/out"
+measure bare "$BENCH_RUNS" "$B/pcapcount" "$D/scan.pcap"
+measure analyze "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/a" "$D/scan.pcap"
+measure bare_ng "$BENCH_RUNS" "$B/pcapcount" "$D/scan.pcapng"
+measure analyze_ng "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/ng" "$D/scan.pcapng"
+measure zstd "$BENCH_RUNS" zstd -q -d -c "$D/scan.pcap.zst"
+measure analyze_zst "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/z" "$D/scan.pcap.zst"
+measure gzip "$BENCH_RUNS" gzip -d -c "$D/scan.pcap.gz"
+measure analyze_gz "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/g" "$D/scan.pcap.gz"
+measure bare_z "$BENCH_RUNS" "$B/pcapcount" "$D/zmap.pcap"
+measure analyze_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zm" "$D/zmap.pcap"
+parts=$(ls "$D"/split/part_*.pcap | sort)
+# shellcheck disable=SC2086
+measure j1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/j1" $parts
+# shellcheck disable=SC2086
+measure j2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/j2" $parts
+truns=$((BENCH_RUNS < 3 ? BENCH_RUNS : 3))
+measure dump "$truns" "$MPCAP" dump "$D/slice.pcap"
+measure tshark "$truns" tshark -r "$D/slice.pcap" -Y "tcp.options.mptcp.subtype == 0" -T fields \
+	-e frame.number -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport -e tcp.flags \
+	-e tcp.options.mptcp.version -e tcp.options.mptcp.flags -e tcp.options.mptcp.sendkey \
+	-e tcp.options.mptcp.recvkey
+
+# equal results whatever the container, and -j 2 equal to -j 1
+same_results=yes
+for d in ng z g; do
+	for f in targets.csv summary.csv targets.sets; do
+		cmp -s "$O/a/$f" "$O/$d/$f" || same_results="NO ($d/$f)"
+	done
+done
+same_j=yes
+for f in targets.csv summary.csv targets.sets scan.state; do cmp -s "$O/j1/$f" "$O/j2/$f" || same_j="NO ($f)"; done
+
+# attribution and report, when the colleagues' subcommands exist
+attr_line="" report_line=""
+if "$MPCAP" help attribute >/dev/null 2>&1 && [ -d "$D/gen/world" ]; then
+	W=$D/gen/world
+	# shellcheck disable=SC2046
+	measure attribute "$truns" "$MPCAP" attribute -o "$O/attr" --asn "$W/pfx2as-v4.txt" \
+		--as-names "$W/as-names.csv" $(for f in "$W"/delegated-*; do printf -- '--geo %s ' "$f"; done) "$O/a"
+	resp=$(awk -F, '$2=="targets.responsive" && $3=="" {print $5}' "$O/a/summary.csv")
+	attr_line=$(awk -v n="$resp" -v t="$(median attribute 1)" -v r="$(peak attribute)" \
+		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap attribute (" n " responsive targets)", t, sprintf("%.2f M/s", n / t / 1e6), r / 1024}')
+fi
+if "$MPCAP" help report >/dev/null 2>&1 && [ -s "$D/six/done" ]; then
+	res=""
+	for m in 07 08 09 10 11 12; do
+		"$MPCAP" analyze -q --scan "2020-$m" -o "$R/six/2020-$m" "$D/six/scan-2020-$m-p80-v4.pcap" \
+			"$D/six/scan-2020-$m-p443-v4.pcap" 2>/dev/null
+		res="$res $R/six/2020-$m"
+	done
+	# shellcheck disable=SC2086
+	measure report "$truns" "$MPCAP" report -q -o "$R/report" $res
+	report_line=$(awk -v t="$(median report 1)" -v r="$(peak report)" \
+		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap report (6 monthly scans, 2 ports)", t, "target < 2 s", r / 1024}')
+fi
+say "bench: 60 M responders into exact sets (setfill) ..."
+"$B/setfill" 60000000 "$R/60m.sets" > "$R/setfill.out" 2>&1
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- table ------------------------------------------------------------------------------
+row() { # label name packets bytes
+	local w c r
+	w=$(median "$2" 1)
+	c=$(median "$2" 5)
+	r=$(peak "$2")
+	awk -v l="$1" -v w="$w" -v c="$c" -v r="$r" -v n="$3" -v b="$4" 'BEGIN {
+		printf "%-44s %8.2f %8.2f %9.2f %9.2f %8.0f %10.2f\n", l, w, c, n / w / 1e6, n / c / 1e6, b / w / 1e6, r / 1024 }'
+	failed "$2" && echo "   ^ FAILED: $(head -c 300 "$R/$2.err")"
+}
+ratio() { # label name baseline column
+	awk -v l="$1" -v a="$(median "$2" "$4")" -v b="$(median "$3" "$4")" 'BEGIN {printf "  %-52s %6.2fx\n", l, b / a}'
+}
+echo
+echo "mpcap bench — $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+echo "load average $load0 at start, $load1 at end (other processes share the cores); median of $BENCH_RUNS runs"
+echo
+printf "%-44s %8s %8s %9s %9s %8s %10s\n" "input / command" "wall s" "cpu s" "Mpps" "Mpps/cpu" "MB/s" "peak MiB"
+row "bare pcap_next_ex loop, scan.pcap" bare "$N" "$SZ"
+row "mpcap analyze, scan.pcap" analyze "$N" "$SZ"
+row "bare pcap_next_ex loop, scan.pcapng" bare_ng "$N" "$SZ"
+row "mpcap analyze, scan.pcapng" analyze_ng "$N" "$SZ"
+row "zstd -dc, scan.pcap.zst" zstd "$N" "$SZ"
+row "mpcap analyze, scan.pcap.zst" analyze_zst "$N" "$SZ"
+row "gzip -dc, scan.pcap.gz" gzip "$N" "$SZ"
+row "mpcap analyze, scan.pcap.gz" analyze_gz "$N" "$SZ"
+row "bare pcap_next_ex loop, zmap.pcap" bare_z "$NZ" "$SZZ"
+row "mpcap analyze, zmap.pcap (static key)" analyze_z "$NZ" "$SZZ"
+row "mpcap analyze -j 1, scan.pcap in 4 files" j1 "$N" "$SZ"
+row "mpcap analyze -j 2, scan.pcap in 4 files" j2 "$N" "$SZ"
+row "mpcap dump, 200 k-packet slice" dump "$NS" "$(bytes "$D/slice.pcap")"
+row "tshark -T fields (MP_CAPABLE), same slice" tshark "$NS" "$(bytes "$D/slice.pcap")"
+echo
+printf "%-44s %12s %14s %10s\n" "" "wall s" "rate" "peak MiB"
+[ -n "$attr_line" ] && echo "$attr_line"
+[ -n "$report_line" ] && echo "$report_line"
+echo
+echo "ratios (wall time; in brackets on CPU time)"
+for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
+	"analyze vs bare loop, pcapng (target >= 1.0x)|analyze_ng|bare_ng" \
+	"analyze vs zstd -dc alone (target >= 0.8x)|analyze_zst|zstd" \
+	"analyze vs gzip -dc alone|analyze_gz|gzip" \
+	"analyze vs bare loop, zmap.pcap|analyze_z|bare_z" \
+	"-j 2 vs -j 1, 4 files (target >= 1.7x)|j2|j1" \
+	"dump vs tshark, 200 k packets|dump|tshark"; do
+	IFS='|' read -r l a b <<< "$p"
+	w=$(awk -v a="$(median "$a" 1)" -v b="$(median "$b" 1)" 'BEGIN {printf "%.2f", b / a}')
+	c=$(awk -v a="$(median "$a" 5)" -v b="$(median "$b" 5)" 'BEGIN {printf "%.2f", b / a}')
+	printf "  %-52s %6sx  [%sx]\n" "$l" "$w" "$c"
+done
+echo
+echo "peak RSS, mpcap analyze: scan.pcap $(awk -v r="$(peak analyze)" 'BEGIN{printf "%.1f", r/1024}') MiB," \
+	"zmap.pcap $(awk -v r="$(peak analyze_z)" 'BEGIN{printf "%.1f", r/1024}') MiB (target <= 64 MiB, static probe key)"
+echo "results equal across pcap/pcapng/zstd/gzip: $same_results; -j 2 equal to -j 1: $same_j"
+echo "full-IPv4 scale, 60 M responders on one port (responsive, synack, rst sets; target <= 1 GiB):"
+sed 's/^/  /' "$R/setfill.out"

@@ -1,0 +1,116 @@
+/* fuzz_csv.c — libFuzzer harness: results CSVs read back (mpcap join).
+ *
+ * Input: the text of a targets.csv, optionally followed by a NUL byte and the
+ * text of a summary.csv (without one, the same text serves as both).  Each
+ * is read by csv_table_read() (libcsv, strict) from a memfd, then both go to
+ * longitudinal_add() twice (the second must be refused as the same scan),
+ * longitudinal_finish() and every accessor, as `mpcap join` uses them.
+ * Invariants: every row has the header's field count; a table written back
+ * with csv_write_row() reads back identical (what mpcap writes, it can read).
+ */
+#include <string.h>
+
+#include "csv_io.h"
+#include "fuzz.h"
+#include "longitudinal.h"
+
+static int read_table(const uint8_t *p, size_t n, struct csv_table *t)
+{
+	char path[64], err[512] = "";
+	int fd = fuzz_memfd(p, n, path, sizeof path);
+	if (fd < 0)
+		return -1;
+	int rc = csv_table_read(path, t, err, sizeof err);
+	close(fd);
+	if (rc != 0)
+		FUZZ_CHECK(err[0] != '\0' && t->nrows == 0 && t->header == NULL);
+	return rc;
+}
+
+/* Writes t with csv_write_row() and checks it reads back field for field. */
+static void round_trip(const struct csv_table *t)
+{
+	/* A one-column row holding an empty field is written as an empty line,
+	 * which CSV readers (libcsv, Python, R) skip: not representable. */
+	if (t->ncols == 1) {
+		if (!t->header[0][0])
+			return;
+		for (size_t r = 0; r < t->nrows; r++)
+			if (!t->rows[r][0][0])
+				return;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	FUZZ_CHECK(fp != NULL);
+	FUZZ_CHECK(csv_write_row(fp, (const char *const *)t->header, t->ncols) == 0);
+	for (size_t r = 0; r < t->nrows; r++)
+		FUZZ_CHECK(csv_write_row(fp, (const char *const *)t->rows[r], t->ncols) == 0);
+	FUZZ_CHECK(fclose(fp) == 0);
+	struct csv_table b;
+	FUZZ_CHECK(read_table((const uint8_t *)buf, len, &b) == 0);
+	FUZZ_CHECK(b.ncols == t->ncols && b.nrows == t->nrows);
+	for (size_t c = 0; c < t->ncols; c++)
+		FUZZ_CHECK(strcmp(b.header[c], t->header[c]) == 0);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++)
+			FUZZ_CHECK(strcmp(b.rows[r][c], t->rows[r][c]) == 0);
+	csv_table_free(&b);
+	free(buf);
+}
+
+static void each_count(void *ctx, const char *scan, const char *family, const char *port, const char *verdict,
+                       const char *count)
+{
+	size_t *n = ctx;
+	*n += strlen(scan) + strlen(family) + strlen(port) + strlen(verdict) + strlen(count);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *nul = memchr(data, 0, size);
+	size_t tlen = nul ? (size_t)(nul - data) : size;
+	const uint8_t *sum = nul ? nul + 1 : data;
+	size_t slen = nul ? size - tlen - 1 : size;
+
+	struct csv_table t, s;
+	if (read_table(data, tlen, &t) != 0)
+		return 0;
+	for (size_t r = 0; r < t.nrows; r++)
+		for (size_t c = 0; c < t.ncols; c++)
+			FUZZ_CHECK(t.rows[r][c] != NULL);
+	round_trip(&t);
+	if (read_table(sum, slen, &s) != 0) {
+		csv_table_free(&t);
+		return 0;
+	}
+	round_trip(&s);
+
+	struct longitudinal *l = longitudinal_new();
+	FUZZ_CHECK(l != NULL);
+	char err[8400];
+	if (longitudinal_add(l, "fuzz", &t, &s, err, sizeof err) == 0) {
+		FUZZ_CHECK(longitudinal_add(l, "again", &t, &s, err, sizeof err) != 0);
+		FUZZ_CHECK(strstr(err, "given twice") != NULL);
+	}
+	FUZZ_CHECK(longitudinal_finish(l, err, sizeof err) == 0);
+	size_t nscans = longitudinal_scan_count(l);
+	for (size_t i = 0; i < nscans; i++)
+		FUZZ_CHECK(longitudinal_scan_label(l, i) != NULL);
+	for (size_t i = 0; i < longitudinal_host_count(l); i++) {
+		struct longitudinal_host h;
+		longitudinal_host_at(l, i, &h);
+		FUZZ_CHECK(h.family == 4 || h.family == 6);
+		FUZZ_CHECK(h.first_scan >= 0 && (size_t)h.last_scan < nscans && h.first_scan <= h.last_scan);
+		FUZZ_CHECK(h.scans_mpcapable >= 1 && h.scans_mptcp <= h.scans_mpcapable);
+		for (size_t k = 0; k < nscans; k++)
+			if (h.verdicts[k])
+				FUZZ_CHECK(strlen(h.verdicts[k]) < 1u << 30);
+	}
+	size_t total = 0;
+	longitudinal_each_count(l, each_count, &total);
+	longitudinal_free(l);
+	csv_table_free(&t);
+	csv_table_free(&s);
+	return 0;
+}
