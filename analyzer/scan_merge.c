@@ -426,7 +426,8 @@ static int merge_profiles(struct scan *a, struct scan *b)
 		free(pos);
 		return -1;
 	}
-	memcpy(old, a->profiles, n * sizeof *old);
+	if (n)
+		memcpy(old, a->profiles, n * sizeof *old);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
 	for (size_t i = 1; i < n; i++) { /* tables are small: an insertion sort */
