@@ -182,6 +182,10 @@ $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/sweep/%.o: ALL_CFLAGS += -Itests/fuzz
 
 fuzz-replay: $(REPLAY_BINS) $(BUILD)/sweep
 
+# keep the harness objects (make would delete them as intermediate files)
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o) $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%.o) \
+            $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/tests/sweep/sweep.o
+
 check-san:
 	@$(MAKE) --no-print-directory check SANITIZE=1
 

@@ -15,14 +15,16 @@
  * fopencookie() FILE* on top of layers 1-3.
  *
  * Fast path: the records of a regular, uncompressed classic pcap file of the
- * current format version (2.4) are read straight from a memory-mapped window
- * of the file (mmap(2), 16 MiB at a time, so resident memory stays bounded),
- * without the two fread() calls and the copy libpcap makes per record.  Every
- * record header is read through the bounds-checked getters of bytes.h; the
- * first record that is not plainly valid (captured length above the snapshot
- * length, a record running past the end of the file as it was when opened)
- * hands the rest of the file back to libpcap, positioned on that record, so
- * that damage is reported with libpcap's own words and offsets.
+ * current format version (2.4) are read straight from a 256 KiB window filled
+ * with pread(2), without the two fread() calls and the copy libpcap makes per
+ * record.  (A memory-mapped window was measured slower on the machines of
+ * docs/performance.md: page faults, and records still cold in cache; a window
+ * that fits in L2 is parsed from cache.)  Every record header is read through
+ * the bounds-checked getters of bytes.h; the first record that is not
+ * plainly valid (captured length above the snapshot length, a record running
+ * past the end of the file as it was when opened, a read error) hands the
+ * rest of the file back to libpcap, positioned on that record, so that damage
+ * is reported with libpcap's own words and offsets.
  */
 #include "capture.h"
 
@@ -33,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,11 +45,10 @@
 #define IOBUF_SIZE (1u << 20)
 #define PCAP_FILE_HDR 24u
 #define PCAP_REC_HDR 16u
-#define RAW_PEEK 6u     /* enough for every compression magic */
-#define FORMAT_PEEK 24u /* a classic pcap file header */
-#define MAP_WINDOW (16u << 20)
-#define MM_PREFETCH 2048u
-#define RB_SIZE (256u << 10)
+#define RAW_PEEK 6u              /* enough for every compression magic */
+#define FORMAT_PEEK 24u          /* a classic pcap file header */
+#define FAST_WINDOW (256u << 10) /* the pread window (fits in L2) */
+#define FAST_PREFETCH 2048u      /* prefetch this far ahead of the record being read */
 
 enum fmt { FMT_PCAP, FMT_PCAP_NS, FMT_PCAPNG };
 
@@ -87,18 +87,16 @@ struct capture {
 	uint32_t snaplen;
 	uint64_t next_offset;
 
-	/* classic pcap through mmap (the fast path; see the top of this file) */
-	bool mm;         /* records come from the mapped window */
-	bool mm_swapped; /* little-endian fields (read with the _le getters) */
-	bool mm_usec;    /* microsecond time stamps (scaled to nanoseconds) */
-	int mm_fd;       /* pcap_fp's descriptor */
-	const uint8_t *map;
-	uint8_t *buf;
-	size_t bufcap;
-	size_t map_len;
-	uint64_t map_off; /* file offset of map[0] */
-	uint64_t mm_size; /* file size when opened */
-	size_t page;
+	/* classic pcap from a pread window (the fast path; see the top of this file) */
+	bool fast;      /* records come from the window */
+	bool fast_le;   /* little-endian fields (read with the _le getters) */
+	bool fast_usec; /* microsecond time stamps (scaled to nanoseconds) */
+	int fast_fd;    /* pcap_fp's descriptor */
+	uint8_t *win;
+	size_t wincap;
+	size_t win_len;
+	uint64_t win_off;   /* file offset of win[0] */
+	uint64_t fast_size; /* file size when opened */
 
 	/* pcapng */
 	struct pcapng_reader *ng;
@@ -318,11 +316,11 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 	return 0;
 }
 
-/* ---- classic pcap through mmap -------------------------------------------- */
+/* ---- classic pcap from a pread window ---------------------------------------- */
 
 /* Chooses the fast path for a file libpcap has accepted: version 2.4 (older
  * versions may have swapped length fields, which libpcap sorts out). */
-static void mm_setup(struct capture *c)
+static void fast_setup(struct capture *c)
 {
 	struct byte_view h = bv_make(c->peek, c->peek_len);
 	uint32_t magic;
@@ -335,76 +333,71 @@ static void mm_setup(struct capture *c)
 	             : bv_u16(&h, 4, &major) && bv_u16(&h, 6, &minor);
 	if (!ok || major != 2 || minor != 4 || c->file_size < (int64_t)PCAP_FILE_HDR)
 		return;
-	long pg = sysconf(_SC_PAGESIZE);
-	c->page = pg > 0 ? (size_t)pg : 4096;
-	c->mm_fd = fileno(c->pcap_fp);
-	c->mm_usec = c->fmt == FMT_PCAP;
-	c->mm_swapped = le;
-	c->mm_size = (uint64_t)c->file_size;
-	c->mm = c->mm_fd >= 0;
-	if (c->mm)
-		(void)posix_fadvise(c->mm_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	c->fast_fd = fileno(c->pcap_fp);
+	c->fast_usec = c->fmt == FMT_PCAP;
+	c->fast_le = le;
+	c->fast_size = (uint64_t)c->file_size;
+	c->fast = c->fast_fd >= 0;
+	if (c->fast)
+		(void)posix_fadvise(c->fast_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-static void mm_unmap(struct capture *c)
+static void fast_end(struct capture *c)
 {
-	free(c->buf);
-	c->buf = NULL;
-	c->map = NULL;
-	c->map_len = 0;
+	free(c->win);
+	c->win = NULL;
+	c->win_len = 0;
 }
 
-/* Makes [off, off + n) of the file available in the buffer (pread). */
-static bool mm_window(struct capture *c, uint64_t off, size_t n)
+/* Makes [off, off + n) of the file available in the window (pread).
+ * Returns false when it cannot (the caller falls back to libpcap). */
+static bool fast_window(struct capture *c, uint64_t off, size_t n)
 {
-	if (c->map && off >= c->map_off && off + n <= c->map_off + c->map_len)
+	if (c->win && off >= c->win_off && off + n <= c->win_off + c->win_len)
 		return true;
-	if (!c->buf) {
-		c->bufcap = RB_SIZE;
-		if (!(c->buf = malloc(c->bufcap)))
-			return false;
-	}
-	if (n > c->bufcap) {
-		uint8_t *nb = realloc(c->buf, n);
+	if (n > c->wincap || !c->win) {
+		size_t cap = n > FAST_WINDOW ? n : FAST_WINDOW;
+		uint8_t *nb = realloc(c->win, cap);
 		if (!nb)
 			return false;
-		c->buf = nb;
-		c->bufcap = n;
+		if (!c->win)
+			c->win_len = 0;
+		c->win = nb;
+		c->wincap = cap;
 	}
 	size_t keep = 0;
-	if (c->map && off >= c->map_off && off < c->map_off + c->map_len) {
-		keep = (size_t)(c->map_off + c->map_len - off);
-		memmove(c->buf, c->buf + (off - c->map_off), keep);
+	if (c->win_len && off >= c->win_off && off < c->win_off + c->win_len) {
+		keep = (size_t)(c->win_off + c->win_len - off);
+		memmove(c->win, c->win + (off - c->win_off), keep);
 	}
-	size_t want = c->bufcap - keep;
-	if (want > c->mm_size - off - keep)
-		want = (size_t)(c->mm_size - off - keep);
+	size_t want = c->wincap - keep;
+	if (want > c->fast_size - off - keep)
+		want = (size_t)(c->fast_size - off - keep);
 	size_t got = keep;
 	while (got < keep + want) {
-		ssize_t k = pread(c->mm_fd, c->buf + got, keep + want - got, (off_t)(off + got));
+		ssize_t k = pread(c->fast_fd, c->win + got, keep + want - got, (off_t)(off + got));
 		if (k <= 0)
-			return false;
+			break;
 		got += (size_t)k;
 	}
-	c->map = c->buf;
-	c->map_off = off;
-	c->map_len = got;
+	c->win_off = off;
+	c->win_len = got;
 	return got >= n;
 }
 
 /* Hands the rest of the file to libpcap, positioned on the next record. */
-static void mm_fallback(struct capture *c)
+static void fast_fallback(struct capture *c)
 {
-	mm_unmap(c);
-	c->mm = false;
+	fast_end(c);
+	c->fast = false;
 	if (fseeko(c->pcap_fp, (off_t)c->next_offset, SEEK_SET) != 0)
 		clearerr(c->pcap_fp);
 }
 
-static inline uint32_t mm_u32(const struct capture *c, const struct byte_view *v, size_t off)
+static inline uint32_t fast_u32(const struct capture *c, const struct byte_view *v, size_t off)
 {
 	uint32_t x = 0;
-	if (c->mm_swapped)
+	if (c->fast_le)
 		(void)bv_u32le(v, off, &x);
 	else
 		(void)bv_u32(v, off, &x);
@@ -412,38 +405,38 @@ static inline uint32_t mm_u32(const struct capture *c, const struct byte_view *v
 }
 
 /* Returns CAPTURE_OK, or -1 when libpcap must take over from this record. */
-static int next_mmap(struct capture *c, struct capture_record *rec)
+static int next_fast(struct capture *c, struct capture_record *rec)
 {
 	uint64_t off = c->next_offset;
-	if (off + PCAP_REC_HDR > c->mm_size || !mm_window(c, off, PCAP_REC_HDR))
+	if (off + PCAP_REC_HDR > c->fast_size || !fast_window(c, off, PCAP_REC_HDR))
 		return -1;
-	struct byte_view w = bv_make(c->map, c->map_len);
-	size_t at = (size_t)(off - c->map_off);
+	struct byte_view w = bv_make(c->win, c->win_len);
+	size_t at = (size_t)(off - c->win_off);
 	struct byte_view h;
 	if (!bv_sub(&w, at, PCAP_REC_HDR, &h))
 		return -1;
-	uint32_t caplen = mm_u32(c, &h, 8);
-	if (caplen > c->snaplen || off + PCAP_REC_HDR + caplen > c->mm_size)
+	uint32_t caplen = fast_u32(c, &h, 8);
+	if (caplen > c->snaplen || off + PCAP_REC_HDR + caplen > c->fast_size)
 		return -1;
-	if (!mm_window(c, off, PCAP_REC_HDR + (size_t)caplen))
+	if (!fast_window(c, off, PCAP_REC_HDR + (size_t)caplen))
 		return -1;
-	w = bv_make(c->map, c->map_len);
-	at = (size_t)(off - c->map_off);
+	w = bv_make(c->win, c->win_len);
+	at = (size_t)(off - c->win_off);
 	struct byte_view d;
 	if (!bv_sub(&w, at, PCAP_REC_HDR + (size_t)caplen, &d))
 		return -1;
-	uint32_t sec = mm_u32(c, &d, 0), frac = mm_u32(c, &d, 4);
+	uint32_t sec = fast_u32(c, &d, 0), frac = fast_u32(c, &d, 4);
 	rec->linktype = c->dlt;
 	/* libpcap hands tv_sec back as a signed 32-bit value on 64-bit hosts too */
 	rec->ts_sec = (int64_t)(int32_t)sec;
-	rec->ts_nsec = c->mm_usec ? frac * 1000u : frac;
+	rec->ts_nsec = c->fast_usec ? frac * 1000u : frac;
 	rec->caplen = caplen;
-	rec->wirelen = mm_u32(c, &d, 12);
+	rec->wirelen = fast_u32(c, &d, 12);
 	rec->data = d.data + PCAP_REC_HDR;
 	rec->offset = off;
-	/* the records ahead: a sequential stream the hardware prefetcher loses at page boundaries */
-	if (at + MM_PREFETCH < c->map_len)
-		__builtin_prefetch(c->map + at + MM_PREFETCH);
+	/* the records ahead, while this one is dissected */
+	if (at + FAST_PREFETCH < c->win_len)
+		__builtin_prefetch(c->win + at + FAST_PREFETCH);
 	c->next_offset = off + PCAP_REC_HDR + caplen;
 	return CAPTURE_OK;
 }
@@ -482,7 +475,7 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 	c->snaplen = (uint32_t)pcap_snapshot(c->pcap);
 	c->next_offset = PCAP_FILE_HDR;
 	if (c->direct)
-		mm_setup(c);
+		fast_setup(c);
 	return 0;
 }
 
@@ -571,10 +564,10 @@ int capture_next(struct capture *c, struct capture_record *rec, char *err, size_
 		}
 		return st;
 	}
-	if (c->mm) {
-		if (next_mmap(c, rec) == CAPTURE_OK)
+	if (c->fast) {
+		if (next_fast(c, rec) == CAPTURE_OK)
 			return CAPTURE_OK;
-		mm_fallback(c);
+		fast_fallback(c);
 	}
 	return next_pcap(c, rec, err, errlen);
 }
@@ -613,7 +606,7 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
-	mm_unmap(c);
+	fast_end(c);
 	if (c->pcap)
 		pcap_close(c->pcap); /* closes pcap_fp (and raw when direct) */
 	pcapng_free(c->ng);

@@ -58,6 +58,8 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env);
 void help_trace(FILE *out);
 int cmd_attribute(int argc, char **argv, const struct cli_env *env);
 void help_attribute(FILE *out);
+int cmd_merge(int argc, char **argv, const struct cli_env *env);
+void help_merge(FILE *out);
 int cmd_columns(int argc, char **argv, const struct cli_env *env);
 void help_columns(FILE *out);
 int cmd_stats(int argc, char **argv, const struct cli_env *env);

@@ -27,6 +27,8 @@ static const struct subcommand commands[] = {
 	  cmd_attribute, help_attribute },
 	{ "report", "tables, charts (PNG/SVG/PDF) and index.html from the scans' results", cmd_report,
 	  help_report },
+	{ "merge", "combine the results of shards (rotated files, ZMap shards) into one scan's, exactly",
+	  cmd_merge, help_merge },
 	{ "columns", "print the reference of every CSV column mpcap writes", cmd_columns, help_columns },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

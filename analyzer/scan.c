@@ -181,6 +181,8 @@ static void window_free(struct window *w)
 	free(w->tmp);
 	free(w->addrs);
 	free(w->payloads);
+	free(w->sorted);
+	free(w->evpos);
 	memset(w, 0, sizeof *w);
 }
 
@@ -244,10 +246,11 @@ void scan_free(struct scan *s)
 	free(s->prelog.v);
 	free(s->payloads);
 	window_free(&s->win);
-	struct addbuf *bufs[] = { &s->add_any,  &s->add_synack,  &s->add_rst,  &s->add_icmp,
-		                  &s->padd_any, &s->padd_synack, &s->padd_rst, &s->padd_icmp };
-	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-		free(bufs[i]->v);
+	free(s->answers.v);
+	free(s->pre_answers.v);
+	for (size_t i = 0; i < s->stage.np; i++)
+		free(s->stage.p[i].v);
+	free(s->stage.p);
 	free(s->mpc_ports);
 	respsets_free(&s->saved_main);
 	free(s->saved_recs);
@@ -387,45 +390,159 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int ensure_scratch(struct window *w, size_t n)
+static int ensure_scratch(struct window *w, size_t ntmp, size_t naddrs)
 {
-	if (grow((void **)&w->tmp, &w->captmp, n, sizeof *w->tmp) != 0 ||
-	    grow((void **)&w->addrs, &w->capaddrs, n, sizeof *w->addrs) != 0)
+	if (grow((void **)&w->tmp, &w->captmp, ntmp, sizeof *w->tmp) != 0 ||
+	    grow((void **)&w->addrs, &w->capaddrs, naddrs, sizeof *w->addrs) != 0)
 		return -1;
 	return 0;
 }
 
-static int addbuf_flush(struct scan *s, struct addbuf *b, struct target_set *set)
+/* Sorts the buffered answers and adds them to their type's set and to the
+ * set of all answers, one bulk insertion per set and port. */
+static int addbuf_flush(struct scan *s, struct addbuf *b, struct respsets *rs)
 {
 	if (!b->n)
 		return 0;
-	if (ensure_scratch(&s->win, b->n) != 0)
+	if (ensure_scratch(&s->win, b->n, 4 * b->n) != 0)
 		return -1;
-	radix_sort(b->v, s->win.tmp, b->n, 0, 48);
+	radix_sort(b->v, s->win.tmp, b->n, 0, 50);
+	uint32_t *all = s->win.addrs, *typed[4] = { NULL, all + b->n, all + 2 * b->n, all + 3 * b->n };
+	struct target_set *sets[4] = { NULL, rs->icmp, rs->rst, rs->synack };
 	int rc = 0;
 	for (size_t i = 0; i < b->n && rc == 0;) {
-		uint16_t port = (uint16_t)(b->v[i] >> 32);
-		size_t m = 0;
-		uint32_t prev = 0;
-		for (; i < b->n && (uint16_t)(b->v[i] >> 32) == port; i++) {
-			uint32_t a = (uint32_t)b->v[i];
-			if (m == 0 || a != prev)
-				s->win.addrs[m++] = a;
-			prev = a;
+		uint16_t port = (uint16_t)(b->v[i] >> 34);
+		size_t n = 0, nt[4] = { 0 };
+		for (; i < b->n && (uint16_t)(b->v[i] >> 34) == port; i++) {
+			uint32_t a = (uint32_t)(b->v[i] >> 2);
+			unsigned t = (unsigned)(b->v[i] & 3);
+			if (n == 0 || all[n - 1] != a)
+				all[n++] = a;
+			if (t && (nt[t] == 0 || typed[t][nt[t] - 1] != a))
+				typed[t][nt[t]++] = a;
 		}
-		rc = target_set_add_v4_sorted(set, port, s->win.addrs, m);
+		rc = target_set_add_v4_sorted(rs->any, port, all, n);
+		for (unsigned t = 1; t < 4 && rc == 0; t++)
+			rc = target_set_add_v4_sorted(sets[t], port, typed[t], nt[t]);
 	}
 	b->n = 0;
 	return rc;
 }
 
-static int addbuf_push(struct scan *s, struct addbuf *b, struct target_set *set, uint64_t key)
+static int addbuf_push(struct scan *s, struct addbuf *b, struct respsets *rs, uint64_t key)
 {
 	if (b->n == b->cap && grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v) != 0)
 		return -1;
 	b->v[b->n++] = key;
 	if (b->n == ADDBUF_MAX)
-		return addbuf_flush(s, b, set);
+		return addbuf_flush(s, b, rs);
+	return 0;
+}
+
+/* ---- probed targets staged between the window and the set ---------------------------- */
+
+static struct stage_port *stage_port(struct stage *st, uint16_t port, bool create)
+{
+	for (size_t i = 0; i < st->np; i++)
+		if (st->p[i].port == port)
+			return &st->p[i];
+	if (!create)
+		return NULL;
+	struct stage_port *n = realloc(st->p, (st->np + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	st->p = n;
+	memset(&n[st->np], 0, sizeof n[st->np]);
+	n[st->np].port = port;
+	return &n[st->np++];
+}
+
+/* Is a staged on port?  Lookups come in ascending order within a window, so
+ * each one gallops forward from where the previous one on that port ended
+ * (cursor[i], reset per window). */
+static bool stage_contains(const struct stage *st, size_t *cursor, uint16_t port, uint32_t a)
+{
+	for (size_t i = 0; i < st->np; i++) {
+		if (st->p[i].port != port)
+			continue;
+		const uint32_t *v = st->p[i].v;
+		size_t n = st->p[i].n, lo = cursor[i] <= n ? cursor[i] : n, step = 1, hi = lo;
+		while (hi < n && v[hi] < a) {
+			lo = hi + 1;
+			hi += step;
+			step *= 2;
+		}
+		if (hi > n)
+			hi = n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (v[mid] < a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		cursor[i] = lo;
+		return lo < n && v[lo] == a;
+	}
+	return false;
+}
+
+/* Merges m sorted addresses without repeats into the port's staged ones,
+ * from the back into the free space (branch-free: the order of random
+ * addresses cannot be predicted), then closes the gaps left by addresses
+ * both held. */
+static int stage_merge(struct stage *st, uint16_t port, const uint32_t *a, size_t m)
+{
+	struct stage_port *sp = stage_port(st, port, true);
+	if (!sp)
+		return -1;
+	if (sp->n + m > sp->cap) {
+		/* grow by a quarter: the stage is the largest buffer of a run */
+		size_t nc = sp->cap + sp->cap / 4 + (1u << 16);
+		if (nc < sp->n + m)
+			nc = sp->n + m;
+		uint32_t *nv = realloc(sp->v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		sp->v = nv;
+		sp->cap = nc;
+	}
+	uint32_t *v = sp->v;
+	size_t i = sp->n, j = m, w = sp->n + m, dups = 0;
+	while (i > 0 && j > 0) {
+		uint32_t x = v[i - 1], y = a[j - 1];
+		bool take_x = x > y;
+		dups += x == y;
+		v[--w] = take_x ? x : y;
+		i -= take_x;
+		j -= !take_x;
+	}
+	while (j > 0)
+		v[--w] = a[--j];
+	size_t total = sp->n + m;
+	if (dups) {
+		/* equal neighbours sit side by side: squeeze them out */
+		size_t n = 0;
+		for (size_t r = 0; r < total; r++) {
+			v[n] = v[r];
+			n += n == 0 || v[n - 1] != v[r];
+		}
+		total = n;
+	}
+	st->total += total - sp->n;
+	sp->n = total;
+	return 0;
+}
+
+static int stage_flush(struct scan *s)
+{
+	struct stage *st = &s->stage;
+	for (size_t i = 0; i < st->np; i++) {
+		if (target_set_add_v4_sorted(s->probed, st->p[i].port, st->p[i].v, st->p[i].n) != 0)
+			return -1;
+		st->p[i].n = 0;
+	}
+	st->total = 0;
 	return 0;
 }
 
@@ -450,14 +567,8 @@ static int answer_sets_add(struct scan *s, bool pre, uint8_t type, uint8_t famil
 	struct respsets *rs = pre ? &s->pre : &s->resp;
 	if (family != 4)
 		return scan_respsets_add(rs, type, family, addr, port);
-	uint64_t key = (uint64_t)port << 32 | v4_word(addr);
-	struct addbuf *any = pre ? &s->padd_any : &s->add_any;
-	struct addbuf *t = type == RESP_SYNACK ? (pre ? &s->padd_synack : &s->add_synack)
-	                   : type == RESP_RST  ? (pre ? &s->padd_rst : &s->add_rst)
-	                                       : (pre ? &s->padd_icmp : &s->add_icmp);
-	if (addbuf_push(s, t, respsets_type(rs, type), key) != 0 || addbuf_push(s, any, rs->any, key) != 0)
-		return -1;
-	return 0;
+	uint64_t key = (uint64_t)port << 34 | (uint64_t)v4_word(addr) << 2 | (type & 3);
+	return addbuf_push(s, pre ? &s->pre_answers : &s->answers, rs, key);
 }
 
 /* ---- scanners, profiles, records, logs ------------------------------------------ */
@@ -466,6 +577,17 @@ const struct scanner_addr *scan_scanner_find(const struct scan *s, uint8_t famil
 {
 	size_t alen = family == 4 ? 4 : 16;
 	if (s->nscanners <= SCANNERS_LINEAR) {
+		if (family == 4) {
+			uint32_t a;
+			memcpy(&a, addr, 4);
+			for (size_t i = 0; i < s->nscanners; i++) {
+				uint32_t b;
+				memcpy(&b, s->scanners[i].addr, 4);
+				if (s->scanners[i].family == 4 && a == b)
+					return &s->scanners[i];
+			}
+			return NULL;
+		}
 		for (size_t i = 0; i < s->nscanners; i++)
 			if (s->scanners[i].family == family && memcmp(s->scanners[i].addr, addr, alen) == 0)
 				return &s->scanners[i];
@@ -645,6 +767,21 @@ static int ts_offset(const struct probe_profile *p)
 	return found;
 }
 
+/* a == b over n bytes (n <= TCP_OPTIONS_MAX), eight at a time */
+static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x, y, diff = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		diff |= x ^ y;
+	}
+	for (; i < n; i++)
+		diff |= (uint64_t)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
 /* True when the probe's options are those of the last profile up to the
  * timestamp values (the common case: a scanner repeats one option block). */
 static bool same_as_last(const struct scan *s, const struct tcp_info *tcp, int last_ts)
@@ -654,10 +791,10 @@ static bool same_as_last(const struct scan *s, const struct tcp_info *tcp, int l
 	if (n != p->options_len || last_ts == -2)
 		return false;
 	if (last_ts < 0)
-		return memcmp(p->options, tcp->options, n) == 0;
+		return bytes_equal(p->options, tcp->options, n);
 	size_t t = (size_t)last_ts;
-	return memcmp(p->options, tcp->options, t + 2) == 0 &&
-	       memcmp(p->options + t + 10, tcp->options + t + 10, n - t - 10) == 0;
+	return bytes_equal(p->options, tcp->options, t + 2) &&
+	       bytes_equal(p->options + t + 10, tcp->options + t + 10, n - t - 10);
 }
 
 struct target_key scan_record_key(const struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port,
@@ -932,7 +1069,8 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 		s->first_probe_seq = seq;
 	s->last_probe_seq = seq;
 	if (!(s->last_scanner_family == ip->family &&
-	      memcmp(s->last_scanner, ip->src, ip->family == 4 ? 4 : 16) == 0)) {
+	      (ip->family == 4 ? bytes_equal(s->last_scanner, ip->src, 4)
+	                       : memcmp(s->last_scanner, ip->src, 16) == 0))) {
 		if (scan_scanner_add(s, ip->family, ip->src, seq) != 0)
 			return -1;
 		s->last_scanner_family = ip->family;
@@ -1009,7 +1147,7 @@ static int window_flush(struct scan *s)
 		return 0;
 	}
 	size_t need = w->nprobes > 2 * w->nresps ? w->nprobes : 2 * w->nresps;
-	if (ensure_scratch(w, need + 1) != 0)
+	if (ensure_scratch(w, need + 1, w->nprobes + 1) != 0)
 		return -1;
 	sort_probes(w->probes, w->tmp, w->nprobes);
 	int rc = 0;
@@ -1021,22 +1159,19 @@ static int window_flush(struct scan *s)
 		for (size_t i = 0; i < w->nresps; i++)
 			keys[i] = w->resps[i].key;
 		radix_sort(keys, w->tmp, w->nresps, 0, EB + 40);
-		struct win_resp *sorted = malloc(w->nresps * sizeof *sorted);
-		if (!sorted)
+		if (grow((void **)&w->sorted, &w->capsorted, w->nresps, sizeof *w->sorted) != 0 ||
+		    grow((void **)&w->evpos, &w->capevpos, (size_t)w->events + 1, sizeof *w->evpos) != 0)
 			return -1;
-		for (size_t i = 0; i < w->nresps; i++) {
-			uint64_t ev = keys[i] & EMASK;
-			size_t lo = 0, hi = w->nresps;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if ((w->resps[mid].key & EMASK) < ev)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			sorted[i] = w->resps[lo];
-		}
+		struct win_resp *sorted = w->sorted;
+		uint32_t *evpos = w->evpos;
+		for (size_t i = 0; i < w->nresps; i++)
+			evpos[w->resps[i].key & EMASK] = (uint32_t)i;
+		for (size_t i = 0; i < w->nresps; i++)
+			sorted[i] = w->resps[evpos[keys[i] & EMASK]];
 		size_t pi = 0;
+		size_t *cursor = calloc(s->stage.np + 1, sizeof *cursor);
+		if (!cursor)
+			return -1;
 		for (size_t i = 0; i < w->nresps && rc == 0; i++) {
 			const struct win_resp *r = &sorted[i];
 			uint64_t rk = r->key >> EB;
@@ -1047,7 +1182,8 @@ static int window_flush(struct scan *s)
 			uint8_t a[16];
 			v4_bytes((uint32_t)rk, a);
 			uint16_t port = w->ports[rk >> 32];
-			bool probed = before || target_set_contains(s->probed, 4, a, port);
+			bool probed = before || stage_contains(&s->stage, cursor, port, (uint32_t)rk) ||
+			              target_set_contains(s->probed, 4, a, port);
 			const struct resp_payload *p =
 			    r->payload != UINT32_MAX ? &w->payloads[r->payload] : NULL;
 			if (r->scanner_ok && probed) {
@@ -1070,7 +1206,7 @@ static int window_flush(struct scan *s)
 				    4, a, port, sc, r->sport, probed ? r->profile : UINT32_MAX, p);
 			}
 		}
-		free(sorted);
+		free(cursor);
 	}
 	/* the window's probes join the probed set, one sorted batch per port */
 	for (size_t i = 0; i < w->nprobes && rc == 0;) {
@@ -1083,8 +1219,10 @@ static int window_flush(struct scan *s)
 				w->addrs[m++] = a;
 			prev = a;
 		}
-		rc = target_set_add_v4_sorted(s->probed, w->ports[pidx], w->addrs, m);
+		rc = stage_merge(&s->stage, w->ports[pidx], w->addrs, m);
 	}
+	if (rc == 0 && s->stage.total >= STAGE_MAX)
+		rc = stage_flush(s);
 	w->nprobes = 0;
 	w->nresps = 0;
 	w->npayloads = 0;
@@ -1097,14 +1235,8 @@ int scan_flush(struct scan *s)
 {
 	if (window_flush(s) != 0)
 		return -1;
-	if (addbuf_flush(s, &s->add_synack, s->resp.synack) != 0 ||
-	    addbuf_flush(s, &s->add_rst, s->resp.rst) != 0 ||
-	    addbuf_flush(s, &s->add_icmp, s->resp.icmp) != 0 ||
-	    addbuf_flush(s, &s->add_any, s->resp.any) != 0 ||
-	    addbuf_flush(s, &s->padd_synack, s->pre.synack) != 0 ||
-	    addbuf_flush(s, &s->padd_rst, s->pre.rst) != 0 ||
-	    addbuf_flush(s, &s->padd_icmp, s->pre.icmp) != 0 ||
-	    addbuf_flush(s, &s->padd_any, s->pre.any) != 0)
+	if (stage_flush(s) != 0 || addbuf_flush(s, &s->answers, &s->resp) != 0 ||
+	    addbuf_flush(s, &s->pre_answers, &s->pre) != 0)
 		return -1;
 	return 0;
 }
@@ -1621,10 +1753,30 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 		note[0] = '\0';
 	if (s->finished)
 		return 0;
-	if (scan_flush(s) != 0 || join_pre(s) != 0)
+	/* the last batches join their sets, and each buffer is given back as soon
+	 * as it is done with, so that the sets can grow into its memory */
+	if (window_flush(s) != 0)
+		return -1;
+	window_free(&s->win);
+	for (size_t i = 0; i < s->stage.np; i++) {
+		struct stage_port *sp = &s->stage.p[i];
+		if (target_set_add_v4_sorted(s->probed, sp->port, sp->v, sp->n) != 0)
+			return -1;
+		free(sp->v);
+		memset(sp, 0, sizeof *sp);
+	}
+	free(s->stage.p);
+	memset(&s->stage, 0, sizeof s->stage);
+	if (addbuf_flush(s, &s->answers, &s->resp) != 0 || addbuf_flush(s, &s->pre_answers, &s->pre) != 0)
+		return -1;
+	window_free(&s->win); /* addbuf_flush's scratch */
+	free(s->answers.v);
+	free(s->pre_answers.v);
+	memset(&s->answers, 0, sizeof s->answers);
+	memset(&s->pre_answers, 0, sizeof s->pre_answers);
+	if (join_pre(s) != 0)
 		return -1;
 	s->finished = true;
-	window_free(&s->win);
 	/* The index points into recs by position; sorting invalidates it, so drop it. */
 	free(s->recs.slots);
 	s->recs.slots = NULL;

@@ -29,10 +29,11 @@
 #define SCANNERS_LINEAR 16     /* up to this many scanner addresses: linear search */
 #define PEND_MAX (1u << 21)    /* pending responses kept for merges (2 Mi, ~120 MiB at most) */
 #define PRE_LOG_MAX (1u << 20) /* responses before the first probe kept for merges */
-#define WINDOW_BITS 17         /* event index bits of a window key */
+#define WINDOW_BITS 19         /* event index bits of a window key */
 #define WINDOW_EVENTS ((1u << WINDOW_BITS) - 1) /* IPv4 probes + responses per window */
 #define WINDOW_PORTS 255                        /* distinct ports per window */
-#define ADDBUF_MAX (1u << 16)                   /* IPv4 targets per set before a sorted bulk add */
+#define ADDBUF_MAX (1u << 20)                   /* IPv4 answers batched before a sorted bulk add */
+#define STAGE_MAX (1u << 21)                    /* probed IPv4 targets staged (see struct stage) */
 #define WINDOW_PAYLOADS (1u << 15)              /* record-worthy responses per window */
 
 /* pending flags */
@@ -108,10 +109,27 @@ struct respsets {
 	struct target_set *any, *synack, *rst, *icmp;
 };
 
-/* IPv4 targets waiting to be added to one set in a sorted batch. */
+/* IPv4 answers waiting to join the response sets in a sorted batch:
+ * port << 34 | address << 2 | type. */
 struct addbuf {
-	uint64_t *v; /* port << 32 | address */
+	uint64_t *v;
 	size_t n, cap;
+};
+
+/* Probed IPv4 targets between the window and the probed set: per port a
+ * sorted array of addresses without repeats, merged in place with each
+ * window, joining the set (one sorted bulk merge per chunk) only every
+ * STAGE_MAX targets, so that the set's scattered chunks are visited rarely. */
+struct stage_port {
+	uint16_t port;
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct stage {
+	struct stage_port *p;
+	size_t np;
+	size_t total;
 };
 
 /* A window of IPv4 probes and responses (see scan.c: the probed set is
@@ -144,6 +162,10 @@ struct window {
 	size_t capaddrs;
 	struct resp_payload *payloads; /* of record-worthy responses */
 	size_t npayloads, cappayloads;
+	struct win_resp *sorted; /* flush scratch: responses in target order */
+	size_t capsorted;
+	uint32_t *evpos; /* flush scratch: event index -> response */
+	size_t capevpos;
 };
 
 struct port_count {
@@ -208,8 +230,8 @@ struct scan {
 
 	/* IPv4 batching */
 	struct window win;
-	struct addbuf add_any, add_synack, add_rst, add_icmp;
-	struct addbuf padd_any, padd_synack, padd_rst, padd_icmp;
+	struct stage stage;
+	struct addbuf answers, pre_answers;
 
 	/* merge bookkeeping */
 	bool inexact;

@@ -191,11 +191,37 @@ size_t target_map_memory(const struct target_map *m)
 #define CHUNK_BITMAP UINT32_MAX /* cap value marking a bitmap chunk */
 #define BITMAP_WORDS 1024
 
+#define CHUNK_INLINE 4 /* members held in the descriptor itself (no allocation) */
+
 struct chunk {
-	void *p;      /* uint16_t[cap] (sorted) or uint64_t[BITMAP_WORDS] */
+	union {
+		void *p;                   /* uint16_t[cap] (sorted) or uint64_t[BITMAP_WORDS] */
+		uint16_t in[CHUNK_INLINE]; /* up to CHUNK_INLINE members, sorted */
+	} u;
 	uint32_t n;   /* members */
-	uint32_t cap; /* CHUNK_BITMAP for a bitmap */
+	uint32_t cap; /* <= CHUNK_INLINE: inline; CHUNK_BITMAP: a bitmap */
 };
+
+static bool chunk_is_inline(const struct chunk *c)
+{
+	return c->cap <= CHUNK_INLINE;
+}
+
+/* The sorted members of an array chunk. */
+static inline uint16_t *carr(struct chunk *c)
+{
+	return c->cap <= CHUNK_INLINE ? c->u.in : c->u.p;
+}
+
+static inline const uint16_t *ccarr(const struct chunk *c)
+{
+	return c->cap <= CHUNK_INLINE ? c->u.in : c->u.p;
+}
+
+static inline uint64_t *cbits(const struct chunk *c)
+{
+	return c->u.p;
+}
 
 struct v4port {
 	struct chunk *c;            /* [CHUNKS] */
@@ -228,9 +254,6 @@ static void mark_chunk(struct v4port *vp, uint32_t hi)
 	vp->used[hi >> 6] |= UINT64_C(1) << (hi & 63);
 }
 
-#define FOR_CHUNKS(vp, i) for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-#define FOR_PORTS(s, k) for (size_t k = 0; k < (s)->nports; k++)
-
 static bool chunk_is_bitmap(const struct chunk *c)
 {
 	return c->cap == CHUNK_BITMAP;
@@ -241,8 +264,9 @@ static void port_free(struct v4port *vp)
 	if (!vp)
 		return;
 	if (vp->c)
-		FOR_CHUNKS(vp, i)
-	free(vp->c[i].p);
+		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
+			if (!chunk_is_inline(&vp->c[i]))
+				free(vp->c[i].u.p);
 	free(vp->c);
 	free(vp);
 }
@@ -296,8 +320,8 @@ void target_set_free(struct target_set *s)
 	if (!s)
 		return;
 	if (s->v4) {
-		FOR_PORTS(s, k)
-		port_free(s->v4[s->ports[k]]);
+		for (size_t k = 0; k < s->nports; k++)
+			port_free(s->v4[s->ports[k]]);
 		free(s->v4);
 	}
 	free(s->ports);
@@ -329,8 +353,8 @@ static bool chunk_contains(const struct chunk *c, uint16_t lo)
 	if (!c->n)
 		return false;
 	if (chunk_is_bitmap(c))
-		return (((const uint64_t *)c->p)[lo >> 6] >> (lo & 63)) & 1;
-	const uint16_t *a = c->p;
+		return (cbits(c)[lo >> 6] >> (lo & 63)) & 1;
+	const uint16_t *a = ccarr(c);
 	uint32_t i = lower_bound16(a, c->n, lo);
 	return i < c->n && a[i] == lo;
 }
@@ -340,31 +364,40 @@ static int chunk_to_bitmap(struct v4port *vp, struct chunk *c)
 	uint64_t *b = calloc(BITMAP_WORDS, sizeof *b);
 	if (!b)
 		return -1;
-	const uint16_t *a = c->p;
+	const uint16_t *a = ccarr(c);
 	for (uint32_t i = 0; i < c->n; i++)
 		b[a[i] >> 6] |= UINT64_C(1) << (a[i] & 63);
-	vp->bytes -= (size_t)c->cap * sizeof(uint16_t);
+	if (!chunk_is_inline(c)) {
+		vp->bytes -= (size_t)c->cap * sizeof(uint16_t);
+		free(c->u.p);
+	}
 	vp->bytes += BITMAP_WORDS * sizeof(uint64_t);
-	free(c->p);
-	c->p = b;
+	c->u.p = b;
 	c->cap = CHUNK_BITMAP;
 	return 0;
 }
 
 static int chunk_reserve(struct v4port *vp, struct chunk *c, uint32_t need)
 {
-	if (need <= c->cap)
+	if (need <= c->cap || need <= CHUNK_INLINE)
 		return 0;
 	uint32_t nc = c->cap < 8 ? 8 : c->cap < 64 ? 2 * c->cap : c->cap + c->cap / 2;
 	if (nc < need)
 		nc = need;
 	if (nc > CHUNK_ARRAY_MAX)
 		nc = CHUNK_ARRAY_MAX;
-	uint16_t *n = realloc(c->p, (size_t)nc * sizeof *n);
-	if (!n)
-		return -1;
-	vp->bytes += (size_t)(nc - c->cap) * sizeof *n;
-	c->p = n;
+	uint16_t *n;
+	if (chunk_is_inline(c)) {
+		if (!(n = malloc((size_t)nc * sizeof *n)))
+			return -1;
+		memcpy(n, c->u.in, (size_t)c->n * sizeof *n);
+		vp->bytes += (size_t)nc * sizeof *n;
+	} else {
+		if (!(n = realloc(c->u.p, (size_t)nc * sizeof *n)))
+			return -1;
+		vp->bytes += (size_t)(nc - c->cap) * sizeof *n;
+	}
+	c->u.p = n;
 	c->cap = nc;
 	return 0;
 }
@@ -373,14 +406,14 @@ static int chunk_reserve(struct v4port *vp, struct chunk *c, uint32_t need)
 static int chunk_add(struct v4port *vp, struct chunk *c, uint16_t lo)
 {
 	if (chunk_is_bitmap(c)) {
-		uint64_t *w = &((uint64_t *)c->p)[lo >> 6], bit = UINT64_C(1) << (lo & 63);
+		uint64_t *w = &cbits(c)[lo >> 6], bit = UINT64_C(1) << (lo & 63);
 		if (*w & bit)
 			return 0;
 		*w |= bit;
 		c->n++;
 		return 1;
 	}
-	uint16_t *a = c->p;
+	uint16_t *a = carr(c);
 	uint32_t i = c->n && a[c->n - 1] < lo ? c->n : lower_bound16(a, c->n, lo);
 	if (i < c->n && a[i] == lo)
 		return 0;
@@ -391,7 +424,7 @@ static int chunk_add(struct v4port *vp, struct chunk *c, uint16_t lo)
 	}
 	if (chunk_reserve(vp, c, c->n + 1) != 0)
 		return -1;
-	a = c->p;
+	a = carr(c);
 	memmove(a + i + 1, a + i, (size_t)(c->n - i) * sizeof *a);
 	a[i] = lo;
 	c->n++;
@@ -405,7 +438,7 @@ static int64_t chunk_add_sorted(struct v4port *vp, struct chunk *c, const uint16
 	if (!chunk_is_bitmap(c) && c->n + k > CHUNK_ARRAY_MAX && chunk_to_bitmap(vp, c) != 0)
 		return -1;
 	if (chunk_is_bitmap(c)) {
-		uint64_t *b = c->p;
+		uint64_t *b = cbits(c);
 		uint32_t before = c->n;
 		for (uint32_t i = 0; i < k; i++) {
 			uint64_t bit = UINT64_C(1) << (v[i] & 63);
@@ -416,7 +449,7 @@ static int64_t chunk_add_sorted(struct v4port *vp, struct chunk *c, const uint16
 	}
 	if (chunk_reserve(vp, c, c->n + k) != 0)
 		return -1;
-	uint16_t *a = c->p;
+	uint16_t *a = carr(c);
 	if (!c->n || a[c->n - 1] < v[0]) { /* all after the current members: append */
 		uint32_t n = c->n;
 		for (uint32_t i = 0; i < k; i++)
@@ -480,10 +513,10 @@ int target_set_add_v4_sorted(struct target_set *s, uint16_t port, const uint32_t
 		 * wait for memory */
 		__builtin_prefetch(&vp->c[addrs[i + 48 < n ? i + 48 : n - 1] >> 16]);
 		const struct chunk *ahead = &vp->c[addrs[i + 16 < n ? i + 16 : n - 1] >> 16];
-		if (ahead->p) {
-			__builtin_prefetch(ahead->p);
+		if (!chunk_is_inline(ahead)) {
+			__builtin_prefetch(ahead->u.p);
 			if (!chunk_is_bitmap(ahead) && ahead->n > 32)
-				__builtin_prefetch((const uint16_t *)ahead->p + ahead->n - 1);
+				__builtin_prefetch((const uint16_t *)ahead->u.p + ahead->n - 1);
 		}
 		uint32_t k = 0;
 		while (i < n && addrs[i] >> 16 == hi && k < 1024)
@@ -513,8 +546,8 @@ bool target_set_contains(const struct target_set *s, uint8_t family, const uint8
 uint64_t target_set_count(const struct target_set *s)
 {
 	uint64_t n = target_map_count(s->v6);
-	FOR_PORTS(s, k)
-	n += s->v4[s->ports[k]]->n;
+	for (size_t k = 0; k < s->nports; k++)
+		n += s->v4[s->ports[k]]->n;
 	return n;
 }
 
@@ -535,8 +568,8 @@ uint64_t target_set_count_port(const struct target_set *s, uint8_t family, uint1
 void target_set_each_port(const struct target_set *s,
                           void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n), void *ctx)
 {
-	FOR_PORTS(s, k)
-	fn(ctx, 4, s->ports[k], s->v4[s->ports[k]]->n);
+	for (size_t k = 0; k < s->nports; k++)
+		fn(ctx, 4, s->ports[k], s->v4[s->ports[k]]->n);
 	if (!target_map_count(s->v6))
 		return;
 	uint64_t *per = calloc(PORTS, sizeof *per);
@@ -557,8 +590,8 @@ size_t target_set_memory(const struct target_set *s)
 	size_t n = sizeof *s + target_map_memory(s->v6);
 	if (s->v4)
 		n += PORTS * sizeof *s->v4 + s->nports * sizeof *s->ports;
-	FOR_PORTS(s, k)
-	n += sizeof *s->v4[s->ports[k]] + CHUNKS * sizeof(struct chunk) + s->v4[s->ports[k]]->bytes;
+	for (size_t k = 0; k < s->nports; k++)
+		n += sizeof *s->v4[s->ports[k]] + CHUNKS * sizeof(struct chunk) + s->v4[s->ports[k]]->bytes;
 	return n;
 }
 
@@ -571,7 +604,7 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 	if (bb && cc)
 		return a->n;
 	if (chunk_is_bitmap(a) && (bb || chunk_is_bitmap(b)) && (cc || chunk_is_bitmap(c))) {
-		const uint64_t *x = a->p, *y = bb ? NULL : b->p, *z = cc ? NULL : c->p;
+		const uint64_t *x = cbits(a), *y = bb ? NULL : cbits(b), *z = cc ? NULL : cbits(c);
 		uint64_t n = 0;
 		for (size_t w = 0; w < BITMAP_WORDS; w++)
 			n += (uint64_t)__builtin_popcountll(x[w] & ~((y ? y[w] : 0) | (z ? z[w] : 0)));
@@ -579,7 +612,7 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 	}
 	uint64_t n = 0;
 	if (chunk_is_bitmap(a)) {
-		const uint64_t *x = a->p;
+		const uint64_t *x = cbits(a);
 		for (uint32_t w = 0; w < BITMAP_WORDS; w++)
 			for (uint64_t bits = x[w]; bits; bits &= bits - 1) {
 				uint16_t lo = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(bits));
@@ -587,7 +620,7 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 			}
 		return n;
 	}
-	const uint16_t *v = a->p;
+	const uint16_t *v = ccarr(a);
 	for (uint32_t i = 0; i < a->n; i++)
 		n += !((!bb && chunk_contains(b, v[i])) || (!cc && chunk_contains(c, v[i])));
 	return n;
@@ -604,8 +637,8 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
 		if (!vb && !vc)
 			return va->n;
 		uint64_t n = 0;
-		FOR_CHUNKS(va, i)
-		n += chunk_minus(&va->c[i], vb ? &vb->c[i] : NULL, vc ? &vc->c[i] : NULL);
+		for (uint32_t i = next_chunk(va, 0); i < CHUNKS; i = next_chunk(va, i + 1))
+			n += chunk_minus(&va->c[i], vb ? &vb->c[i] : NULL, vc ? &vc->c[i] : NULL);
 		return n;
 	}
 	uint64_t n = 0;
@@ -627,7 +660,7 @@ static void each_in_chunk(const struct chunk *c, uint32_t hi, uint16_t port, tar
 {
 	uint8_t a[16] = { (uint8_t)(hi >> 8), (uint8_t)hi };
 	if (chunk_is_bitmap(c)) {
-		const uint64_t *b = c->p;
+		const uint64_t *b = cbits(c);
 		for (uint32_t w = 0; w < BITMAP_WORDS; w++)
 			for (uint64_t bits = b[w]; bits; bits &= bits - 1) {
 				uint32_t lo = w * 64 + (uint32_t)__builtin_ctzll(bits);
@@ -637,7 +670,7 @@ static void each_in_chunk(const struct chunk *c, uint32_t hi, uint16_t port, tar
 			}
 		return;
 	}
-	const uint16_t *v = c->p;
+	const uint16_t *v = ccarr(c);
 	for (uint32_t i = 0; i < c->n; i++) {
 		a[2] = (uint8_t)(v[i] >> 8);
 		a[3] = (uint8_t)v[i];
@@ -647,13 +680,12 @@ static void each_in_chunk(const struct chunk *c, uint32_t hi, uint16_t port, tar
 
 void target_set_each(const struct target_set *s, target_set_member_fn fn, void *ctx)
 {
-	FOR_PORTS(s, pk)
-	{
+	for (size_t pk = 0; pk < s->nports; pk++) {
 		uint16_t p = s->ports[pk];
 		const struct v4port *vp = s->v4[p];
-		FOR_CHUNKS(vp, hi)
-		if (vp->c[hi].n)
-			each_in_chunk(&vp->c[hi], hi, p, fn, ctx);
+		for (uint32_t hi = next_chunk(vp, 0); hi < CHUNKS; hi = next_chunk(vp, hi + 1))
+			if (vp->c[hi].n)
+				each_in_chunk(&vp->c[hi], hi, p, fn, ctx);
 	}
 	size_t cur = 0;
 	struct target_key k;
@@ -666,12 +698,19 @@ static int64_t chunk_union(struct v4port *vp, struct chunk *dst, const struct ch
 {
 	if (!src->n)
 		return 0;
-	if (!chunk_is_bitmap(src))
-		return chunk_add_sorted(vp, dst, src->p, src->n);
+	if (!chunk_is_bitmap(src)) {
+		uint16_t tmp[CHUNK_INLINE];
+		const uint16_t *v = ccarr(src);
+		if (chunk_is_inline(src)) { /* dst may be src's neighbour in memory: copy out */
+			memcpy(tmp, v, src->n * sizeof *tmp);
+			v = tmp;
+		}
+		return chunk_add_sorted(vp, dst, v, src->n);
+	}
 	if (!chunk_is_bitmap(dst) && chunk_to_bitmap(vp, dst) != 0)
 		return -1;
-	uint64_t *d = dst->p;
-	const uint64_t *x = src->p;
+	uint64_t *d = cbits(dst);
+	const uint64_t *x = cbits(src);
 	uint32_t n = 0;
 	for (size_t w = 0; w < BITMAP_WORDS; w++) {
 		d[w] |= x[w];
@@ -684,8 +723,7 @@ static int64_t chunk_union(struct v4port *vp, struct chunk *dst, const struct ch
 
 int target_set_union(struct target_set *dst, const struct target_set *src)
 {
-	FOR_PORTS(src, k)
-	{
+	for (size_t k = 0; k < src->nports; k++) {
 		uint16_t p = src->ports[k];
 		const struct v4port *sp = src->v4[p];
 		if (!sp->n)
@@ -693,8 +731,7 @@ int target_set_union(struct target_set *dst, const struct target_set *src)
 		struct v4port *dp = port_get(dst, p);
 		if (!dp)
 			return -1;
-		FOR_CHUNKS(sp, i)
-		{
+		for (uint32_t i = next_chunk(sp, 0); i < CHUNKS; i = next_chunk(sp, i + 1)) {
 			int64_t added = chunk_union(dp, &dp->c[i], &sp->c[i]);
 			if (added < 0)
 				return -1;
@@ -735,7 +772,7 @@ static uint32_t chunk_runs(const struct chunk *c)
 {
 	uint32_t runs = 0;
 	if (chunk_is_bitmap(c)) {
-		const uint64_t *b = c->p;
+		const uint64_t *b = cbits(c);
 		for (size_t w = 0; w < BITMAP_WORDS; w++) {
 			uint64_t x = b[w], next = w + 1 < BITMAP_WORDS ? b[w + 1] : 0;
 			/* a run ends at each 1 followed by a 0 */
@@ -743,7 +780,7 @@ static uint32_t chunk_runs(const struct chunk *c)
 		}
 		return runs;
 	}
-	const uint16_t *a = c->p;
+	const uint16_t *a = ccarr(c);
 	for (uint32_t i = 0; i < c->n; i++)
 		runs += i == 0 || a[i] != a[i - 1] + 1;
 	return runs;
@@ -809,8 +846,7 @@ static int plan_port(const struct v4port *vp, struct serial_plan *pl)
 	if (!pl->runs || !pl->types)
 		return -1;
 	size_t body = 0;
-	FOR_CHUNKS(vp, i)
-	{
+	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1)) {
 		const struct chunk *c = &vp->c[i];
 		if (!c->n)
 			continue;
@@ -855,32 +891,32 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 		put_le32(p, SERIAL_COOKIE | (nc - 1) << 16);
 		p += 4;
 		uint32_t k = 0;
-		FOR_CHUNKS(vp, i)
-		if (vp->c[i].n) {
-			if (pl->types[i] == CT_RUN)
-				p[k / 8] |= (uint8_t)(1u << (k % 8));
-			k++;
-		}
+		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
+			if (vp->c[i].n) {
+				if (pl->types[i] == CT_RUN)
+					p[k / 8] |= (uint8_t)(1u << (k % 8));
+				k++;
+			}
 		p += (nc + 7) / 8;
 	} else {
 		put_le32(p, SERIAL_COOKIE_NO_RUN);
 		put_le32(p + 4, nc);
 		p += 8;
 	}
-	FOR_CHUNKS(vp, i)
-	if (vp->c[i].n) {
-		put_le16(p, (uint16_t)i);
-		put_le16(p + 2, (uint16_t)(vp->c[i].n - 1));
-		p += 4;
-	}
+	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
+		if (vp->c[i].n) {
+			put_le16(p, (uint16_t)i);
+			put_le16(p + 2, (uint16_t)(vp->c[i].n - 1));
+			p += 4;
+		}
 	if (pl->offsets) {
 		size_t off = pl->head;
-		FOR_CHUNKS(vp, i)
-		if (vp->c[i].n) {
-			put_le32(p, (uint32_t)off);
-			p += 4;
-			off += ctype_bytes((enum ctype)pl->types[i], &vp->c[i], pl->runs[i]);
-		}
+		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
+			if (vp->c[i].n) {
+				put_le32(p, (uint32_t)off);
+				p += 4;
+				off += ctype_bytes((enum ctype)pl->types[i], &vp->c[i], pl->runs[i]);
+			}
 	}
 	int rc = fwrite(h, 1, hsz, fp) == hsz ? 0 : -1;
 	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS && rc == 0; i = next_chunk(vp, i + 1)) {
@@ -894,15 +930,15 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 			q += 2;
 			if (chunk_is_bitmap(c)) {
 				uint32_t pos = 0;
-				while ((pos = bitmap_next(c->p, pos, true)) < 65536) {
-					uint32_t end = bitmap_next(c->p, pos, false);
+				while ((pos = bitmap_next(cbits(c), pos, true)) < 65536) {
+					uint32_t end = bitmap_next(cbits(c), pos, false);
 					put_le16(q, (uint16_t)pos);
 					put_le16(q + 2, (uint16_t)(end - pos - 1));
 					q += 4;
 					pos = end;
 				}
 			} else {
-				const uint16_t *v = c->p;
+				const uint16_t *v = ccarr(c);
 				for (uint32_t k = 0; k < c->n;) {
 					uint32_t e = k;
 					while (e + 1 < c->n && v[e + 1] == v[e] + 1)
@@ -915,7 +951,7 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 			}
 			break;
 		case CT_BITMAP: {
-			const uint64_t *bm = c->p;
+			const uint64_t *bm = cbits(c);
 			for (size_t w = 0; w < BITMAP_WORDS; w++) {
 				put_le32(q, (uint32_t)bm[w]);
 				put_le32(q + 4, (uint32_t)(bm[w] >> 32));
@@ -924,7 +960,7 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 			break;
 		}
 		case CT_ARRAY: {
-			const uint16_t *v = c->p;
+			const uint16_t *v = ccarr(c);
 			for (uint32_t k = 0; k < c->n; k++, q += 2)
 				put_le16(q, v[k]);
 			break;
@@ -991,8 +1027,7 @@ int target_sets_write(FILE *fp, const char *const *names, struct target_set *con
 		struct target_set *s = sets[i];
 		if (strlen(names[i]) == 0 || strlen(names[i]) > 255)
 			return -1;
-		FOR_PORTS(s, pk)
-		{
+		for (size_t pk = 0; pk < s->nports; pk++) {
 			uint16_t p = s->ports[pk];
 			{
 				struct serial_plan pl;

@@ -592,6 +592,11 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+static bool stop_requested(const struct cli_env *env)
+{
+	return env && env->stop && *env->stop;
+}
+
 int cmd_report(int argc, char **argv, const struct cli_env *env)
 {
 	(void)env;
@@ -720,23 +725,40 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	c.errlen = sizeof err;
 	char *command = join_args(argc, argv);
 	int rc = EXIT_ERROR;
+	/* A stop request (SIGINT/SIGTERM) is honoured between steps: every output
+	 * is still a temporary file until outs_commit(), so nothing is left. */
 	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dir, attr_dir, err,
-	                 sizeof err) != 0)
+	                 sizeof err) != 0) {
+		if (stop_requested(env))
+			goto interrupted;
 		goto fail;
+	}
+	if (stop_requested(env))
+		goto interrupted;
 	if (ensure_dir(dir, err, sizeof err) != 0)
 		goto fail;
-	if (table_sections(&c, true) != 0 || monthly_figures(&c) != 0 || key_figures(&c) != 0 ||
-	    table_sections(&c, false) != 0 || trace_figures(&c) != 0 ||
-	    ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4", opt.top_as4, &r.top_as, "4", true) !=
-	        0 ||
-	    ranking_figure(&c, "top-as-ipv6", &r.as6, "ASes", "IPv6", opt.top_as6, &r.top_as, "6", true) !=
-	        0 ||
-	    ranking_figure(&c, "countries", &r.countries_rank, "countries", NULL, opt.top_countries,
-	                   &r.countries, NULL, false) != 0) {
+	int step = table_sections(&c, true);
+	step = step || stop_requested(env) ? step : monthly_figures(&c);
+	step = step || stop_requested(env) ? step : key_figures(&c);
+	step = step || stop_requested(env) ? step : table_sections(&c, false);
+	step = step || stop_requested(env) ? step : trace_figures(&c);
+	step = step || stop_requested(env) ? step
+	                                   : ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4",
+	                                                    opt.top_as4, &r.top_as, "4", true);
+	step = step || stop_requested(env) ? step
+	                                   : ranking_figure(&c, "top-as-ipv6", &r.as6, "ASes", "IPv6",
+	                                                    opt.top_as6, &r.top_as, "6", true);
+	step = step || stop_requested(env)
+	           ? step
+	           : ranking_figure(&c, "countries", &r.countries_rank, "countries", NULL, opt.top_countries,
+	                            &r.countries, NULL, false);
+	if (step != 0) {
 		if (!err[0])
 			snprintf(err, sizeof err, "out of memory");
 		goto fail;
 	}
+	if (stop_requested(env))
+		goto interrupted;
 	static const char *const tables[] = { "adoption.csv",    "monthly.csv",  "key-stats.csv",
 		                              "key-weights.csv", "key-bits.csv", "tracebox.csv",
 		                              "trace-hops.csv",  "top-as.csv",   "countries.csv" };
@@ -774,6 +796,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		snprintf(err, sizeof err, "%s/README.md: write failed: %s", dir, strerror(errno));
 		goto fail;
 	}
+	if (stop_requested(env))
+		goto interrupted;
 	if (outs_commit(&c.outs, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet) {
@@ -786,6 +810,10 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		       r.nscans == 1 ? "" : "s", dir, charts, empty);
 	}
 	rc = EXIT_OK;
+	goto out;
+interrupted:
+	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:
 	fprintf(stderr, "mpcap: %s\n", err);

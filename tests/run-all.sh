@@ -16,7 +16,7 @@ pass=0; fail=0; skip=0; failed=()
 # Under the sanitizers (SANITIZE=1) the tests that do not run mpcap's code —
 # formatting, docs, the generator's tshark oracle, the lab's cleanup — were
 # already run by the plain pass and are not repeated.
-NOT_UNDER_SAN=" format docs gen/tshark-oracle gen/determinism gen/calibration gen/scale gen/world gen/trace-truth gen/analyze-truth live/test-lab-cleanup e2e/report e2e/figures "
+NOT_UNDER_SAN=" format docs gen/tshark-oracle gen/determinism live/test-lab-cleanup "
 run() { # name command...
 	local name=$1; shift
 	if [ "${SANITIZE:-0}" = 1 ] && [ "${NOT_UNDER_SAN#* $name }" != "$NOT_UNDER_SAN" ]; then

@@ -1,7 +1,7 @@
 /* setfill.c — memory of exact distinct-responder counts at full-IPv4 scale,
  * for `make bench`: fills the response sets mpcap analyze keeps (responsive,
  * synack, rst) for one port with N random IPv4 responders, the way analyze
- * does (sorted batches of 2^16), and reports their memory (target_set_memory
+ * does (sorted batches of 2^20), and reports their memory (target_set_memory
  * and the process's peak RSS), the time, and the size of targets.sets.
  *
  *   setfill N [OUT.sets]
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t n = strtoull(argv[1], NULL, 10);
 	struct target_set *any = target_set_new(), *syn = target_set_new(), *rst = target_set_new();
-	const size_t batch = 1u << 16;
+	const size_t batch = 1u << 20; /* as analyze batches answers (ADDBUF_MAX) */
 	uint32_t *b = malloc(batch * sizeof *b), *bs = malloc(batch * sizeof *bs),
 	         *br = malloc(batch * sizeof *br);
 	if (!any || !syn || !rst || !b || !bs || !br)

@@ -151,7 +151,6 @@ PY
 		bad=""
 		for sub in analyze dump; do
 			rm -rf "$T/a"
-			start=$SECONDS
 			if [ $sub = analyze ]; then
 				timeout -k 5 "$LIMIT" "$MPCAP" analyze -q -o "$T/a" "$T/mut" 2>"$T/err"
 			else

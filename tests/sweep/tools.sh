@@ -7,7 +7,9 @@
 if [ -z "${SANITIZE:-}" ]; then
 	case "$(basename "$BUILD")" in build-san) SANITIZE=1 ;; *) SANITIZE=0 ;; esac
 fi
+# shellcheck disable=SC2034 # used by the scripts that source this file
 SWEEP=$BUILD/sweep
+# shellcheck disable=SC2034
 REPLAY=$BUILD/fuzz-replay
 # Sanitizer reports end a program with status 66, as under `make check SANITIZE=1`.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=66:detect_leaks=1}
