@@ -195,7 +195,7 @@ check-san:
 # ---- speed and scale (docs/performance.md, docs/scale.md) ---------------------
 #   make bench   generates (or reuses) the bench captures under $(BUILD)/bench/ and prints
 #                the table of docs/performance.md; BENCH_RUNS=N runs per figure (median)
-BENCH_TOOLS = $(BUILD)/bench/scangen $(BUILD)/bench/pcapcount $(BUILD)/bench/runstat $(BUILD)/bench/setfill
+BENCH_TOOLS = $(BUILD)/bench/scangen $(BUILD)/bench/pcapcount $(BUILD)/bench/readcount $(BUILD)/bench/runstat $(BUILD)/bench/setfill
 .PHONY: bench bench-tools
 all: $(BENCH_TOOLS)
 bench-tools: $(BENCH_TOOLS)

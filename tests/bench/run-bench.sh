@@ -5,12 +5,19 @@
 #
 # Inputs are generated once and reused from $BUILD/bench/data/:
 #   scan.pcap        >= 10 M packets of one month and port of the samples
-#                    generator (mpcap-gen --scale 1850); with --split copies
-#                    for -j; a pcapng copy (editcap), zstd and gzip copies
+#                    generator (mpcap-gen --scale 1850: its synthetic world
+#                    has many MPTCP hosts, 564 k records); a pcapng copy
+#                    (editcap), zstd and gzip copies
 #   zmap.pcap        10 M packets with a real scan's proportions (scangen:
 #                    few answers, a static probe key)
-#   slice.pcap       the first 200 k packets of scan.pcap (dump vs tshark)
+#   split-*/         each of the two in four classic pcap files, for -j
+#   slice.pcap       the first 200 k packets of scan.pcap (dump vs tshark),
+#   slice20k.pcap    and the first 20 k (tshark's time grows faster than the
+#                    packet count on a scan capture: both sizes are shown)
 #   six/             six monthly scans of mpcap-gen at scale 1 (report)
+# Besides the bare libpcap loop (pcapcount), readcount runs mpcap's own reader
+# alone and with dissection, so that the table shows where analyze's time
+# goes: reading, dissecting, or the scan's bookkeeping.
 # Each figure is measured with runstat (wall, user, system time, peak RSS).
 set -u
 cd "$(dirname "$0")/../.."
@@ -55,16 +62,23 @@ if [ ! -s "$D/scan.pcap.gz" ]; then
 	say "bench: gzip copy (gzip -6) ..."
 	gzip -6 -c "$D/scan.pcap" > "$D/scan.pcap.gz.tmp" && mv "$D/scan.pcap.gz.tmp" "$D/scan.pcap.gz"
 fi
-if [ ! -s "$D/split/part_00003.pcap" ] && [ ! -s "$D/split/done" ]; then
-	say "bench: four rotation files for -j (editcap -c) ..."
-	rm -rf "$D/split" && mkdir -p "$D/split"
-	n=$(capinfos -c -M "$D/scan.pcap" | awk '/Number of packets/{print $NF}')
-	editcap -c $(((n + 3) / 4)) "$D/scan.pcap" "$D/split/part.pcap" && touch "$D/split/done"
-fi
+for src in scan zmap; do
+	if [ ! -e "$D/split-$src/done" ]; then
+		say "bench: $src.pcap in four classic pcap rotation files for -j (editcap -c) ..."
+		rm -rf "$D/split-$src" && mkdir -p "$D/split-$src"
+		n=$(capinfos -c -M "$D/$src.pcap" | awk '/Number of packets/{print $NF}')
+		editcap -F pcap -c $(((n + 3) / 4)) "$D/$src.pcap" "$D/split-$src/part.pcap" &&
+			touch "$D/split-$src/done"
+	fi
+done
+rm -rf "$D/split" # pcapng parts of earlier versions
 if [ ! -s "$D/slice.pcap" ]; then
-	editcap -r "$D/scan.pcap" "$D/slice.pcap" 1-200000
+	editcap -F pcap -r "$D/scan.pcap" "$D/slice.pcap" 1-200000
 fi
-if [ -x "$GEN" ] && [ ! -s "$D/six/done" ]; then
+if [ ! -s "$D/slice20k.pcap" ]; then
+	editcap -F pcap -r "$D/scan.pcap" "$D/slice20k.pcap" 1-20000
+fi
+if [ -x "$GEN" ] && [ ! -e "$D/six/done" ]; then
 	say "bench: six monthly sample scans (mpcap-gen --scale 1) ..."
 	rm -rf "$D/six" && "$GEN" --out "$D/six" -q && touch "$D/six/done"
 fi
@@ -99,6 +113,8 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 O="$R/out"
 measure bare "$BENCH_RUNS" "$B/pcapcount" "$D/scan.pcap"
+measure read "$BENCH_RUNS" "$B/readcount" "$D/scan.pcap"
+measure read_dis "$BENCH_RUNS" "$B/readcount" --dissect "$D/scan.pcap"
 measure analyze "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/a" "$D/scan.pcap"
 measure bare_ng "$BENCH_RUNS" "$B/pcapcount" "$D/scan.pcapng"
 measure analyze_ng "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/ng" "$D/scan.pcapng"
@@ -107,23 +123,32 @@ measure analyze_zst "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/z" "$D/scan.pcap.zs
 measure gzip "$BENCH_RUNS" gzip -d -c "$D/scan.pcap.gz"
 measure analyze_gz "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/g" "$D/scan.pcap.gz"
 measure bare_z "$BENCH_RUNS" "$B/pcapcount" "$D/zmap.pcap"
+measure read_z "$BENCH_RUNS" "$B/readcount" "$D/zmap.pcap"
+measure read_dis_z "$BENCH_RUNS" "$B/readcount" --dissect "$D/zmap.pcap"
 measure analyze_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zm" "$D/zmap.pcap"
-parts=$(ls "$D"/split/part_*.pcap | sort)
+parts=$(ls "$D"/split-scan/part_*.pcap | sort)
 # shellcheck disable=SC2086
 measure j1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/j1" $parts
 # shellcheck disable=SC2086
 measure j2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/j2" $parts
+zparts=$(ls "$D"/split-zmap/part_*.pcap | sort)
+# shellcheck disable=SC2086
+measure jz1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/jz1" $zparts
+# shellcheck disable=SC2086
+measure jz2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/jz2" $zparts
 truns=$((BENCH_RUNS < 3 ? BENCH_RUNS : 3))
 measure dump "$truns" "$MPCAP" dump "$D/slice.pcap"
 # tshark with its TCP/MPTCP stream analysis off (-n, no sequence analysis, no
 # reassembly, no MPTCP analysis): with it on, a scan capture (every packet a
 # new connection) costs minutes per 20 k packets
-measure tshark "${BENCH_TSHARK_RUNS:-1}" tshark -n -o tcp.analyze_sequence_numbers:FALSE \
-	-o tcp.desegment_tcp_streams:FALSE -o mptcp.analyze_mptcp:FALSE \
-	-r "$D/slice.pcap" -Y "tcp.options.mptcp.subtype == 0" -T fields \
-	-e frame.number -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport -e tcp.flags \
-	-e tcp.options.mptcp.version -e tcp.options.mptcp.flags -e tcp.options.mptcp.sendkey \
-	-e tcp.options.mptcp.recvkey
+TSHARK_FIELDS=(-n -o tcp.analyze_sequence_numbers:FALSE -o tcp.desegment_tcp_streams:FALSE
+	-o mptcp.analyze_mptcp:FALSE -Y "tcp.options.mptcp.subtype == 0" -T fields
+	-e frame.number -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport -e tcp.flags
+	-e tcp.options.mptcp.version -e tcp.options.mptcp.flags -e tcp.options.mptcp.sendkey
+	-e tcp.options.mptcp.recvkey)
+measure tshark "${BENCH_TSHARK_RUNS:-1}" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice.pcap"
+measure dump20 "$BENCH_RUNS" "$MPCAP" dump "$D/slice20k.pcap"
+measure tshark20 "$truns" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice20k.pcap"
 
 # equal results whatever the container, and -j 2 equal to -j 1
 same_results=yes
@@ -133,7 +158,10 @@ for d in ng z g; do
 	done
 done
 same_j=yes
-for f in targets.csv summary.csv targets.sets scan.state; do cmp -s "$O/j1/$f" "$O/j2/$f" || same_j="NO ($f)"; done
+for f in targets.csv summary.csv targets.sets scan.state; do
+	cmp -s "$O/j1/$f" "$O/j2/$f" || same_j="NO (scan $f)"
+	cmp -s "$O/jz1/$f" "$O/jz2/$f" || same_j="NO (zmap $f)"
+done
 
 # attribution and report, when the colleagues' subcommands exist
 attr_line="" report_line=""
@@ -146,7 +174,7 @@ if "$MPCAP" help attribute >/dev/null 2>&1 && [ -d "$D/gen/world" ]; then
 	attr_line=$(awk -v n="$resp" -v t="$(median attribute 1)" -v r="$(peak attribute)" \
 		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap attribute (" n " responsive targets)", t, sprintf("%.2f M/s", n / t / 1e6), r / 1024}')
 fi
-if "$MPCAP" help report >/dev/null 2>&1 && [ -s "$D/six/done" ]; then
+if "$MPCAP" help report >/dev/null 2>&1 && [ -e "$D/six/done" ]; then
 	res=""
 	for m in 07 08 09 10 11 12; do
 		"$MPCAP" analyze -q --scan "2020-$m" -o "$R/six/2020-$m" "$D/six/scan-2020-$m-p80-v4.pcap" \
@@ -181,6 +209,8 @@ echo "load average $load0 at start, $load1 at end (other processes share the cor
 echo
 printf "%-44s %8s %8s %9s %9s %8s %10s\n" "input / command" "wall s" "cpu s" "Mpps" "Mpps/cpu" "MB/s" "peak MiB"
 row "bare pcap_next_ex loop, scan.pcap" bare "$N" "$SZ"
+row "mpcap's reader alone, scan.pcap" read "$N" "$SZ"
+row "mpcap's reader + dissection, scan.pcap" read_dis "$N" "$SZ"
 row "mpcap analyze, scan.pcap" analyze "$N" "$SZ"
 row "bare pcap_next_ex loop, scan.pcapng" bare_ng "$N" "$SZ"
 row "mpcap analyze, scan.pcapng" analyze_ng "$N" "$SZ"
@@ -189,11 +219,17 @@ row "mpcap analyze, scan.pcap.zst" analyze_zst "$N" "$SZ"
 row "gzip -dc, scan.pcap.gz" gzip "$N" "$SZ"
 row "mpcap analyze, scan.pcap.gz" analyze_gz "$N" "$SZ"
 row "bare pcap_next_ex loop, zmap.pcap" bare_z "$NZ" "$SZZ"
+row "mpcap's reader alone, zmap.pcap" read_z "$NZ" "$SZZ"
+row "mpcap's reader + dissection, zmap.pcap" read_dis_z "$NZ" "$SZZ"
 row "mpcap analyze, zmap.pcap (static key)" analyze_z "$NZ" "$SZZ"
 row "mpcap analyze -j 1, scan.pcap in 4 files" j1 "$N" "$SZ"
 row "mpcap analyze -j 2, scan.pcap in 4 files" j2 "$N" "$SZ"
+row "mpcap analyze -j 1, zmap.pcap in 4 files" jz1 "$NZ" "$SZZ"
+row "mpcap analyze -j 2, zmap.pcap in 4 files" jz2 "$NZ" "$SZZ"
 row "mpcap dump, 200 k-packet slice" dump "$NS" "$(bytes "$D/slice.pcap")"
 row "tshark -T fields (MP_CAPABLE), same slice" tshark "$NS" "$(bytes "$D/slice.pcap")"
+row "mpcap dump, 20 k-packet slice" dump20 20000 "$(bytes "$D/slice20k.pcap")"
+row "tshark -T fields (MP_CAPABLE), same slice" tshark20 20000 "$(bytes "$D/slice20k.pcap")"
 echo
 printf "%-44s %12s %14s %10s\n" "" "wall s" "rate" "peak MiB"
 [ -n "$attr_line" ] && echo "$attr_line"
@@ -205,8 +241,13 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	"analyze vs zstd -dc alone (target >= 0.8x)|analyze_zst|zstd" \
 	"analyze vs gzip -dc alone|analyze_gz|gzip" \
 	"analyze vs bare loop, zmap.pcap|analyze_z|bare_z" \
-	"-j 2 vs -j 1, 4 files (target >= 1.7x)|j2|j1" \
-	"dump vs tshark, 200 k packets|dump|tshark"; do
+	"mpcap's reader vs bare loop, scan.pcap|read|bare" \
+	"mpcap's reader + dissection vs bare loop, scan.pcap|read_dis|bare" \
+	"mpcap's reader + dissection vs bare loop, zmap.pcap|read_dis_z|bare_z" \
+	"-j 2 vs -j 1, scan.pcap in 4 files (target >= 1.7x)|j2|j1" \
+	"-j 2 vs -j 1, zmap.pcap in 4 files (target >= 1.7x)|jz2|jz1" \
+	"dump vs tshark, 200 k packets|dump|tshark" \
+	"dump vs tshark, 20 k packets|dump20|tshark20"; do
 	IFS='|' read -r l a b <<< "$p"
 	w=$(awk -v a="$(median "$a" 1)" -v b="$(median "$b" 1)" 'BEGIN {printf "%.2f", b / a}')
 	c=$(awk -v a="$(median "$a" 5)" -v b="$(median "$b" 5)" 'BEGIN {printf "%.2f", b / a}')
