@@ -42,8 +42,7 @@ int main(int argc, char **argv)
 	}
 	capture_close(c);
 	if (st != CAPTURE_EOF) {
-		fprintf(stderr, "readcount: %s: %s after %llu records\n", path, err,
-		        (unsigned long long)n);
+		fprintf(stderr, "readcount: %s: %s after %llu records\n", path, err, (unsigned long long)n);
 		return 1;
 	}
 	printf("%llu %llu\n", (unsigned long long)n, (unsigned long long)mpc);

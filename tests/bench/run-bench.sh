@@ -173,6 +173,8 @@ if "$MPCAP" help attribute >/dev/null 2>&1 && [ -d "$D/gen/world" ]; then
 	resp=$(awk -F, '$2=="targets.responsive" && $3=="" {print $5}' "$O/a/summary.csv")
 	attr_line=$(awk -v n="$resp" -v t="$(median attribute 1)" -v r="$(peak attribute)" \
 		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap attribute (" n " responsive targets)", t, sprintf("%.2f M/s", n / t / 1e6), r / 1024}')
+	failed attribute && attr_line="$attr_line
+   ^ FAILED: $(head -c 300 "$R/attribute.err")"
 fi
 if "$MPCAP" help report >/dev/null 2>&1 && [ -e "$D/six/done" ]; then
 	res=""
@@ -182,9 +184,11 @@ if "$MPCAP" help report >/dev/null 2>&1 && [ -e "$D/six/done" ]; then
 		res="$res $R/six/2020-$m"
 	done
 	# shellcheck disable=SC2086
-	measure report "$truns" "$MPCAP" report -q -o "$R/report" $res
+	measure report "$truns" "$MPCAP" report -q -o "$O/report" $res
 	report_line=$(awk -v t="$(median report 1)" -v r="$(peak report)" \
 		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap report (6 monthly scans, 2 ports)", t, "target < 2 s", r / 1024}')
+	failed report && report_line="$report_line
+   ^ FAILED: $(head -c 300 "$R/report.err")"
 fi
 say "bench: 60 M responders into exact sets (setfill) ..."
 "$B/setfill" 60000000 "$R/60m.sets" > "$R/setfill.out" 2>&1
