@@ -6,6 +6,8 @@
  * are those of mpcap analyze, scan.state included, so that merged results
  * can be merged again. */
 #include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +30,8 @@ void help_merge(FILE *out)
 	      "split by target (ZMap --shards, or `mpcap analyze -f FILTER` with filters that\n"
 	      "together take every packet exactly once and keep a target's probes and answers\n"
 	      "together).  RESULTS are merged in the order given; a merged directory can be\n"
-	      "merged again.  docs/scale.md shows GNU parallel and Slurm recipes.\n"
+	      "merged again; the same directory twice is refused.  docs/scale.md shows GNU\n"
+	      "parallel and Slurm recipes.\n"
 	      "\n"
 	      "  -o, --output DIR   output directory (default: mpcap-merged; created if missing)\n"
 	      "  -q, --quiet        no closing summary on stderr\n"
@@ -70,6 +73,22 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 	if (optind >= argc) {
 		fprintf(stderr, "mpcap merge: no results directory given\nTry 'mpcap help merge'.\n");
 		return EXIT_USAGE;
+	}
+	/* the same directory twice would count its packets twice */
+	for (int i = optind; i < argc; i++) {
+		char *ri = realpath(argv[i], NULL);
+		for (int j = optind; ri && j < i; j++) {
+			char *rj = realpath(argv[j], NULL);
+			bool same = rj && strcmp(ri, rj) == 0;
+			free(rj);
+			if (same) {
+				fprintf(stderr, "mpcap merge: %s: given twice (as %s and %s)\n", ri, argv[j],
+				        argv[i]);
+				free(ri);
+				return EXIT_USAGE;
+			}
+		}
+		free(ri);
 	}
 	char err[1024], note[512];
 	struct scan *acc = NULL;
@@ -122,8 +141,8 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 		return EXIT_ERROR;
 	}
 	if (!quiet)
-		fprintf(stderr, "mpcap: merged %d results of scan %s -> %s/\n", argc - optind,
-		        scan_label(acc), dir);
+		fprintf(stderr, "mpcap: merged %d result%s of scan %s -> %s/\n", argc - optind,
+		        argc - optind == 1 ? "" : "s", scan_label(acc), dir);
 	scan_free(acc);
 	return rc;
 }

@@ -142,4 +142,8 @@ check_eq "the error is one line" 1 "$(wc -l < "$T/err")"
 check "the error names the option" grep -q -- "--all" "$T/err"
 check "nothing was written" test ! -e "$T/e2"
 "$MPCAP" merge 2>/dev/null; check_eq "no results given: usage error" 2 $?
+"$MPCAP" merge -q -o "$T/e3" "$T/shard1" "$T/shard2" "$T/../$(basename "$T")/shard1" 2>"$T/err"
+check_eq "a directory given twice is a usage error" 2 $?
+check "the error says it was given twice" grep -q "given twice" "$T/err"
+check "nothing was written" test ! -e "$T/e3"
 finish
