@@ -507,18 +507,18 @@ maybe_fail capture
 
 case $MODE in
 foundation)
-	probe --version 0 --count "$PROBES" --seed "$SEED" --log "$WORK/probes-v0.csv" "${BASE_TARGETS[@]}"
+	probe --version 0 --count "$PROBES" --seed "$SEED" --sport-range 32768-46883 --log "$WORK/probes-v0.csv" "${BASE_TARGETS[@]}"
 	maybe_fail probes
-	probe --version 1 --count "$PROBES" --seed "$((SEED + 1))" --log "$WORK/probes-v1.csv" "${BASE_TARGETS[@]}"
+	probe --version 1 --count "$PROBES" --seed "$((SEED + 1))" --sport-range 46884-60999 --log "$WORK/probes-v1.csv" "${BASE_TARGETS[@]}"
 	late=4 # r2 gives up resolving the absent host after about 3 s
 	;;
 verdicts)
 	all=("${BASE_TARGETS[@]}" "${VERDICT_TARGETS[@]}")
-	probe --version 0 --count "$PROBES" --seed "$SEED" --log "$WORK/probes-v0.csv" "${all[@]}"
+	probe --version 0 --count "$PROBES" --seed "$SEED" --sport-range 32768-46883 --log "$WORK/probes-v0.csv" "${all[@]}"
 	maybe_fail probes
-	probe --version 1 --count "$PROBES" --seed "$((SEED + 1))" --log "$WORK/probes-v1.csv" "${all[@]}"
-	probe --version 0 --ttl 1-4 --seed "$((SEED + 2))" --log "$WORK/probes-ttl-v0.csv" "${all[@]}"
-	probe --version 1 --ttl 1-4 --seed "$((SEED + 3))" --log "$WORK/probes-ttl-v1.csv" "${all[@]}"
+	probe --version 1 --count "$PROBES" --seed "$((SEED + 1))" --sport-range 46884-60999 --log "$WORK/probes-v1.csv" "${all[@]}"
+	probe --version 0 --ttl 1-4 --seed "$((SEED + 2))" --sport-range 1024-16383 --log "$WORK/probes-ttl-v0.csv" "${all[@]}"
+	probe --version 1 --ttl 1-4 --seed "$((SEED + 3))" --sport-range 16384-32767 --log "$WORK/probes-ttl-v1.csv" "${all[@]}"
 	late=4
 	;;
 keys)

@@ -37,7 +37,8 @@ struct config {
 	int df;
 	long ip_id; /* -1: random per packet */
 	unsigned ttl_lo, ttl_hi;
-	long sport; /* -1: random, unique per packet */
+	long sport;                  /* -1: random, unique per packet */
+	unsigned sport_lo, sport_hi; /* the random ports' range, both included */
 	unsigned long count;
 	uint64_t seed;
 	int seed_given;
@@ -72,7 +73,9 @@ static void usage(FILE *f)
 	      "                      style; default 64)\n"
 	      "  --count N           probes per target and TTL, each from its own source port (default 1)\n"
 	      "  --sport N           first source port, then N+1, N+2... (default: random, unique per\n"
-	      "                      packet, from 32768-60999)\n"
+	      "                      packet, from --sport-range)\n"
+	      "  --sport-range A-B   the random source ports' range (default 32768-60999); give\n"
+	      "                      separate runs disjoint ranges to keep their ports distinct\n"
 	      "  --seed N            seed for source ports, sequence numbers, IP IDs, timestamps and\n"
 	      "                      random keys (default: from getrandom, printed on stderr)\n"
 	      "  --rate PPS          pace sending (default 1000; 0 = as fast as possible)\n"
@@ -237,6 +240,21 @@ static int route_source(const struct lab_endpoint *t, struct sockaddr_storage *o
 	return 0;
 }
 
+static void parse_sport_range(const char *s, struct config *c)
+{
+	const char *dash = strchr(s, '-');
+	char lo[8];
+	size_t l = dash ? (size_t)(dash - s) : 0;
+	if (!dash || l == 0 || l >= sizeof(lo))
+		die("bad --sport-range %s (want A-B)", s);
+	memcpy(lo, s, l);
+	lo[l] = '\0';
+	c->sport_lo = (unsigned)parse_ulong(lo, 65535, "--sport-range");
+	c->sport_hi = (unsigned)parse_ulong(dash + 1, 65535, "--sport-range");
+	if (c->sport_lo == 0 || c->sport_lo > c->sport_hi)
+		die("bad --sport-range %s (want A-B with 1 <= A <= B <= 65535)", s);
+}
+
 static void parse_ttl(const char *s, struct config *c)
 {
 	const char *dash = strchr(s, '-');
@@ -286,7 +304,7 @@ struct port_picker {
 
 static uint16_t pick_port(struct port_picker *pp, const struct config *c, uint64_t *rng)
 {
-	enum { LO = 32768, HI = 61000 };
+	const unsigned LO = c->sport_lo, HI = c->sport_hi + 1;
 	if (c->sport >= 0) {
 		uint16_t p = (uint16_t)pp->next;
 		pp->next = pp->next >= 65535 ? 1024 : pp->next + 1;
@@ -347,6 +365,7 @@ int main(int argc, char **argv)
 		O_TTL,
 		O_COUNT,
 		O_SPORT,
+		O_SPORT_RANGE,
 		O_SEED,
 		O_RATE,
 		O_SRC4,
@@ -367,6 +386,7 @@ int main(int argc, char **argv)
 		                                  { "ttl", required_argument, NULL, O_TTL },
 		                                  { "count", required_argument, NULL, O_COUNT },
 		                                  { "sport", required_argument, NULL, O_SPORT },
+		                                  { "sport-range", required_argument, NULL, O_SPORT_RANGE },
 		                                  { "seed", required_argument, NULL, O_SEED },
 		                                  { "rate", required_argument, NULL, O_RATE },
 		                                  { "source4", required_argument, NULL, O_SRC4 },
@@ -384,6 +404,8 @@ int main(int argc, char **argv)
 	c.ip_id = -2; /* style default */
 	c.ttl_lo = c.ttl_hi = 64;
 	c.sport = -1;
+	c.sport_lo = 32768;
+	c.sport_hi = 60999;
 	c.count = 1;
 	c.rate = 1000;
 
@@ -432,6 +454,9 @@ int main(int argc, char **argv)
 			break;
 		case O_SPORT:
 			c.sport = (long)parse_ulong(optarg, 65535, "--sport");
+			break;
+		case O_SPORT_RANGE:
+			parse_sport_range(optarg, &c);
 			break;
 		case O_SEED:
 			c.seed = (uint64_t)strtoull(optarg, NULL, 0);
