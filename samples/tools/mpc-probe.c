@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -240,38 +241,26 @@ static int route_source(const struct lab_endpoint *t, struct sockaddr_storage *o
 	return 0;
 }
 
-static void parse_sport_range(const char *s, struct config *c)
+/* Parses N or A-B (1 <= A <= B <= max) of option opt; a single N is N-N. */
+static void parse_range(const char *s, const char *opt, unsigned long max, unsigned *lo, unsigned *hi)
 {
 	const char *dash = strchr(s, '-');
-	char lo[8];
 	size_t l = dash ? (size_t)(dash - s) : 0;
-	if (!dash || l == 0 || l >= sizeof(lo))
-		die("bad --sport-range %s (want A-B)", s);
-	memcpy(lo, s, l);
-	lo[l] = '\0';
-	c->sport_lo = (unsigned)parse_ulong(lo, 65535, "--sport-range");
-	c->sport_hi = (unsigned)parse_ulong(dash + 1, 65535, "--sport-range");
-	if (c->sport_lo == 0 || c->sport_lo > c->sport_hi)
-		die("bad --sport-range %s (want A-B with 1 <= A <= B <= 65535)", s);
-}
-
-static void parse_ttl(const char *s, struct config *c)
-{
-	const char *dash = strchr(s, '-');
-	if (dash == NULL) {
-		c->ttl_lo = c->ttl_hi = (unsigned)parse_ulong(s, 255, "--ttl");
-	} else {
-		char lo[8];
-		size_t l = (size_t)(dash - s);
-		if (l == 0 || l >= sizeof(lo))
-			die("bad --ttl %s", s);
-		memcpy(lo, s, l);
-		lo[l] = '\0';
-		c->ttl_lo = (unsigned)parse_ulong(lo, 255, "--ttl");
-		c->ttl_hi = (unsigned)parse_ulong(dash + 1, 255, "--ttl");
+	char first[8];
+	bool ok = !dash || (l > 0 && l < sizeof(first));
+	if (!dash) {
+		*lo = *hi = (unsigned)parse_ulong(s, max, opt);
+	} else if (ok) {
+		memcpy(first, s, l);
+		first[l] = '\0';
+		*lo = (unsigned)parse_ulong(first, max, opt);
+		*hi = (unsigned)parse_ulong(dash + 1, max, opt);
 	}
-	if (c->ttl_lo == 0 || c->ttl_lo > c->ttl_hi)
-		die("bad --ttl %s (want N or A-B with 1 <= A <= B <= 255)", s);
+	if (!ok || *lo == 0 || *lo > *hi) {
+		fprintf(stderr, "mpc-probe: bad %s %s (want N or A-B with 1 <= A <= B <= %lu)\n", opt, s,
+		        max);
+		exit(2);
+	}
 }
 
 static uint64_t parse_key(const char *s)
@@ -447,7 +436,7 @@ int main(int argc, char **argv)
 			c.ip_id = (long)parse_ulong(optarg, 65535, "--ip-id");
 			break;
 		case O_TTL:
-			parse_ttl(optarg, &c);
+			parse_range(optarg, "--ttl", 255, &c.ttl_lo, &c.ttl_hi);
 			break;
 		case O_COUNT:
 			c.count = parse_ulong(optarg, 1000000, "--count");
@@ -456,7 +445,7 @@ int main(int argc, char **argv)
 			c.sport = (long)parse_ulong(optarg, 65535, "--sport");
 			break;
 		case O_SPORT_RANGE:
-			parse_sport_range(optarg, &c);
+			parse_range(optarg, "--sport-range", 65535, &c.sport_lo, &c.sport_hi);
 			break;
 		case O_SEED:
 			c.seed = (uint64_t)strtoull(optarg, NULL, 0);
