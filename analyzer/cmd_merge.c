@@ -75,21 +75,29 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	/* the same directory twice would count its packets twice */
-	for (int i = optind; i < argc; i++) {
-		char *ri = realpath(argv[i], NULL);
-		for (int j = optind; ri && j < i; j++) {
-			char *rj = realpath(argv[j], NULL);
-			bool same = rj && strcmp(ri, rj) == 0;
-			free(rj);
-			if (same) {
-				fprintf(stderr, "mpcap merge: %s: given twice (as %s and %s)\n", ri, argv[j],
-				        argv[i]);
-				free(ri);
-				return EXIT_USAGE;
-			}
-		}
-		free(ri);
+	int n = argc - optind;
+	char **real = calloc((size_t)n, sizeof *real);
+	if (!real) {
+		fprintf(stderr, "mpcap: out of memory\n");
+		return EXIT_ERROR;
 	}
+	int twice = -1, first = -1;
+	for (int i = 0; i < n && twice < 0; i++) {
+		real[i] = realpath(argv[optind + i], NULL);
+		for (int j = 0; real[i] && j < i && twice < 0; j++)
+			if (real[j] && strcmp(real[i], real[j]) == 0) {
+				twice = i;
+				first = j;
+			}
+	}
+	if (twice >= 0)
+		fprintf(stderr, "mpcap merge: %s: given twice (as %s and %s)\n", real[twice],
+		        argv[optind + first], argv[optind + twice]);
+	for (int i = 0; i < n; i++)
+		free(real[i]);
+	free(real);
+	if (twice >= 0)
+		return EXIT_USAGE;
 	char err[1024], note[512];
 	struct scan *acc = NULL;
 	int rc = EXIT_OK;

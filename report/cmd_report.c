@@ -737,28 +737,26 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		goto interrupted;
 	if (ensure_dir(dir, err, sizeof err) != 0)
 		goto fail;
-	int step = table_sections(&c, true);
-	step = step || stop_requested(env) ? step : monthly_figures(&c);
-	step = step || stop_requested(env) ? step : key_figures(&c);
-	step = step || stop_requested(env) ? step : table_sections(&c, false);
-	step = step || stop_requested(env) ? step : trace_figures(&c);
-	step = step || stop_requested(env) ? step
-	                                   : ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4",
-	                                                    opt.top_as4, &r.top_as, "4", true);
-	step = step || stop_requested(env) ? step
-	                                   : ranking_figure(&c, "top-as-ipv6", &r.as6, "ASes", "IPv6",
-	                                                    opt.top_as6, &r.top_as, "6", true);
-	step = step || stop_requested(env)
-	           ? step
-	           : ranking_figure(&c, "countries", &r.countries_rank, "countries", NULL, opt.top_countries,
-	                            &r.countries, NULL, false);
-	if (step != 0) {
+	/* each step runs only while the previous ones succeeded and no stop was asked for */
+	if (table_sections(&c, true) != 0 || stop_requested(env) || monthly_figures(&c) != 0 ||
+	    stop_requested(env) || key_figures(&c) != 0 || stop_requested(env) ||
+	    table_sections(&c, false) != 0 || stop_requested(env) || trace_figures(&c) != 0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4", opt.top_as4, &r.top_as, "4", true) !=
+	        0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "top-as-ipv6", &r.as6, "ASes", "IPv6", opt.top_as6, &r.top_as, "6", true) !=
+	        0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "countries", &r.countries_rank, "countries", NULL, opt.top_countries,
+	                   &r.countries, NULL, false) != 0 ||
+	    stop_requested(env)) {
+		if (stop_requested(env))
+			goto interrupted;
 		if (!err[0])
 			snprintf(err, sizeof err, "out of memory");
 		goto fail;
 	}
-	if (stop_requested(env))
-		goto interrupted;
 	static const char *const tables[] = { "adoption.csv",    "monthly.csv",  "key-stats.csv",
 		                              "key-weights.csv", "key-bits.csv", "tracebox.csv",
 		                              "trace-hops.csv",  "top-as.csv",   "countries.csv" };

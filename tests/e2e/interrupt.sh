@@ -41,6 +41,16 @@ opened() {
 	done
 	sleep 0.3
 }
+# stop_reading PID PATH FEEDER: SIGTERM to PID once it reads PATH; rc is its exit
+# status; the FEEDER writing into PATH is ended
+stop_reading() {
+	opened "$1" "$2"
+	kill -TERM "$1"
+	wait "$1"
+	rc=$?
+	kill "$3" 2>/dev/null
+	wait "$3" 2>/dev/null
+}
 has_report=0
 "$M" help report >/dev/null 2>&1 && has_report=1
 
@@ -56,13 +66,7 @@ for sub in analyze dump; do
 	else
 		"$M" dump -o "$T/int/dump.csv" "$T/fifo" 2>"$T/err" &
 	fi
-	pid=$!
-	opened $pid "$T/fifo"
-	kill -TERM $pid
-	wait $pid
-	rc=$?
-	kill $feeder 2>/dev/null
-	wait $feeder 2>/dev/null
+	stop_reading $! "$T/fifo" $feeder
 	check_eq "$sub, SIGTERM: exit 130" 130 $rc
 	check "$sub, SIGTERM: says it was interrupted" grep -q "interrupted" "$T/err"
 	check "$sub, SIGTERM: no final output" test -z "$(ls -A "$T/int")"
@@ -149,13 +153,7 @@ if [ $has_report -eq 1 ]; then
 	(head -c 100 "$T/ref-a/targets.csv"; sleep 3) >"$T/fres/targets.csv" &
 	feeder=$!
 	"$M" report -q -o "$T/frep" "$T/fres" >/dev/null 2>"$T/err" &
-	pid=$!
-	opened $pid "$T/fres/targets.csv"
-	kill -TERM $pid
-	wait $pid
-	rc=$?
-	kill $feeder 2>/dev/null
-	wait $feeder 2>/dev/null
+	stop_reading $! "$T/fres/targets.csv" $feeder
 	check_eq "report, SIGTERM while reading: exit 130" 130 $rc
 	check "report, SIGTERM while reading: says it was interrupted" grep -q "interrupted" "$T/err"
 	check "report, SIGTERM while reading: no final output" test -z "$(ls -A "$T/frep")"
