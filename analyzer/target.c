@@ -178,7 +178,9 @@ size_t target_map_memory(const struct target_map *m)
  * IPv4: per port, the 2^32 addresses are cut into 65536 chunks by their high
  * 16 bits (as Roaring does); a chunk holds its low halves as a sorted array
  * of 16-bit values, or as a 65536-bit bitmap once it has more than
- * CHUNK_ARRAY_MAX members.  Unlike the CRoaring library of Debian 12, whose
+ * CHUNK_ARRAY_MAX members.  The chunk descriptors are allocated in blocks of
+ * 256 as addresses arrive, so a small set (a shard, a test) stays small.
+ * Unlike the CRoaring library of Debian 12, whose
  * per-value insertion into array containers dominates a scan's run time, a
  * sorted batch is merged into each chunk once (target_set_add_v4_sorted).
  * On disk each port is a CRoaring portable serialisation (with run
@@ -192,6 +194,9 @@ size_t target_map_memory(const struct target_map *m)
 #define BITMAP_WORDS 1024
 
 #define CHUNK_INLINE 4 /* members held in the descriptor itself (no allocation) */
+#define BLOCK_BITS 8   /* chunk descriptors are allocated in blocks of 256 */
+#define BLOCK_CHUNKS (1u << BLOCK_BITS)
+#define BLOCKS (CHUNKS / BLOCK_CHUNKS)
 
 struct chunk {
 	union {
@@ -224,15 +229,15 @@ static inline uint64_t *cbits(const struct chunk *c)
 }
 
 struct v4port {
-	struct chunk *c;            /* [CHUNKS] */
+	struct chunk *blk[BLOCKS];  /* [BLOCK_CHUNKS] each, allocated on first use */
 	uint64_t used[CHUNKS / 64]; /* chunks that were ever non-empty */
 	uint64_t n;
 	size_t bytes; /* heap bytes of the chunks' storage */
 };
 
 struct target_set {
-	struct v4port **v4; /* [PORTS], allocated on first IPv4 add */
 	uint16_t *ports;    /* the IPv4 ports present, ascending */
+	struct v4port **v4; /* v4[k]: the members on ports[k] */
 	size_t nports;
 	struct target_map *v6;
 };
@@ -254,6 +259,24 @@ static void mark_chunk(struct v4port *vp, uint32_t hi)
 	vp->used[hi >> 6] |= UINT64_C(1) << (hi & 63);
 }
 
+static const struct chunk empty_chunk;
+
+/* Chunk hi for reading: an empty chunk when its block was never allocated. */
+static inline const struct chunk *chunk_peek(const struct v4port *vp, uint32_t hi)
+{
+	const struct chunk *b = vp->blk[hi >> BLOCK_BITS];
+	return b ? &b[hi & (BLOCK_CHUNKS - 1)] : &empty_chunk;
+}
+
+/* Chunk hi for writing, its block allocated if need be (NULL: no memory). */
+static inline struct chunk *chunk_ref(struct v4port *vp, uint32_t hi)
+{
+	struct chunk **b = &vp->blk[hi >> BLOCK_BITS];
+	if (!*b && !(*b = calloc(BLOCK_CHUNKS, sizeof **b)))
+		return NULL;
+	return &(*b)[hi & (BLOCK_CHUNKS - 1)];
+}
+
 static bool chunk_is_bitmap(const struct chunk *c)
 {
 	return c->cap == CHUNK_BITMAP;
@@ -263,43 +286,59 @@ static void port_free(struct v4port *vp)
 {
 	if (!vp)
 		return;
-	if (vp->c)
-		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-			if (!chunk_is_inline(&vp->c[i]))
-				free(vp->c[i].u.p);
-	free(vp->c);
+	for (uint32_t b = 0; b < BLOCKS; b++) {
+		if (!vp->blk[b])
+			continue;
+		for (uint32_t i = 0; i < BLOCK_CHUNKS; i++)
+			if (!chunk_is_inline(&vp->blk[b][i]))
+				free(vp->blk[b][i].u.p);
+		free(vp->blk[b]);
+	}
 	free(vp);
 }
 
-static struct v4port *port_get(struct target_set *s, uint16_t port)
+/* The index in s->ports of the first port >= port (a scan has a few ports). */
+static size_t port_index(const struct target_set *s, uint16_t port)
 {
-	if (!s->v4 && !(s->v4 = calloc(PORTS, sizeof *s->v4)))
-		return NULL;
-	struct v4port *vp = s->v4[port];
-	if (vp)
-		return vp;
-	uint16_t *np = realloc(s->ports, (s->nports + 1) * sizeof *np);
-	if (!np)
-		return NULL;
-	s->ports = np;
-	vp = calloc(1, sizeof *vp);
-	if (!vp || !(vp->c = calloc(CHUNKS, sizeof *vp->c))) {
-		free(vp);
-		return NULL;
+	size_t lo = 0, hi = s->nports;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->ports[mid] < port)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	s->v4[port] = vp;
-	size_t i = s->nports++;
-	while (i > 0 && np[i - 1] > port) {
-		np[i] = np[i - 1];
-		i--;
-	}
-	np[i] = port;
-	return vp;
+	return lo;
 }
 
 static const struct v4port *port_find(const struct target_set *s, uint16_t port)
 {
-	return s->v4 ? s->v4[port] : NULL;
+	size_t k = port_index(s, port);
+	return k < s->nports && s->ports[k] == port ? s->v4[k] : NULL;
+}
+
+static struct v4port *port_get(struct target_set *s, uint16_t port)
+{
+	size_t k = port_index(s, port);
+	if (k < s->nports && s->ports[k] == port)
+		return s->v4[k];
+	uint16_t *np = realloc(s->ports, (s->nports + 1) * sizeof *np);
+	if (!np)
+		return NULL;
+	s->ports = np;
+	struct v4port **nv = realloc(s->v4, (s->nports + 1) * sizeof *nv);
+	if (!nv)
+		return NULL;
+	s->v4 = nv;
+	struct v4port *vp = calloc(1, sizeof *vp);
+	if (!vp)
+		return NULL;
+	memmove(np + k + 1, np + k, (s->nports - k) * sizeof *np);
+	memmove(nv + k + 1, nv + k, (s->nports - k) * sizeof *nv);
+	np[k] = port;
+	nv[k] = vp;
+	s->nports++;
+	return vp;
 }
 
 struct target_set *target_set_new(void)
@@ -319,11 +358,9 @@ void target_set_free(struct target_set *s)
 {
 	if (!s)
 		return;
-	if (s->v4) {
-		for (size_t k = 0; k < s->nports; k++)
-			port_free(s->v4[s->ports[k]]);
-		free(s->v4);
-	}
+	for (size_t k = 0; k < s->nports; k++)
+		port_free(s->v4[k]);
+	free(s->v4);
 	free(s->ports);
 	target_map_free(s->v6);
 	free(s);
@@ -483,7 +520,10 @@ int target_set_add(struct target_set *s, uint8_t family, const uint8_t *addr, ui
 		if (!vp)
 			return -1;
 		uint32_t w = v4_word(addr);
-		int r = chunk_add(vp, &vp->c[w >> 16], (uint16_t)w);
+		struct chunk *c = chunk_ref(vp, w >> 16);
+		if (!c)
+			return -1;
+		int r = chunk_add(vp, c, (uint16_t)w);
 		if (r > 0) {
 			vp->n++;
 			mark_chunk(vp, w >> 16);
@@ -511,8 +551,8 @@ int target_set_add_v4_sorted(struct target_set *s, uint16_t port, const uint32_t
 		/* chunks are scattered on the heap: fetch the descriptors a few groups
 		 * ahead and the members of the next groups, so that the merge does not
 		 * wait for memory */
-		__builtin_prefetch(&vp->c[addrs[i + 48 < n ? i + 48 : n - 1] >> 16]);
-		const struct chunk *ahead = &vp->c[addrs[i + 16 < n ? i + 16 : n - 1] >> 16];
+		__builtin_prefetch(chunk_peek(vp, addrs[i + 48 < n ? i + 48 : n - 1] >> 16));
+		const struct chunk *ahead = chunk_peek(vp, addrs[i + 16 < n ? i + 16 : n - 1] >> 16);
 		if (!chunk_is_inline(ahead)) {
 			__builtin_prefetch(ahead->u.p);
 			if (!chunk_is_bitmap(ahead) && ahead->n > 32)
@@ -521,7 +561,8 @@ int target_set_add_v4_sorted(struct target_set *s, uint16_t port, const uint32_t
 		uint32_t k = 0;
 		while (i < n && addrs[i] >> 16 == hi && k < 1024)
 			lows[k++] = (uint16_t)addrs[i++];
-		int64_t added = chunk_add_sorted(vp, &vp->c[hi], lows, k);
+		struct chunk *c = chunk_ref(vp, hi);
+		int64_t added = c ? chunk_add_sorted(vp, c, lows, k) : -1;
 		if (added < 0)
 			return -1;
 		vp->n += (uint64_t)added;
@@ -537,7 +578,7 @@ bool target_set_contains(const struct target_set *s, uint8_t family, const uint8
 		if (!vp)
 			return false;
 		uint32_t w = v4_word(addr);
-		return chunk_contains(&vp->c[w >> 16], (uint16_t)w);
+		return chunk_contains(chunk_peek(vp, w >> 16), (uint16_t)w);
 	}
 	struct target_key k = target_key_make(family, addr, port);
 	return target_map_get(s->v6, &k, false, 0, NULL) != NULL;
@@ -547,7 +588,7 @@ uint64_t target_set_count(const struct target_set *s)
 {
 	uint64_t n = target_map_count(s->v6);
 	for (size_t k = 0; k < s->nports; k++)
-		n += s->v4[s->ports[k]]->n;
+		n += s->v4[k]->n;
 	return n;
 }
 
@@ -569,7 +610,7 @@ void target_set_each_port(const struct target_set *s,
                           void (*fn)(void *ctx, uint8_t family, uint16_t port, uint64_t n), void *ctx)
 {
 	for (size_t k = 0; k < s->nports; k++)
-		fn(ctx, 4, s->ports[k], s->v4[s->ports[k]]->n);
+		fn(ctx, 4, s->ports[k], s->v4[k]->n);
 	if (!target_map_count(s->v6))
 		return;
 	uint64_t *per = calloc(PORTS, sizeof *per);
@@ -588,10 +629,13 @@ void target_set_each_port(const struct target_set *s,
 size_t target_set_memory(const struct target_set *s)
 {
 	size_t n = sizeof *s + target_map_memory(s->v6);
-	if (s->v4)
-		n += PORTS * sizeof *s->v4 + s->nports * sizeof *s->ports;
-	for (size_t k = 0; k < s->nports; k++)
-		n += sizeof *s->v4[s->ports[k]] + CHUNKS * sizeof(struct chunk) + s->v4[s->ports[k]]->bytes;
+	n += s->nports * (sizeof *s->ports + sizeof *s->v4);
+	for (size_t k = 0; k < s->nports; k++) {
+		const struct v4port *vp = s->v4[k];
+		n += sizeof *vp + vp->bytes;
+		for (uint32_t b = 0; b < BLOCKS; b++)
+			n += vp->blk[b] ? BLOCK_CHUNKS * sizeof(struct chunk) : 0;
+	}
 	return n;
 }
 
@@ -638,7 +682,8 @@ uint64_t target_set_count_port_minus(const struct target_set *a, const struct ta
 			return va->n;
 		uint64_t n = 0;
 		for (uint32_t i = next_chunk(va, 0); i < CHUNKS; i = next_chunk(va, i + 1))
-			n += chunk_minus(&va->c[i], vb ? &vb->c[i] : NULL, vc ? &vc->c[i] : NULL);
+			n += chunk_minus(chunk_peek(va, i), vb ? chunk_peek(vb, i) : NULL,
+			                 vc ? chunk_peek(vc, i) : NULL);
 		return n;
 	}
 	uint64_t n = 0;
@@ -682,10 +727,10 @@ void target_set_each(const struct target_set *s, target_set_member_fn fn, void *
 {
 	for (size_t pk = 0; pk < s->nports; pk++) {
 		uint16_t p = s->ports[pk];
-		const struct v4port *vp = s->v4[p];
+		const struct v4port *vp = s->v4[pk];
 		for (uint32_t hi = next_chunk(vp, 0); hi < CHUNKS; hi = next_chunk(vp, hi + 1))
-			if (vp->c[hi].n)
-				each_in_chunk(&vp->c[hi], hi, p, fn, ctx);
+			if (chunk_peek(vp, hi)->n)
+				each_in_chunk(chunk_peek(vp, hi), hi, p, fn, ctx);
 	}
 	size_t cur = 0;
 	struct target_key k;
@@ -725,18 +770,19 @@ int target_set_union(struct target_set *dst, const struct target_set *src)
 {
 	for (size_t k = 0; k < src->nports; k++) {
 		uint16_t p = src->ports[k];
-		const struct v4port *sp = src->v4[p];
+		const struct v4port *sp = src->v4[k];
 		if (!sp->n)
 			continue;
 		struct v4port *dp = port_get(dst, p);
 		if (!dp)
 			return -1;
 		for (uint32_t i = next_chunk(sp, 0); i < CHUNKS; i = next_chunk(sp, i + 1)) {
-			int64_t added = chunk_union(dp, &dp->c[i], &sp->c[i]);
+			struct chunk *dc = chunk_ref(dp, i);
+			int64_t added = dc ? chunk_union(dp, dc, chunk_peek(sp, i)) : -1;
 			if (added < 0)
 				return -1;
 			dp->n += (uint64_t)added;
-			if (dp->c[i].n)
+			if (dc->n)
 				mark_chunk(dp, i);
 		}
 	}
@@ -847,7 +893,7 @@ static int plan_port(const struct v4port *vp, struct serial_plan *pl)
 		return -1;
 	size_t body = 0;
 	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1)) {
-		const struct chunk *c = &vp->c[i];
+		const struct chunk *c = chunk_peek(vp, i);
 		if (!c->n)
 			continue;
 		pl->nc++;
@@ -892,7 +938,7 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 		p += 4;
 		uint32_t k = 0;
 		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-			if (vp->c[i].n) {
+			if (chunk_peek(vp, i)->n) {
 				if (pl->types[i] == CT_RUN)
 					p[k / 8] |= (uint8_t)(1u << (k % 8));
 				k++;
@@ -904,23 +950,23 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 		p += 8;
 	}
 	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-		if (vp->c[i].n) {
+		if (chunk_peek(vp, i)->n) {
 			put_le16(p, (uint16_t)i);
-			put_le16(p + 2, (uint16_t)(vp->c[i].n - 1));
+			put_le16(p + 2, (uint16_t)(chunk_peek(vp, i)->n - 1));
 			p += 4;
 		}
 	if (pl->offsets) {
 		size_t off = pl->head;
 		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-			if (vp->c[i].n) {
+			if (chunk_peek(vp, i)->n) {
 				put_le32(p, (uint32_t)off);
 				p += 4;
-				off += ctype_bytes((enum ctype)pl->types[i], &vp->c[i], pl->runs[i]);
+				off += ctype_bytes((enum ctype)pl->types[i], chunk_peek(vp, i), pl->runs[i]);
 			}
 	}
 	int rc = fwrite(h, 1, hsz, fp) == hsz ? 0 : -1;
 	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS && rc == 0; i = next_chunk(vp, i + 1)) {
-		const struct chunk *c = &vp->c[i];
+		const struct chunk *c = chunk_peek(vp, i);
 		if (!c->n)
 			continue;
 		uint8_t *q = buf;
@@ -983,7 +1029,8 @@ struct fill_ctx {
 static bool fill_v4(uint32_t v, void *param)
 {
 	struct fill_ctx *f = param;
-	int r = chunk_add(f->vp, &f->vp->c[v >> 16], (uint16_t)v);
+	struct chunk *c = chunk_ref(f->vp, v >> 16);
+	int r = c ? chunk_add(f->vp, c, (uint16_t)v) : -1;
 	if (r < 0) {
 		f->rc = -1;
 		return false;
@@ -1031,11 +1078,11 @@ int target_sets_write(FILE *fp, const char *const *names, struct target_set *con
 			uint16_t p = s->ports[pk];
 			{
 				struct serial_plan pl;
-				int rc = plan_port(s->v4[p], &pl);
+				int rc = plan_port(s->v4[pk], &pl);
 				if (rc == 0)
 					rc = write_record(fp, names[i], 4, (uint16_t)p, NULL, pl.len);
 				if (rc == 0)
-					rc = write_port(fp, s->v4[p], &pl);
+					rc = write_port(fp, s->v4[pk], &pl);
 				plan_free(&pl);
 				if (rc != 0)
 					return -1;

@@ -13,6 +13,10 @@ export MPCAP BUILD
 export CORPUS="${CORPUS:-$(cd .. && pwd)/shared/corpus}"
 
 pass=0; fail=0; skip=0; failed=()
+# Each test's output is also kept in $LOGDIR, so that a failure's reason can be
+# repeated at the end, where a CI log's tail shows it.
+LOGDIR="$BUILD/test-logs"
+rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 # Under the sanitizers (SANITIZE=1) the tests that do not run mpcap's code —
 # formatting, docs, the generator's tshark oracle, the lab's cleanup — were
 # already run by the plain pass and are not repeated.
@@ -25,8 +29,10 @@ run() { # name command...
 	fi
 	echo "=== $name"
 	local start=$SECONDS
-	"$@"
+	local log="$LOGDIR/${name//\//_}.log"
+	"$@" >"$log" 2>&1
 	local rc=$?
+	cat "$log"
 	local dt=$((SECONDS - start))
 	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1)); echo "=== PASS $name (${dt}s)"
@@ -59,6 +65,13 @@ done
 echo
 echo "passed: $pass  failed: $fail  skipped: $skip"
 if [ $fail -gt 0 ]; then
+	for name in "${failed[@]}"; do
+		echo "--- why $name failed (its failure lines, then its last lines; whole output in $LOGDIR):"
+		log="$LOGDIR/${name//\//_}.log"
+		grep -E -m 40 '\[FAIL\]|^not ok|FAIL|[Ee]rror|Sanitizer|Assertion|[Tt]imed out|[Cc]rash' "$log"
+		echo "..."
+		tail -n 15 "$log"
+	done
 	printf 'FAILED: %s\n' "${failed[@]}"
 	exit 1
 fi
