@@ -134,7 +134,7 @@ docs: $(BUILD)/mpcap
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES    = capture analyze dissect tcp icmp csv attribution prefix
+FUZZ_NAMES    = capture analyze dissect tcp icmp csv attribution prefix state
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-missing-field-initializers $(FUZZ_SAN) \
                 $(PKG_CFLAGS) -Ianalyzer -Ireport -Iplots -Itests/fuzz -MMD -MP

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "bytes.h"
 
@@ -1140,6 +1141,10 @@ int target_sets_read(const char *path, const char *const *names, struct target_s
 	}
 	char *buf = NULL;
 	int rc = -1;
+	/* a record may not claim more bytes than the file holds (no allocation
+	 * of a length read from a damaged file) */
+	struct stat st;
+	int64_t size = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
 	for (size_t i = 0; i < n; i++)
 		if (!(sets[i] = target_set_new()))
 			goto oom;
@@ -1173,6 +1178,8 @@ int target_sets_read(const char *path, const char *const *names, struct target_s
 			snprintf(err, errlen, "%s: corrupt record at byte offset %ld", path, at);
 			goto out;
 		}
+		if (size >= 0 && len > (uint64_t)(size - ftell(fp)))
+			goto truncated;
 		free(buf);
 		if (!(buf = malloc(len ? len : 1)))
 			goto oom;

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/sweep/tools.sh
 robust_build
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-for name in capture analyze dissect tcp icmp csv attribution prefix; do
+for name in capture analyze dissect tcp icmp csv attribution prefix state; do
 	seed=$name; [ $name = analyze ] && seed=capture
 	dirs=()
 	for d in tests/fuzz/seeds/$seed tests/fuzz/regress/$name; do [ -d "$d" ] && dirs+=("$d"); done

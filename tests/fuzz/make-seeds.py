@@ -3,7 +3,7 @@
 
 Usage: tests/fuzz/make-seeds.py [CORPUS_DIR]   (default ../shared/corpus)
 
-Writes tests/fuzz/seeds/{capture,dissect,tcp,icmp,csv,attribution,prefix}/ from inputs we may
+Writes tests/fuzz/seeds/{capture,dissect,tcp,icmp,csv,attribution,prefix,state}/ from inputs we may
 redistribute (origins in tests/fuzz/seeds/README.md):
   - our own captures in samples/captures/ and results in tests/golden/;
   - corpus captures under BSD or MIT licences: the tcpdump test files
@@ -19,7 +19,10 @@ icmp: byte 0 the family (0 ICMP, 1 ICMPv6), then an ICMP message;
 csv: a golden targets.csv, a NUL byte, its summary.csv;
 attribution: byte 0 the loader (0 origin AS, 1 country, 2 AS names), then a
   small pfx2as / delegated / as2org / CSV file written here (and gzipped);
-prefix: operation programs (see fuzz_prefix.c).
+prefix: operation programs (see fuzz_prefix.c);
+state: results directories of `mpcap analyze` over capture seeds (u32 length,
+  scan.state, targets.sets; see fuzz_state.c), made with $MPCAP (default
+  build/mpcap).
 Needs editcap and mergecap (tshark), gzip, xz, zstd, bzip2.  Deterministic for
 given tool versions; the seeds are committed, so this only documents and
 refreshes them.
@@ -153,7 +156,7 @@ def be_pcap(path):
 
 
 def main():
-    for k in ("capture", "dissect", "tcp", "icmp", "csv", "attribution", "prefix"):
+    for k in ("capture", "dissect", "tcp", "icmp", "csv", "attribution", "prefix", "state"):
         shutil.rmtree(os.path.join(SEEDS, k), ignore_errors=True)
     tmp = tempfile.mkdtemp()
     c = lambda n: os.path.join(CORPUS, n)
@@ -276,8 +279,25 @@ def main():
     }
     for name, prog in progs.items():
         put("prefix", name, prog)
+
+    # ---- state: results directories read back by mpcap merge (fuzz_state.c)
+    mpcap = os.environ.get("MPCAP", os.path.join(ROOT, "build", "mpcap"))
+    late = os.path.join(tmp, "late")  # answers before any probe: pre.* sets
+    run("editcap", "-r", srcs["netns-foundation-24.pcap"], late, "13-24", stderr=subprocess.DEVNULL)
+    for name, src, opts in (("foundation", srcs["netns-foundation-24.pcap"], []),
+                            ("foundation-all", srcs["netns-foundation-24.pcap"], ["--all"]),
+                            ("foundation-late", late, []),
+                            ("verdicts-icmp", srcs["netns-verdicts-icmp.pcap"], []),
+                            ("mptcp-v0", srcs["mptcp-v0-12.pcap"], ["--probe-key", "0102030405060708"]),
+                            ("mptcp-v1", srcs["mptcp-v1-8.pcap"], []),
+                            ("ptcpdump-loopback", srcs["ptcpdump-loopback.pcap"], ["--all"])):
+        out = os.path.join(tmp, "res-" + name)
+        subprocess.run([mpcap, "analyze", "-q", "-o", out] + opts + [src], check=False,
+                       stderr=subprocess.DEVNULL)
+        st = open(os.path.join(out, "scan.state"), "rb").read()
+        put("state", name, struct.pack("<I", len(st)) + st + open(os.path.join(out, "targets.sets"), "rb").read())
     shutil.rmtree(tmp)
-    for k in ("capture", "dissect", "tcp", "icmp", "csv", "attribution", "prefix"):
+    for k in ("capture", "dissect", "tcp", "icmp", "csv", "attribution", "prefix", "state"):
         print("%s: %d seeds" % (k, len(os.listdir(os.path.join(SEEDS, k)))))
 
 
