@@ -4,7 +4,9 @@
  *   1. the file (fopen()ed path, or stdin for "-"), counted for progress, with
  *      the first bytes peeked and replayed (stdin cannot seek);
  *   2. decompress.c: gzip / xz / zstd / bzip2 recognised by magic bytes and
- *      decoded on the fly (or passed through);
+ *      decoded on the fly (or passed through); a compressed regular file is
+ *      decoded ahead in a helper thread (readahead.c), so that decompression
+ *      and analysis overlap;
  *   3. a second peek of the decompressed bytes recognises the capture format:
  *      classic pcap (tcpdump.org "libpcap file format", draft-ietf-opsawg-pcap;
  *      magic a1b2c3d4 / a1b23c4d in either byte order), read by libpcap; or
@@ -41,6 +43,7 @@
 #include "bytes.h"
 #include "decompress.h"
 #include "pcapng.h"
+#include "readahead.h"
 
 #define IOBUF_SIZE (1u << 20)
 #define PCAP_FILE_HDR 24u
@@ -49,6 +52,8 @@
 #define FORMAT_PEEK 24u          /* a classic pcap file header */
 #define FAST_WINDOW (256u << 10) /* the pread window (fits in L2) */
 #define FAST_PREFETCH 2048u      /* prefetch this far ahead of the record being read */
+#define READAHEAD_BLOCK (256u << 10)
+#define READAHEAD_BLOCKS 4u /* decompressed bytes read ahead: 1 MiB */
 
 enum fmt { FMT_PCAP, FMT_PCAP_NS, FMT_PCAPNG };
 
@@ -66,6 +71,7 @@ struct capture {
 	/* layer 2 */
 	enum decomp_kind comp;
 	struct decomp *dec;
+	struct readahead *ra; /* dec read ahead by a helper thread, or NULL */
 
 	/* layer 3 */
 	uint8_t peek[FORMAT_PEEK];
@@ -120,8 +126,14 @@ static ssize_t raw_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t err
 		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
 		return -1;
 	}
-	c->raw_consumed += k;
+	/* the readahead's thread counts, the caller's progress reads */
+	__atomic_store_n(&c->raw_consumed, c->raw_consumed + k, __ATOMIC_RELAXED);
 	return (ssize_t)k;
+}
+
+static ssize_t dec_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t errlen)
+{
+	return decomp_read(ctx, buf, n, err, errlen);
 }
 
 /* ---- layer 3: the decompressed stream, with the format peek replayed -------- */
@@ -138,7 +150,8 @@ static ssize_t stream_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t 
 		c->peek_pos += m;
 		k = (ssize_t)m;
 	} else {
-		k = decomp_read(c->dec, buf, n, err, errlen);
+		k = c->ra ? readahead_read(c->ra, buf, n, err, errlen)
+		          : decomp_read(c->dec, buf, n, err, errlen);
 		if (k < 0) {
 			c->stream_failed = true;
 			snprintf(c->stream_err, sizeof c->stream_err, "%s", err);
@@ -260,6 +273,11 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 	c->comp = decomp_detect(c->raw_peek, c->raw_peek_len);
 	if (decomp_new(c->comp, raw_read, c, &c->dec, err, errlen) < 0)
 		return -1;
+	/* only where a read always returns: a regular file (not stdin, a FIFO) */
+	if (c->comp != DECOMP_NONE && c->regular &&
+	    readahead_new(dec_read, c->dec, READAHEAD_BLOCK, READAHEAD_BLOCKS, &c->ra, rerr, sizeof rerr) !=
+	        0)
+		c->ra = NULL; /* decompressed in this thread instead */
 
 	c->peek_len = read_upto(c, c->peek, FORMAT_PEEK, stream_read, rerr, sizeof rerr, &failed);
 	c->stream_pos = 0;
@@ -594,7 +612,7 @@ uint64_t capture_bytes_consumed(const struct capture *c)
 {
 	if (c->direct)
 		return c->next_offset;
-	return c->raw_consumed;
+	return __atomic_load_n(&c->raw_consumed, __ATOMIC_RELAXED);
 }
 
 int64_t capture_file_size(const struct capture *c)
@@ -610,6 +628,7 @@ void capture_close(struct capture *c)
 	if (c->pcap)
 		pcap_close(c->pcap); /* closes pcap_fp (and raw when direct) */
 	pcapng_free(c->ng);
+	readahead_free(c->ra); /* before what its thread reads */
 	decomp_free(c->dec);
 	if (c->raw && !c->raw_is_stdin)
 		fclose(c->raw);

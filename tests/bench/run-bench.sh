@@ -9,7 +9,7 @@
 #                    has many MPTCP hosts, 564 k records); a pcapng copy
 #                    (editcap), zstd and gzip copies
 #   zmap.pcap        10 M packets with a real scan's proportions (scangen:
-#                    few answers, a static probe key)
+#                    few answers, a static probe key), and a zstd copy
 #   split-*/         each of the two in four classic pcap files, for -j
 #   slice.pcap       the first 200 k packets of scan.pcap (dump vs tshark),
 #   slice20k.pcap    and the first 20 k (tshark's time grows faster than the
@@ -57,6 +57,10 @@ fi
 if [ ! -s "$D/scan.pcap.zst" ]; then
 	say "bench: zstd copy (zstd -3) ..."
 	zstd -q -3 -f "$D/scan.pcap" -o "$D/scan.pcap.zst.tmp" && mv "$D/scan.pcap.zst.tmp" "$D/scan.pcap.zst"
+fi
+if [ ! -s "$D/zmap.pcap.zst" ]; then
+	say "bench: zstd copy of zmap.pcap (zstd -3) ..."
+	zstd -q -3 -f "$D/zmap.pcap" -o "$D/zmap.pcap.zst.tmp" && mv "$D/zmap.pcap.zst.tmp" "$D/zmap.pcap.zst"
 fi
 if [ ! -s "$D/scan.pcap.gz" ]; then
 	say "bench: gzip copy (gzip -6) ..."
@@ -126,6 +130,8 @@ measure bare_z "$BENCH_RUNS" "$B/pcapcount" "$D/zmap.pcap"
 measure read_z "$BENCH_RUNS" "$B/readcount" "$D/zmap.pcap"
 measure read_dis_z "$BENCH_RUNS" "$B/readcount" --dissect "$D/zmap.pcap"
 measure analyze_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zm" "$D/zmap.pcap"
+measure zstd_z "$BENCH_RUNS" zstd -q -d -c "$D/zmap.pcap.zst"
+measure analyze_zst_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zmz" "$D/zmap.pcap.zst"
 parts=$(ls "$D"/split-scan/part_*.pcap | sort)
 # shellcheck disable=SC2086
 measure j1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/j1" $parts
@@ -156,6 +162,9 @@ for d in ng z g; do
 	for f in targets.csv summary.csv targets.sets; do
 		cmp -s "$O/a/$f" "$O/$d/$f" || same_results="NO ($d/$f)"
 	done
+done
+for f in targets.csv summary.csv targets.sets; do
+	cmp -s "$O/zm/$f" "$O/zmz/$f" || same_results="NO (zmz/$f)"
 done
 same_j=yes
 for f in targets.csv summary.csv targets.sets scan.state; do
@@ -226,6 +235,8 @@ row "bare pcap_next_ex loop, zmap.pcap" bare_z "$NZ" "$SZZ"
 row "mpcap's reader alone, zmap.pcap" read_z "$NZ" "$SZZ"
 row "mpcap's reader + dissection, zmap.pcap" read_dis_z "$NZ" "$SZZ"
 row "mpcap analyze, zmap.pcap (static key)" analyze_z "$NZ" "$SZZ"
+row "zstd -dc, zmap.pcap.zst" zstd_z "$NZ" "$SZZ"
+row "mpcap analyze, zmap.pcap.zst" analyze_zst_z "$NZ" "$SZZ"
 row "mpcap analyze -j 1, scan.pcap in 4 files" j1 "$N" "$SZ"
 row "mpcap analyze -j 2, scan.pcap in 4 files" j2 "$N" "$SZ"
 row "mpcap analyze -j 1, zmap.pcap in 4 files" jz1 "$NZ" "$SZZ"
@@ -245,6 +256,7 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	"analyze vs zstd -dc alone (target >= 0.8x)|analyze_zst|zstd" \
 	"analyze vs gzip -dc alone|analyze_gz|gzip" \
 	"analyze vs bare loop, zmap.pcap|analyze_z|bare_z" \
+	"analyze vs zstd -dc alone, zmap.pcap.zst (target >= 0.8x)|analyze_zst_z|zstd_z" \
 	"mpcap's reader vs bare loop, scan.pcap|read|bare" \
 	"mpcap's reader + dissection vs bare loop, scan.pcap|read_dis|bare" \
 	"mpcap's reader + dissection vs bare loop, zmap.pcap|read_dis_z|bare_z" \
