@@ -27,7 +27,8 @@ static ssize_t src_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t err
 	s->calls++;
 	if (s->pos == s->total) {
 		if (s->fail) {
-			snprintf(err, errlen, "zstd: corrupted block at decompressed byte offset %zu", s->pos);
+			snprintf(err, errlen, "zstd: corrupted block at decompressed byte offset %zu",
+			         s->pos);
 			return -1;
 		}
 		return 0;
