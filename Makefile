@@ -94,10 +94,10 @@ unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 MANS = $(wildcard docs/*.1)
 install: $(BUILD)/mpcap
