@@ -98,7 +98,14 @@ int readahead_new(readahead_fn rd, void *ctx, size_t block, unsigned nblocks, st
 		return -1;
 	}
 	struct readahead *ra = calloc(1, sizeof *ra);
-	if (!ra || !(ra->ring = calloc(nblocks, sizeof *ra->ring))) {
+	bool ok = ra && (ra->ring = calloc(nblocks, sizeof *ra->ring));
+	for (unsigned i = 0; ok && i < nblocks; i++)
+		ok = (ra->ring[i].p = malloc(block)) != NULL;
+	if (!ok) {
+		if (ra) {
+			ra->nblocks = nblocks;
+			free_ring(ra);
+		}
 		free(ra);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -107,13 +114,6 @@ int readahead_new(readahead_fn rd, void *ctx, size_t block, unsigned nblocks, st
 	ra->ctx = ctx;
 	ra->block = block;
 	ra->nblocks = nblocks;
-	for (unsigned i = 0; i < nblocks; i++)
-		if (!(ra->ring[i].p = malloc(block))) {
-			free_ring(ra);
-			free(ra);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->filled, NULL);
 	pthread_cond_init(&ra->freed, NULL);

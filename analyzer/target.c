@@ -729,9 +729,11 @@ void target_set_each(const struct target_set *s, target_set_member_fn fn, void *
 	for (size_t pk = 0; pk < s->nports; pk++) {
 		uint16_t p = s->ports[pk];
 		const struct v4port *vp = s->v4[pk];
-		for (uint32_t hi = next_chunk(vp, 0); hi < CHUNKS; hi = next_chunk(vp, hi + 1))
-			if (chunk_peek(vp, hi)->n)
-				each_in_chunk(chunk_peek(vp, hi), hi, p, fn, ctx);
+		for (uint32_t hi = next_chunk(vp, 0); hi < CHUNKS; hi = next_chunk(vp, hi + 1)) {
+			const struct chunk *c = chunk_peek(vp, hi);
+			if (c->n)
+				each_in_chunk(c, hi, p, fn, ctx);
+		}
 	}
 	size_t cur = 0;
 	struct target_key k;
@@ -950,20 +952,24 @@ static int write_port(FILE *fp, const struct v4port *vp, const struct serial_pla
 		put_le32(p + 4, nc);
 		p += 8;
 	}
-	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-		if (chunk_peek(vp, i)->n) {
+	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1)) {
+		const struct chunk *c = chunk_peek(vp, i);
+		if (c->n) {
 			put_le16(p, (uint16_t)i);
-			put_le16(p + 2, (uint16_t)(chunk_peek(vp, i)->n - 1));
+			put_le16(p + 2, (uint16_t)(c->n - 1));
 			p += 4;
 		}
+	}
 	if (pl->offsets) {
 		size_t off = pl->head;
-		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1))
-			if (chunk_peek(vp, i)->n) {
+		for (uint32_t i = next_chunk(vp, 0); i < CHUNKS; i = next_chunk(vp, i + 1)) {
+			const struct chunk *c = chunk_peek(vp, i);
+			if (c->n) {
 				put_le32(p, (uint32_t)off);
 				p += 4;
-				off += ctype_bytes((enum ctype)pl->types[i], chunk_peek(vp, i), pl->runs[i]);
+				off += ctype_bytes((enum ctype)pl->types[i], c, pl->runs[i]);
 			}
+		}
 	}
 	int rc = fwrite(h, 1, hsz, fp) == hsz ? 0 : -1;
 	for (uint32_t i = next_chunk(vp, 0); i < CHUNKS && rc == 0; i = next_chunk(vp, i + 1)) {
