@@ -33,15 +33,18 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Ianalyzer -Ireport -Iplots -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -I. -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS     = $(PKG_LIBS) $(EXTRA_LIBS) -lpthread
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIB_SRC  = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c report/*.c plots/*.c))
+# Source folders are the layers (docs/architecture.md); tests/check-layers.py keeps arrows pointing down.
+SRC_DIRS = analyzer/base analyzer/capture analyzer/dissect analyzer/ingest analyzer/scan analyzer/results \
+           report/stats report/attribution report/series report/page plots cli
+LIB_SRC  = $(filter-out cli/main.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ = $(BUILD)/analyzer/main.o
+MAIN_OBJ = $(BUILD)/cli/main.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 SAMPLE_TOOLS_SRC = $(wildcard samples/tools/*.c)
@@ -137,7 +140,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_NAMES    = capture analyze dissect tcp icmp csv attribution prefix state
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-missing-field-initializers $(FUZZ_SAN) \
-                $(PKG_CFLAGS) -Ianalyzer -Ireport -Iplots -Itests/fuzz -MMD -MP
+                $(PKG_CFLAGS) -I. -Itests/fuzz -MMD -MP
 FUZZ_LIB_OBJ  = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 REPLAY_BINS   = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/fuzz_%)

@@ -2,7 +2,7 @@
  * ticks, bars, lines, bands, rules, legend placement, "no data" charts, and
  * the PNG / SVG / PDF surfaces.  All lengths are logical pixels (1/96 inch)
  * until the final scale to the surface. */
-#include "chart.h"
+#include "plots/chart.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>

@@ -1,6 +1,6 @@
 /* figures.c — the report's figures as chart specifications (see figures.h).
  * Only data, titles, units and colours are chosen here; chart.c draws. */
-#include "figures.h"
+#include "plots/figures.h"
 
 #include <math.h>
 #include <stdlib.h>

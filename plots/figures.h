@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chart.h"
+#include "plots/chart.h"
 
 #define FIG_WEIGHTS 65
 #define FIG_BITS 64

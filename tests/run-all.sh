@@ -20,7 +20,7 @@ rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 # Under the sanitizers (SANITIZE=1) the tests that do not run mpcap's code —
 # formatting, docs, the generator's tshark oracle, the lab's cleanup — were
 # already run by the plain pass and are not repeated.
-NOT_UNDER_SAN=" format docs gen/tshark-oracle gen/determinism live/test-lab-cleanup "
+NOT_UNDER_SAN=" format layers docs gen/tshark-oracle gen/determinism live/test-lab-cleanup "
 run() { # name command...
 	local name=$1; shift
 	if [ "${SANITIZE:-0}" = 1 ] && [ "${NOT_UNDER_SAN#* $name }" != "$NOT_UNDER_SAN" ]; then
@@ -44,6 +44,7 @@ run() { # name command...
 }
 
 run format tests/check-format.sh
+run layers /usr/bin/python3 tests/check-layers.py "$BUILD"
 run unit "$BUILD/unit-tests" --jobs 2
 run golden tests/e2e/run-testlist.sh
 for t in tests/e2e/*.sh; do

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture.h"
-#include "dissect.h"
+#include "analyzer/capture/capture.h"
+#include "analyzer/dissect/dissect.h"
 
 int main(int argc, char **argv)
 {

@@ -11,8 +11,8 @@
  */
 #include <string.h>
 
-#include "attribution.h"
 #include "fuzz.h"
+#include "report/attribution/attribution.h"
 
 static void lookup(struct attribution *a, int family, const uint8_t *addr)
 {

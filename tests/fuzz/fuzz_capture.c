@@ -23,10 +23,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "capture.h"
-#include "dissect.h"
+#include "analyzer/capture/capture.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/scan/scan.h"
 #include "fuzz.h"
-#include "scan.h"
 
 #define MAX_RECORDS 200000u /* bounds a decompression bomb of empty records */
 

@@ -10,9 +10,9 @@
  */
 #include <string.h>
 
-#include "csv_io.h"
+#include "analyzer/base/csv_io.h"
 #include "fuzz.h"
-#include "longitudinal.h"
+#include "report/series/longitudinal.h"
 
 static int read_table(const uint8_t *p, size_t n, struct csv_table *t)
 {

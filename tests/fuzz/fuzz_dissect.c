@@ -10,9 +10,9 @@
  */
 #include <string.h>
 
-#include "dissect.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/link.h"
 #include "fuzz.h"
-#include "link.h"
 
 static const int dlts[] = {
 	LINK_DLT_NULL,        LINK_DLT_EN10MB,

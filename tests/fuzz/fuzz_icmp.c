@@ -9,9 +9,9 @@
  */
 #include <string.h>
 
+#include "analyzer/dissect/icmp.h"
+#include "analyzer/dissect/ip.h"
 #include "fuzz.h"
-#include "icmp.h"
-#include "ip.h"
 
 static void check_payload(const uint8_t *base, size_t n, const struct byte_view *p)
 {

@@ -1,6 +1,6 @@
 /* fuzz_prefix.c — libFuzzer harness: longest-prefix match against a naive model.
  *
- * The input is a program of operations (report/prefix_table.h): add an IPv4
+ * The input is a program of operations (report/attribution/prefix_table.h): add an IPv4
  * or IPv6 prefix (host bits masked, or raw: then it must be refused), add an
  * address range, look an address up.  Up to 48 prefixes and ranges go to
  * prefix_builder_add() / prefix_builder_add_range() and, in parallel, to a
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "prefix_table.h"
+#include "report/attribution/prefix_table.h"
 
 __extension__ typedef unsigned __int128 u128;
 

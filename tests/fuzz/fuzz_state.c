@@ -19,9 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "analyzer/results/scan_outputs.h"
+#include "analyzer/scan/scan.h"
 #include "fuzz.h"
-#include "scan.h"
 
 static bool put_file(const char *dir, const char *name, const uint8_t *p, size_t n)
 {

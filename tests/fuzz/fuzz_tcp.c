@@ -13,9 +13,9 @@
  */
 #include <string.h>
 
+#include "analyzer/dissect/mpcapable.h"
+#include "analyzer/dissect/tcp.h"
 #include "fuzz.h"
-#include "mpcapable.h"
-#include "tcp.h"
 
 static void check_mpc(const struct mpc_option *m, size_t present)
 {

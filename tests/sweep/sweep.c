@@ -50,9 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decompress.h"
-#include "input.h"
-#include "scan.h"
+#include "analyzer/capture/decompress.h"
+#include "analyzer/ingest/input.h"
+#include "analyzer/scan/scan.h"
 
 /* ---- the file under test ------------------------------------------------------ */
 

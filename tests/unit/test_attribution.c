@@ -21,10 +21,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "adoption_tables.h"
-#include "attribution.h"
-#include "prefix_table.h"
-#include "target.h"
+#include "analyzer/scan/target.h"
+#include "report/attribution/adoption_tables.h"
+#include "report/attribution/attribution.h"
+#include "report/attribution/prefix_table.h"
 
 /* ---- helpers ---- */
 

@@ -5,7 +5,7 @@
 #include <pcap/pcap.h>
 #include <string.h>
 
-#include "bpf_filter.h"
+#include "analyzer/ingest/bpf_filter.h"
 
 /* IPv4 + TCP (20 + 20 bytes) from 192.0.2.1:40000 to 198.51.100.7:dport. */
 static size_t ipv4_tcp(uint8_t *p, uint16_t dport)

@@ -21,9 +21,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "capture.h"
-#include "decompress.h"
-#include "pcapng.h"
+#include "analyzer/capture/capture.h"
+#include "analyzer/capture/decompress.h"
+#include "analyzer/capture/pcapng.h"
 
 #define CORPUS "/work/shared/corpus"
 

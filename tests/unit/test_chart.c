@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chart.h"
-#include "figures.h"
+#include "plots/chart.h"
+#include "plots/figures.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "icmp.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/icmp.h"
 
 /* The probe as sent: IPv4 192.0.2.1 -> 203.0.113.2, TTL 1, SYN 12345 -> 80,
  * seq 1, v0 MP_CAPABLE with key 0c..0c.  52 bytes. */

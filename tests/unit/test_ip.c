@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "ip.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/ip.h"
 
 static const uint8_t tcp20[20] = { 0x30, 0x39, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff };
 

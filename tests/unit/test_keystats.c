@@ -1,4 +1,4 @@
-/* test_keystats.c — the key-randomness statistics (report/keystats.c).
+/* test_keystats.c — the key-randomness statistics (report/stats/keystats.c).
  *
  * Reference values come from outside mpcap and GSL: Debian's scipy, run as
  * /usr/bin/python3 through popen (the python3 on PATH may be a pyenv without
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keystats.h"
+#include "report/stats/keystats.h"
 
 #define PY "/usr/bin/python3"
 #define REL 1e-9

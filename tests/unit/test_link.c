@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "link.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/link.h"
 
 /* An IPv4 SYN carrying a v0 MP_CAPABLE (key 0c..0c), 52 bytes. */
 static const uint8_t ip4_syn[] = {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "mpcapable.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/mpcapable.h"
 
 #define U MPC_ANOM_LENGTH_UNKNOWN
 #define V MPC_ANOM_VERSION_LENGTH

@@ -1,4 +1,4 @@
-/* test_readahead.c — the helper-thread readahead (analyzer/readahead.c): the
+/* test_readahead.c — the helper-thread readahead (analyzer/capture/readahead.c): the
  * caller sees exactly the source's bytes, end and error, whatever the read
  * sizes on either side, and can stop early. */
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "readahead.h"
+#include "analyzer/capture/readahead.h"
 
 /* A source of `total` bytes (byte i = i * 7 + i / 251, mod 256) delivered in
  * reads of at most `chunk` bytes, then 0 or, when fail, -1. */

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scan.h"
-#include "target.h"
-#include "verdict.h"
+#include "analyzer/scan/scan.h"
+#include "analyzer/scan/target.h"
+#include "analyzer/scan/verdict.h"
 
 /* ---- target sets ------------------------------------------------------------------ */
 

@@ -5,7 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "target.h"
+#include "analyzer/scan/target.h"
 
 static void v4(uint32_t a, uint8_t out[16])
 {

@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "tcp.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/tcp.h"
 
 /* A TCP header 12345 -> 80, seq 0x01020304, ack 0x0a0b0c0d, window 0x7210,
  * checksum 0xabcd, urgent 0x0001, with the given flags and options (padded

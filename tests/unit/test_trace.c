@@ -5,8 +5,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "dissect.h"
-#include "trace.h"
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/scan/trace.h"
 
 #define DLT_RAW_IP 12
 

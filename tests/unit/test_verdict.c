@@ -4,8 +4,8 @@
 #include <gsl/gsl_cdf.h>
 #include <string.h>
 
-#include "tcp.h"
-#include "verdict.h"
+#include "analyzer/dissect/tcp.h"
+#include "analyzer/scan/verdict.h"
 
 #define PROBE_KEY 0x0c0c0c0c0c0c0c0cULL
 

@@ -1,0 +1,16 @@
+/* text.h — parsing and formatting of keys and times (text.c). */
+#ifndef MPCAP_TEXT_H
+#define MPCAP_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parses 16 hex digits (optionally 0x-prefixed); false when malformed. */
+bool parse_hex64(const char *s, uint64_t *out);
+/* Formats a 64-bit key as 16 lowercase hex digits. */
+void format_key(uint64_t key, char buf[17]);
+/* Formats seconds + nanoseconds as "S.NNNNNNNNN". */
+void format_time(int64_t sec, uint32_t nsec, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,448 @@
+/* input.c — capture files → filter → dissection → callback.  See input.h.
+ *
+ * The per-record loop is allocation-free: one struct packet is reused, the
+ * capture layer hands out records in place (capture.c), and the filter is
+ * compiled once per link type.
+ */
+#include "analyzer/ingest/input.h"
+
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/link.h"
+#include "analyzer/ingest/bpf_filter.h"
+#include "analyzer/ingest/progress.h"
+
+static int64_t file_size(const char *file)
+{
+	struct stat st;
+	if (strcmp(file, "-") == 0 || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (int64_t)st.st_size;
+}
+
+static int64_t total_size(char *const *files, int n)
+{
+	int64_t total = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t sz = file_size(files[i]);
+		if (sz < 0)
+			return -1;
+		total += sz;
+	}
+	return total;
+}
+
+static const char *dlt_label(int dlt, char *buf, size_t n)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	snprintf(buf, n, "%s (DLT %d)", name ? name : "unknown", dlt);
+	return buf;
+}
+
+/* Progress of one file, read by whoever draws the progress line. */
+struct file_progress {
+	_Atomic uint64_t bytes, records;
+};
+
+/* Everything one file needs; the result of reading it. */
+struct file_job {
+	const char *file;
+	uint32_t ordinal;
+	const struct input_options *o;
+	struct bpf_filter *filter;
+	input_packet_fn fn;
+	void *ctx;
+	struct file_progress *prog; /* updated every 16 Ki records */
+	struct progress *draw;      /* sequential runs draw here; NULL otherwise */
+	uint64_t bytes_before, records_before;
+	/* results */
+	bool opened;
+	int status;
+	uint64_t records, filtered_out, bytes;
+	char warn[768]; /* the damage warning, without the leading newline */
+	char err[1024];
+};
+
+/* Reads one file.  job->status: INPUT_OK, INPUT_WARNINGS (warn filled),
+ * INPUT_FATAL (err filled) or INPUT_INTERRUPTED. */
+static void run_file(struct file_job *job, struct packet *pkt)
+{
+	const struct input_options *o = job->o;
+	const char *file = job->file;
+	const char *shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
+	char msg[512];
+	struct capture *cap;
+	job->status = INPUT_OK;
+	job->warn[0] = '\0';
+	job->opened = false;
+	if (capture_open(file, &cap, msg, sizeof msg) != 0) {
+		snprintf(job->err, sizeof job->err, "%s: %s", shown, msg);
+		job->status = INPUT_FATAL;
+		return;
+	}
+	job->opened = true;
+	uint64_t frame = 0, unsupported = 0;
+	int first_unsupported = -1;
+	struct capture_record rec;
+	int rc;
+	while ((rc = capture_next(cap, &rec, msg, sizeof msg)) == CAPTURE_OK) {
+		frame++;
+		if ((frame & 0x3fff) == 0) {
+			if (o->stop && *o->stop) {
+				job->status = INPUT_INTERRUPTED;
+				break;
+			}
+			uint64_t b = capture_bytes_consumed(cap);
+			if (job->prog) {
+				atomic_store_explicit(&job->prog->bytes, b, memory_order_relaxed);
+				atomic_store_explicit(&job->prog->records, frame, memory_order_relaxed);
+			}
+			if (job->draw)
+				progress_update(job->draw, job->bytes_before + b,
+				                job->records_before + frame);
+		}
+		if (job->filter) {
+			int m = bpf_filter_match(job->filter, rec.linktype, rec.data, rec.caplen, rec.wirelen,
+			                         msg, sizeof msg);
+			if (m < 0) {
+				snprintf(job->err, sizeof job->err, "%s: %s", shown, msg);
+				job->status = INPUT_FATAL;
+				break;
+			}
+			if (m == 0) {
+				job->filtered_out++;
+				continue;
+			}
+		}
+		pkt->frame = frame;
+		pkt->ts_sec = rec.ts_sec;
+		pkt->ts_nsec = rec.ts_nsec;
+		pkt->caplen = rec.caplen;
+		pkt->wirelen = rec.wirelen;
+		dissect_packet(rec.linktype, rec.data, rec.caplen, pkt);
+		if (pkt->skip == SKIP_LINKTYPE_UNSUPPORTED) {
+			unsupported++;
+			if (first_unsupported < 0)
+				first_unsupported = rec.linktype;
+		}
+		if (job->fn(job->ctx, shown, pkt, msg, sizeof msg) != 0) {
+			snprintf(job->err, sizeof job->err, "%s: %s", shown, msg);
+			job->status = INPUT_FATAL;
+			break;
+		}
+	}
+	job->records = frame;
+	if (job->status == INPUT_OK && o->stop && *o->stop)
+		job->status = INPUT_INTERRUPTED;
+	else if (job->status == INPUT_OK && rc == CAPTURE_DAMAGED)
+		snprintf(job->warn, sizeof job->warn,
+		         "mpcap: warning: %s: %s; the %llu records before it were analysed\n", shown, msg,
+		         (unsigned long long)frame);
+	if (job->status != INPUT_FATAL && frame > 0 && unsupported == frame) {
+		char dl[96];
+		snprintf(job->err, sizeof job->err,
+		         "%s: unsupported link type %s: no packet could be dissected", shown,
+		         dlt_label(first_unsupported, dl, sizeof dl));
+		job->status = INPUT_FATAL;
+	}
+	job->bytes = capture_bytes_consumed(cap);
+	if (job->prog) {
+		atomic_store_explicit(&job->prog->bytes, job->bytes, memory_order_relaxed);
+		atomic_store_explicit(&job->prog->records, frame, memory_order_relaxed);
+	}
+	capture_close(cap);
+}
+
+int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
+              struct input_stats *st, char *err, size_t errlen)
+{
+	memset(st, 0, sizeof *st);
+	struct bpf_filter *filter = NULL;
+	char msg[512];
+	if (o->filter && !(filter = bpf_filter_new(o->filter, msg, sizeof msg))) {
+		snprintf(err, errlen, "bad filter expression '%s': %s", o->filter, msg);
+		return INPUT_FATAL;
+	}
+	struct progress prog;
+	progress_init(&prog, o->log, o->progress, total_size(files, nfiles));
+	struct packet *pkt = calloc(1, sizeof *pkt);
+	if (!pkt) {
+		bpf_filter_free(filter);
+		snprintf(err, errlen, "out of memory");
+		return INPUT_FATAL;
+	}
+	int status = INPUT_OK;
+	uint64_t bytes_before = 0;
+	for (int i = 0; i < nfiles && status != INPUT_FATAL && status != INPUT_INTERRUPTED; i++) {
+		if (o->file_fn &&
+		    o->file_fn(ctx, (uint32_t)i, files[i], file_size(files[i]), msg, sizeof msg) != 0) {
+			snprintf(err, errlen, "%s", msg);
+			status = INPUT_FATAL;
+			break;
+		}
+		struct file_job job = { .file = files[i],
+			                .ordinal = (uint32_t)i,
+			                .o = o,
+			                .filter = filter,
+			                .fn = fn,
+			                .ctx = ctx,
+			                .draw = &prog,
+			                .bytes_before = bytes_before,
+			                .records_before = st->records };
+		run_file(&job, pkt);
+		if (!job.opened) {
+			snprintf(err, errlen, "%s", job.err);
+			status = INPUT_FATAL;
+			break;
+		}
+		st->files++;
+		st->records += job.records;
+		st->filtered_out += job.filtered_out;
+		bytes_before += job.bytes;
+		if (job.warn[0]) {
+			fprintf(o->log, "%s%s", prog.drawn ? "\n" : "", job.warn);
+			st->warnings++;
+			if (status == INPUT_OK)
+				status = INPUT_WARNINGS;
+		}
+		if (job.status == INPUT_FATAL) {
+			snprintf(err, errlen, "%s", job.err);
+			status = INPUT_FATAL;
+		} else if (job.status == INPUT_INTERRUPTED) {
+			status = INPUT_INTERRUPTED;
+		}
+	}
+	st->bytes = bytes_before;
+	progress_end(&prog);
+	free(pkt);
+	bpf_filter_free(filter);
+	return status;
+}
+
+/* ---- parallel ------------------------------------------------------------------- */
+
+enum { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
+
+struct slot {
+	struct file_job job;
+	struct file_progress prog;
+	int state;
+	int64_t size;
+};
+
+struct pool {
+	char *const *files;
+	int nfiles;
+	const struct input_options *o;
+	input_packet_fn fn;
+	const struct input_parallel *par;
+	struct slot *slots;
+	int next;   /* next file to claim */
+	bool abort; /* stop claiming files */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a slot became DONE */
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct packet *pkt = calloc(1, sizeof *pkt);
+	struct bpf_filter *filter = NULL;
+	char msg[512] = "";
+	bool filter_ok = true;
+	if (p->o->filter && !(filter = bpf_filter_new(p->o->filter, msg, sizeof msg)))
+		filter_ok = false;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		if (p->abort || p->next >= p->nfiles) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		int i = p->next++;
+		struct slot *sl = &p->slots[i];
+		sl->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+
+		struct file_job *job = &sl->job;
+		job->status = INPUT_OK;
+		if (!pkt) {
+			snprintf(job->err, sizeof job->err, "out of memory");
+			job->status = INPUT_FATAL;
+		} else if (!filter_ok) {
+			snprintf(job->err, sizeof job->err, "bad filter expression '%s': %s", p->o->filter,
+			         msg);
+			job->status = INPUT_FATAL;
+		} else {
+			job->ctx = p->par->open(p->par->arg, (uint32_t)i, job->file, sl->size, job->err,
+			                        sizeof job->err);
+			if (!job->ctx)
+				job->status = INPUT_FATAL;
+			else {
+				job->filter = filter;
+				run_file(job, pkt);
+			}
+		}
+		pthread_mutex_lock(&p->mu);
+		sl->state = SLOT_DONE;
+		if (job->status == INPUT_FATAL || job->status == INPUT_INTERRUPTED)
+			p->abort = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	bpf_filter_free(filter);
+	free(pkt);
+	return NULL;
+}
+
+int input_run_parallel(char *const *files, int nfiles, int jobs, const struct input_options *o,
+                       input_packet_fn fn, const struct input_parallel *par, struct input_stats *st,
+                       char *err, size_t errlen)
+{
+	memset(st, 0, sizeof *st);
+	char msg[512];
+	if (o->filter) {
+		/* the same message as a sequential run, before any thread starts */
+		struct bpf_filter *f = bpf_filter_new(o->filter, msg, sizeof msg);
+		if (!f) {
+			snprintf(err, errlen, "bad filter expression '%s': %s", o->filter, msg);
+			return INPUT_FATAL;
+		}
+		bpf_filter_free(f);
+	}
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > nfiles)
+		jobs = nfiles;
+	struct pool p = { .files = files, .nfiles = nfiles, .o = o, .fn = fn, .par = par };
+	p.slots = calloc((size_t)(nfiles ? nfiles : 1), sizeof *p.slots);
+	pthread_t *tids = calloc((size_t)(jobs ? jobs : 1), sizeof *tids);
+	if (!p.slots || !tids) {
+		free(p.slots);
+		free(tids);
+		snprintf(err, errlen, "out of memory");
+		return INPUT_FATAL;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		struct slot *sl = &p.slots[i];
+		sl->size = file_size(files[i]);
+		sl->job.file = files[i];
+		sl->job.ordinal = (uint32_t)i;
+		sl->job.o = o;
+		sl->job.fn = fn;
+		sl->job.prog = &sl->prog;
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	int started = 0;
+	for (; started < jobs; started++)
+		if (pthread_create(&tids[started], NULL, worker, &p) != 0)
+			break;
+	struct progress prog;
+	progress_init(&prog, o->log, o->progress, total_size(files, nfiles));
+	int status = started ? INPUT_OK : INPUT_FATAL;
+	if (!started)
+		snprintf(err, errlen, "cannot start a thread");
+	/* merge in file order as files complete */
+	int merged = 0;
+	while (status != INPUT_FATAL && status != INPUT_INTERRUPTED && merged < nfiles) {
+		pthread_mutex_lock(&p.mu);
+		while (p.slots[merged].state != SLOT_DONE &&
+		       !(p.abort && p.slots[merged].state == SLOT_WAITING)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 250000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&p.cv, &p.mu, &ts);
+			if (o->progress) {
+				uint64_t b = 0, r = 0;
+				for (int i = 0; i < nfiles; i++) {
+					b += atomic_load_explicit(&p.slots[i].prog.bytes,
+					                          memory_order_relaxed);
+					r += atomic_load_explicit(&p.slots[i].prog.records,
+					                          memory_order_relaxed);
+				}
+				progress_update(&prog, b, r);
+			}
+		}
+		struct slot *sl = &p.slots[merged];
+		bool done = sl->state == SLOT_DONE;
+		pthread_mutex_unlock(&p.mu);
+		if (!done) {
+			/* aborted before this file started: an earlier or later file failed */
+			break;
+		}
+		struct file_job *job = &sl->job;
+		if (!job->opened) {
+			snprintf(err, errlen, "%s", job->err);
+			status = INPUT_FATAL;
+			break;
+		}
+		st->files++;
+		st->records += job->records;
+		st->filtered_out += job->filtered_out;
+		st->bytes += job->bytes;
+		if (job->warn[0]) {
+			fprintf(o->log, "%s%s", prog.drawn ? "\n" : "", job->warn);
+			st->warnings++;
+			if (status == INPUT_OK)
+				status = INPUT_WARNINGS;
+		}
+		if (job->status == INPUT_FATAL) {
+			snprintf(err, errlen, "%s", job->err);
+			status = INPUT_FATAL;
+			break;
+		}
+		if (job->status == INPUT_INTERRUPTED) {
+			status = INPUT_INTERRUPTED;
+			break;
+		}
+		void *ctx = job->ctx;
+		job->ctx = NULL;
+		if (par->merge(par->arg, ctx, msg, sizeof msg) != 0) {
+			snprintf(err, errlen, "%s", msg);
+			status = INPUT_FATAL;
+			break;
+		}
+		merged++;
+	}
+	if (status == INPUT_OK && merged < nfiles && o->stop && *o->stop)
+		status = INPUT_INTERRUPTED;
+	pthread_mutex_lock(&p.mu);
+	p.abort = true;
+	pthread_mutex_unlock(&p.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (status != INPUT_FATAL && status != INPUT_INTERRUPTED && merged < nfiles) {
+		/* a file failed after an earlier one: report the first failure in file order */
+		for (int i = merged; i < nfiles; i++)
+			if (p.slots[i].job.status == INPUT_FATAL) {
+				snprintf(err, errlen, "%s", p.slots[i].job.err);
+				status = INPUT_FATAL;
+				break;
+			} else if (p.slots[i].job.status == INPUT_INTERRUPTED) {
+				status = INPUT_INTERRUPTED;
+				break;
+			}
+		if (status != INPUT_FATAL && status != INPUT_INTERRUPTED)
+			status = o->stop && *o->stop ? INPUT_INTERRUPTED : INPUT_FATAL;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (p.slots[i].job.ctx)
+			par->discard(par->arg, p.slots[i].job.ctx);
+	progress_end(&prog);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	free(p.slots);
+	free(tids);
+	return status;
+}

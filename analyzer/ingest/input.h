@@ -1,0 +1,79 @@
+/* input.h — the packet loop shared by the subcommands.
+ *
+ * Opens each capture (capture.h), applies the optional BPF filter
+ * (bpf_filter.h), dissects every record once (dissect.h) and hands the parsed
+ * packet to a callback.  Damage in one file is reported as a warning naming
+ * the file and byte offset and the loop goes on with the next file; a file
+ * that cannot be read at all, or whose link type is not supported, is fatal.
+ *
+ * input_run reads the files one after the other into one context;
+ * input_run_parallel reads them with several threads, each file into a
+ * context of its own, and hands the contexts back in file order to be merged
+ * (warnings are printed in file order too, so that the run says what a
+ * sequential one says).
+ */
+#ifndef MPCAP_INPUT_H
+#define MPCAP_INPUT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyzer/capture/capture.h"
+#include "analyzer/dissect/packet.h"
+
+/* Called when a file is opened: its ordinal among the inputs (0, 1, ...),
+ * its name and size (-1 when unknown).  Return non-zero to stop (fill err). */
+typedef int (*input_file_fn)(void *ctx, uint32_t ordinal, const char *file, int64_t size, char *err,
+                             size_t errlen);
+
+struct input_options {
+	const char *filter;          /* BPF expression or NULL */
+	bool progress;               /* draw a progress line on log */
+	volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
+	FILE *log;                   /* where warnings go (stderr) */
+	input_file_fn file_fn;       /* optional, input_run only */
+};
+
+enum input_status {
+	INPUT_OK = 0,
+	INPUT_WARNINGS = 1,    /* some input was damaged; everything before the damage was read */
+	INPUT_FATAL = 2,       /* err says why; outputs must not be written */
+	INPUT_INTERRUPTED = 3, /* *stop was set */
+};
+
+/* Called for every record; return non-zero to stop with INPUT_FATAL (fill err). */
+typedef int (*input_packet_fn)(void *ctx, const char *file, const struct packet *pkt, char *err,
+                               size_t errlen);
+
+struct input_stats {
+	uint64_t files, records, filtered_out, bytes;
+	unsigned warnings;
+};
+
+int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
+              struct input_stats *st, char *err, size_t errlen);
+
+/* What input_run_parallel does with per-file contexts. */
+struct input_parallel {
+	/* a new context for file `ordinal` (called by the worker that reads it);
+	 * NULL with err on failure */
+	void *(*open)(void *arg, uint32_t ordinal, const char *file, int64_t size, char *err, size_t errlen);
+	/* called in file order by the calling thread: takes the context (and
+	 * frees it); non-zero with err stops the run */
+	int (*merge)(void *arg, void *ctx, char *err, size_t errlen);
+	/* frees a context that will not be merged */
+	void (*discard)(void *arg, void *ctx);
+	void *arg;
+};
+
+/* Reads the files with `jobs` threads (jobs >= 1; "-" is not allowed),
+ * feeding each record to fn with the context of its file, and merges the
+ * contexts in file order.  Returns enum input_status as input_run does, with
+ * the same messages. */
+int input_run_parallel(char *const *files, int nfiles, int jobs, const struct input_options *o,
+                       input_packet_fn fn, const struct input_parallel *par, struct input_stats *st,
+                       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,135 @@
+/* atomic_file.c — write-then-rename output files (POSIX rename(2)).  See atomic_file.h. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/results/atomic_file.h"
+
+int atomic_file_open(struct atomic_file *af, const char *final_path, char *err, size_t errlen)
+{
+	memset(af, 0, sizeof *af);
+	char *d1 = strdup(final_path), *d2 = strdup(final_path);
+	if (!d1 || !d2) {
+		free(d1);
+		free(d2);
+		snprintf(err, errlen, "%s: out of memory", final_path);
+		return -1;
+	}
+	const char *dir = dirname(d1), *base = basename(d2);
+	size_t n = strlen(dir) + strlen(base) + 32;
+	af->tmp_path = malloc(n);
+	af->final_path = strdup(final_path);
+	int fd = -1;
+	if (af->tmp_path && af->final_path) {
+		snprintf(af->tmp_path, n, "%s/.%s.tmp.XXXXXX", dir, base);
+		fd = mkstemp(af->tmp_path);
+	}
+	int saved = errno;
+	free(d1);
+	free(d2);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", final_path,
+		         af->tmp_path ? strerror(saved) : "out of memory");
+		free(af->tmp_path);
+		free(af->final_path);
+		memset(af, 0, sizeof *af);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	af->fp = fdopen(fd, "w");
+	if (!af->fp) {
+		saved = errno;
+		close(fd);
+		unlink(af->tmp_path);
+		snprintf(err, errlen, "%s: %s", final_path, strerror(saved));
+		free(af->tmp_path);
+		free(af->final_path);
+		memset(af, 0, sizeof *af);
+		return -1;
+	}
+	setvbuf(af->fp, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
+
+int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen)
+{
+	if (!af->fp) {
+		snprintf(err, errlen, "internal error: file not open");
+		return -1;
+	}
+	int rc = 0, e = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp)) {
+		e = errno ? errno : EIO;
+		rc = -1;
+	} else if (fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
+		e = errno;
+		rc = -1;
+	}
+	if (fclose(af->fp) != 0 && rc == 0) {
+		e = errno;
+		rc = -1;
+	}
+	af->fp = NULL;
+	if (rc == 0 && rename(af->tmp_path, af->final_path) != 0) {
+		e = errno;
+		rc = -1;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", af->final_path, strerror(e));
+		unlink(af->tmp_path);
+	}
+	free(af->tmp_path);
+	free(af->final_path);
+	af->tmp_path = af->final_path = NULL;
+	return rc;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+	if (af->fp) {
+		fclose(af->fp);
+		af->fp = NULL;
+	}
+	if (af->tmp_path)
+		unlink(af->tmp_path);
+	free(af->tmp_path);
+	free(af->final_path);
+	af->tmp_path = af->final_path = NULL;
+}
+
+int ensure_dir(const char *dir, char *err, size_t errlen)
+{
+	/* mkdir -p: create each missing component in turn */
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	for (char *p = path + 1;; p++) {
+		bool last = *p == '\0';
+		if (*p == '/' || last) {
+			char saved = *p;
+			*p = '\0';
+			struct stat st;
+			if (stat(path, &st) == 0) {
+				if (!S_ISDIR(st.st_mode)) {
+					snprintf(err, errlen, "%s: exists and is not a directory", path);
+					return -1;
+				}
+			} else if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "%s: cannot create directory: %s", path,
+				         strerror(errno));
+				return -1;
+			}
+			*p = saved;
+			if (last)
+				break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* scan_outputs.c — writes a finished scan's results directory: targets.csv and
+ * summary.csv (RFC 4180 CSV through csv_io, columns from columns.c),
+ * targets.sets (target.h's set file) and scan.state (scan_state.c), each
+ * atomically.  Used by `mpcap analyze` and `mpcap merge`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/base/csv_io.h"
+#include "analyzer/base/text.h"
+#include "analyzer/dissect/mpcapable.h"
+#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/columns.h"
+#include "analyzer/results/scan_outputs.h"
+#include "analyzer/scan/scan.h"
+#include "analyzer/scan/verdict.h"
+
+static int write_targets(FILE *fp, const struct scan *s)
+{
+	if (column_set_write_header(fp, COLSET_TARGETS) != 0)
+		return -1;
+	const char *label = scan_label(s);
+	for (size_t i = 0; i < scan_target_count(s); i++) {
+		const struct scan_target *t = scan_target_at(s, i);
+		struct probe_profile p;
+		scan_target_probe(s, t, &p);
+		char addr[64], port[8], fam[4], pver[8], pkey[17], mver[8], mlen[8], mflags[8], key[17],
+		    weight[8], dist[8], first[40], ttl[8], nresp[16], anom[128];
+		target_addr_format(t->key.family, t->key.addr, addr, sizeof addr);
+		snprintf(port, sizeof port, "%u", t->key.port);
+		snprintf(fam, sizeof fam, "%u", t->key.family);
+		pver[0] = pkey[0] = mver[0] = mlen[0] = mflags[0] = key[0] = weight[0] = dist[0] = '\0';
+		if (p.has_mpc)
+			snprintf(pver, sizeof pver, "%u", p.mpc_version);
+		if (p.has_key)
+			format_key(p.key, pkey);
+		uint32_t anomalies = 0;
+		if (t->has_mpc) {
+			const struct mpc_option *m = &t->mpc;
+			snprintf(mver, sizeof mver, "%u", m->version);
+			snprintf(mlen, sizeof mlen, "%u", m->length);
+			if (m->has_flags)
+				snprintf(mflags, sizeof mflags, "0x%02x", m->flags);
+			if (m->has_sender_key) {
+				format_key(m->sender_key, key);
+				snprintf(weight, sizeof weight, "%d", __builtin_popcountll(m->sender_key));
+				if (p.has_key)
+					snprintf(dist, sizeof dist, "%d",
+					         __builtin_popcountll(m->sender_key ^ p.key));
+			}
+			anomalies = m->anomalies;
+		}
+		format_mpc_anomalies(anomalies, anom, sizeof anom);
+		if (t->has_mpc && p.has_mpc && t->mpc.version != p.mpc_version) {
+			size_t l = strlen(anom);
+			snprintf(anom + l, sizeof anom - l, "%sversion-mismatch", l ? ";" : "");
+		}
+		format_time(t->first_sec, t->first_nsec, first, sizeof first);
+		snprintf(ttl, sizeof ttl, "%u", t->ttl);
+		snprintf(nresp, sizeof nresp, "%u", t->responses);
+		char group[16] = "";
+		if (t->key_group)
+			snprintf(group, sizeof group, "%u", t->key_group);
+		const char *f[] = { label,
+			            addr,
+			            port,
+			            fam,
+			            pver,
+			            pkey,
+			            response_type_name(t->response),
+			            mver,
+			            mlen,
+			            mflags,
+			            key,
+			            weight,
+			            dist,
+			            first,
+			            ttl,
+			            nresp,
+			            anom,
+			            verdict_name((enum verdict)t->verdict),
+			            verdict_reason_name((enum verdict_reason)t->verdict_reason),
+			            group };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct summary_writer {
+	FILE *fp;
+	const char *label;
+	int rc;
+};
+
+static void write_counter(void *ctx, const char *counter, int family, int port, uint64_t value)
+{
+	struct summary_writer *w = ctx;
+	char fam[4] = "", prt[8] = "", val[24];
+	if (family) {
+		snprintf(fam, sizeof fam, "%d", family);
+		snprintf(prt, sizeof prt, "%d", port);
+	}
+	snprintf(val, sizeof val, "%llu", (unsigned long long)value);
+	const char *f[] = { w->label, counter, fam, prt, val };
+	if (w->rc == 0 && csv_write_row(w->fp, f, 5) != 0)
+		w->rc = -1;
+}
+
+static int write_summary(FILE *fp, const struct scan *s)
+{
+	if (column_set_write_header(fp, COLSET_SUMMARY) != 0)
+		return -1;
+	struct summary_writer w = { fp, scan_label(s), 0 };
+	scan_each_counter(s, write_counter, &w);
+	return w.rc;
+}
+
+int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
+{
+	if (ensure_dir(dir, err, errlen) != 0)
+		return -1;
+	size_t n = strlen(dir) + 32;
+	char *tp = malloc(n), *sp = malloc(n), *xp = malloc(n), *yp = malloc(n);
+	struct atomic_file at = { 0 }, as = { 0 }, ax = { 0 }, ay = { 0 };
+	int rc = -1;
+	if (!tp || !sp || !xp || !yp) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(tp, n, "%s/targets.csv", dir);
+	snprintf(sp, n, "%s/summary.csv", dir);
+	snprintf(xp, n, "%s/targets.sets", dir);
+	snprintf(yp, n, "%s/scan.state", dir);
+	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0 ||
+	    atomic_file_open(&ax, xp, err, errlen) != 0 || atomic_file_open(&ay, yp, err, errlen) != 0)
+		goto out;
+	if (write_targets(at.fp, s) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", tp, strerror(errno));
+		goto out;
+	}
+	if (write_summary(as.fp, s) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", sp, strerror(errno));
+		goto out;
+	}
+	const char *names[SCAN_SET_MAX];
+	struct target_set *sets[SCAN_SET_MAX];
+	size_t nsets = scan_saved_sets(s, names, sets);
+	if (target_sets_write(ax.fp, names, sets, nsets) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", xp, strerror(errno));
+		goto out;
+	}
+	if (scan_state_write(s, ay.fp) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", yp, strerror(errno));
+		goto out;
+	}
+	if (atomic_file_commit(&ay, err, errlen) != 0 || atomic_file_commit(&ax, err, errlen) != 0 ||
+	    atomic_file_commit(&at, err, errlen) != 0 || atomic_file_commit(&as, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	atomic_file_abort(&at);
+	atomic_file_abort(&as);
+	atomic_file_abort(&ax);
+	atomic_file_abort(&ay);
+	free(tp);
+	free(sp);
+	free(xp);
+	free(yp);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* cli.h — the subcommands of the mpcap binary and their shared conventions.
+ *
+ * Each subcommand is a thin front end: it parses its options, calls modules
+ * that neither print nor exit, writes outputs atomically and returns an exit
+ * status; only main() exits.
+ */
+#ifndef MPCAP_CLI_H
+#define MPCAP_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyzer/base/text.h"
+
+/* Exit statuses, documented in mpcap(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,    /* unreadable or invalid input, output failure: no final output written */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_WARNINGS = 3, /* complete with warnings: damaged input analysed up to the damage */
+	EXIT_INTERRUPTED = 130,
+};
+
+struct cli_env {
+	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
+	bool stderr_tty;
+};
+
+struct subcommand {
+	const char *name;
+	const char *summary; /* one line for `mpcap --help` */
+	int (*run)(int argc, char **argv, const struct cli_env *env);
+	void (*help)(FILE *out);
+};
+
+int cmd_dump(int argc, char **argv, const struct cli_env *env);
+void help_dump(FILE *out);
+int cmd_analyze(int argc, char **argv, const struct cli_env *env);
+void help_analyze(FILE *out);
+int cmd_join(int argc, char **argv, const struct cli_env *env);
+void help_join(FILE *out);
+int cmd_trace(int argc, char **argv, const struct cli_env *env);
+void help_trace(FILE *out);
+int cmd_attribute(int argc, char **argv, const struct cli_env *env);
+void help_attribute(FILE *out);
+int cmd_merge(int argc, char **argv, const struct cli_env *env);
+void help_merge(FILE *out);
+int cmd_columns(int argc, char **argv, const struct cli_env *env);
+void help_columns(FILE *out);
+int cmd_stats(int argc, char **argv, const struct cli_env *env);
+void help_stats(FILE *out);
+int cmd_report(int argc, char **argv, const struct cli_env *env);
+void help_report(FILE *out);
+
+#endif

@@ -1,0 +1,228 @@
+/* cmd_join.c — `mpcap join`: several scans' results joined per host and port
+ * (longitudinal.h), written as hosts.csv and monthly.csv. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/base/csv_io.h"
+#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/columns.h"
+#include "analyzer/scan/target.h"
+#include "cli/cli.h"
+#include "report/series/longitudinal.h"
+
+void help_join(FILE *out)
+{
+	fputs("usage: mpcap join [-o DIR] RESULTS...\n"
+	      "\n"
+	      "Joins the results of several scans (e.g. monthly) of 'mpcap analyze': each\n"
+	      "RESULTS is a directory holding targets.csv and summary.csv.  Scans are ordered\n"
+	      "by their labels (YYYY-MM sorts chronologically); each label must be unique.\n"
+	      "\n"
+	      "Writes, atomically:\n"
+	      "  DIR/hosts.csv     one row per (address, port) that answered with MP_CAPABLE in\n"
+	      "                    some scan: in how many scans of its family and port it was\n"
+	      "                    probed, answered with MP_CAPABLE, had the mptcp verdict; its\n"
+	      "                    verdict per scan; consistent (MP_CAPABLE / mptcp in every\n"
+	      "                    scan that probed it) or transient\n"
+	      "  DIR/monthly.csv   per scan, family, port and verdict: the number of targets\n"
+	      "                    (from each summary.csv), for the monthly series\n"
+	      "\n"
+	      "  -o, --output DIR   output directory (default: mpcap-join)\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
+	      out);
+}
+
+static int path_in(const char *dir, const char *file, char *buf, size_t n)
+{
+	return snprintf(buf, n, "%s/%s", dir, file) < (int)n ? 0 : -1;
+}
+
+static int load(struct longitudinal *l, const char *dir, char *err, size_t errlen)
+{
+	char tp[4096], sp[4096];
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+		         "%s: not a results directory (want DIR/targets.csv and DIR/summary.csv)", dir);
+		return -1;
+	}
+	if (path_in(dir, "targets.csv", tp, sizeof tp) != 0 ||
+	    path_in(dir, "summary.csv", sp, sizeof sp) != 0) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	struct csv_table t, s;
+	if (csv_table_read(tp, &t, err, errlen) != 0)
+		return -1;
+	if (csv_table_read(sp, &s, err, errlen) != 0) {
+		csv_table_free(&t);
+		return -1;
+	}
+	int rc = longitudinal_add(l, dir, &t, &s, err, errlen);
+	csv_table_free(&t);
+	csv_table_free(&s);
+	return rc;
+}
+
+struct count_writer {
+	FILE *fp;
+	int rc;
+};
+
+static void write_count(void *ctx, const char *scan, const char *family, const char *port,
+                        const char *verdict, const char *count)
+{
+	struct count_writer *w = ctx;
+	const char *f[] = { scan, family, port, verdict, count };
+	if (w->rc == 0 && csv_write_row(w->fp, f, 5) != 0)
+		w->rc = -1;
+}
+
+static int write_hosts(FILE *fp, const struct longitudinal *l, size_t *consistent)
+{
+	if (column_set_write_header(fp, COLSET_JOIN_HOSTS) != 0)
+		return -1;
+	size_t nscans = longitudinal_scan_count(l);
+	char *verdicts = NULL;
+	size_t cap = 0;
+	*consistent = 0;
+	for (size_t i = 0; i < longitudinal_host_count(l); i++) {
+		struct longitudinal_host h;
+		longitudinal_host_at(l, i, &h);
+		char addr[64], port[8], fam[4], ns[12], np[12], nm[12], nt[12];
+		target_addr_format(h.family, h.addr, addr, sizeof addr);
+		snprintf(port, sizeof port, "%u", h.port);
+		snprintf(fam, sizeof fam, "%u", h.family);
+		snprintf(ns, sizeof ns, "%zu", nscans);
+		snprintf(np, sizeof np, "%u", h.scans_probed);
+		snprintf(nm, sizeof nm, "%u", h.scans_mpcapable);
+		snprintf(nt, sizeof nt, "%u", h.scans_mptcp);
+		size_t used = 0;
+		for (size_t s = 0; s < nscans; s++) {
+			if (!h.verdicts[s])
+				continue;
+			const char *label = longitudinal_scan_label(l, s);
+			size_t need = used + strlen(label) + strlen(h.verdicts[s]) + 3;
+			if (need > cap) {
+				size_t nc = need * 2;
+				char *nv = realloc(verdicts, nc);
+				if (!nv) {
+					free(verdicts);
+					errno = ENOMEM;
+					return -1;
+				}
+				verdicts = nv;
+				cap = nc;
+			}
+			used += (size_t)sprintf(verdicts + used, "%s%s:%s", used ? ";" : "", label,
+			                        h.verdicts[s]);
+		}
+		unsigned probed = h.scans_probed > h.scans_mpcapable ? h.scans_probed : h.scans_mpcapable;
+		const char *mpc_cons = h.scans_mpcapable == probed ? "consistent" : "transient";
+		const char *tcp_cons = h.scans_mptcp == 0        ? "never"
+		                       : h.scans_mptcp == probed ? "consistent"
+		                                                 : "transient";
+		*consistent += h.scans_mpcapable == probed;
+		const char *f[] = { addr,
+			            port,
+			            fam,
+			            ns,
+			            np,
+			            nm,
+			            nt,
+			            longitudinal_scan_label(l, (size_t)h.first_scan),
+			            longitudinal_scan_label(l, (size_t)h.last_scan),
+			            mpc_cons,
+			            tcp_cons,
+			            verdicts ? verdicts : "" };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0) {
+			free(verdicts);
+			return -1;
+		}
+	}
+	free(verdicts);
+	return 0;
+}
+
+int cmd_join(int argc, char **argv, const struct cli_env *env)
+{
+	(void)env;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = "mpcap-join";
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			help_join(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'mpcap help join'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mpcap join: no results directory given\nTry 'mpcap help join'.\n");
+		return EXIT_USAGE;
+	}
+	char err[8400];
+	struct longitudinal *l = longitudinal_new();
+	if (!l) {
+		fprintf(stderr, "mpcap: out of memory\n");
+		return EXIT_ERROR;
+	}
+	int rc = EXIT_ERROR;
+	struct atomic_file ah = { 0 }, am = { 0 };
+	char hp[4096], mp[4096];
+	for (int i = optind; i < argc; i++)
+		if (load(l, argv[i], err, sizeof err) != 0)
+			goto fail;
+	if (longitudinal_finish(l, err, sizeof err) != 0 || ensure_dir(dir, err, sizeof err) != 0)
+		goto fail;
+	if (path_in(dir, "hosts.csv", hp, sizeof hp) != 0 ||
+	    path_in(dir, "monthly.csv", mp, sizeof mp) != 0) {
+		snprintf(err, sizeof err, "%s: path too long", dir);
+		goto fail;
+	}
+	if (atomic_file_open(&ah, hp, err, sizeof err) != 0 ||
+	    atomic_file_open(&am, mp, err, sizeof err) != 0)
+		goto fail;
+	size_t consistent;
+	if (write_hosts(ah.fp, l, &consistent) != 0) {
+		snprintf(err, sizeof err, "%s: write failed: %s", hp, strerror(errno));
+		goto fail;
+	}
+	struct count_writer w = { am.fp, column_set_write_header(am.fp, COLSET_JOIN_MONTHLY) };
+	longitudinal_each_count(l, write_count, &w);
+	if (w.rc != 0) {
+		snprintf(err, sizeof err, "%s: write failed: %s", mp, strerror(errno));
+		goto fail;
+	}
+	if (atomic_file_commit(&ah, err, sizeof err) != 0 || atomic_file_commit(&am, err, sizeof err) != 0)
+		goto fail;
+	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s, %s\n",
+	       longitudinal_scan_count(l), longitudinal_scan_label(l, 0),
+	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l),
+	       consistent, longitudinal_host_count(l) - consistent, hp, mp);
+	rc = EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "mpcap: %s\n", err);
+out:
+	atomic_file_abort(&ah);
+	atomic_file_abort(&am);
+	longitudinal_free(l);
+	return rc;
+}

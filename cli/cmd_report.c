@@ -1,0 +1,824 @@
+/* cmd_report.c — `mpcap report`: one or more scans' results (plus optional
+ * tracebox and attribution outputs) turned into a directory for a paper or a
+ * talk: CSV tables, charts (PNG, SVG or PDF from the same drawing code),
+ * index.html and README.md, all written atomically (temporary names renamed
+ * only once everything has been written). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/results/atomic_file.h"
+#include "cli/cli.h"
+#include "plots/chart.h"
+#include "plots/figures.h"
+#include "report/page/report.h"
+
+#ifndef MPCAP_VERSION
+#define MPCAP_VERSION "0.0.0"
+#endif
+
+void help_report(FILE *out)
+{
+	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--width W] [--height H] [--dpi D]\n"
+	      "                    [--trace TRACEDIR] [--attribution ATTRDIR] [--key-groups LIST]\n"
+	      "                    [--alpha A] [--top-as N] [--top-as6 N] [--top-countries N] [-q]\n"
+	      "                    RESULTS...\n"
+	      "\n"
+	      "Turns the results of one or more scans (each RESULTS is the directory of one\n"
+	      "'mpcap analyze -o DIR' run: targets.csv, summary.csv, targets.sets) into tables,\n"
+	      "charts and a static index.html: the adoption table of the study per IP version\n"
+	      "and port, the monthly series of true MPTCP and middlebox-affected hosts, the\n"
+	      "Hamming-weight histogram of the returned keys against Binomial(64, 1/2) with\n"
+	      "the probe key's weight marked and the chi-square test written on the chart, the\n"
+	      "share of keys with each bit set, and with --trace / --attribution the tracebox\n"
+	      "classes, the hop where MP_CAPABLE was changed, the top ASes and countries.\n"
+	      "Charts without input say \"No data\" and why.\n"
+	      "\n"
+	      "Writes, atomically, into DIR:\n"
+	      "  adoption.csv monthly.csv key-stats.csv key-weights.csv key-bits.csv\n"
+	      "  tracebox.csv trace-hops.csv top-as.csv countries.csv      the tables\n"
+	      "  weights-GROUP.EXT bits-GROUP.EXT      one per key group (all, ipv4-443 ...)\n"
+	      "  monthly-ipv4.EXT monthly-ipv6.EXT top-as-ipv4.EXT top-as-ipv6.EXT\n"
+	      "  countries.EXT tracebox-classes.EXT trace-hops.EXT        the charts\n"
+	      "  index.html README.md\n"
+	      "\n"
+	      "  -o, --output DIR        output directory (default: mpcap-report; created if missing)\n"
+	      "      --format F          png (default), svg or pdf\n"
+	      "      --width W           chart width in pixels (default 1280)\n"
+	      "      --height H          chart height in pixels (default 800)\n"
+	      "      --dpi D             resolution: 96 = 1x, 192 = 2x (default 192, so the default\n"
+	      "                          chart is a crisp 2x rendering of a 640x400 figure); SVG and\n"
+	      "                          PDF pages are W/D x H/D inches\n"
+	      "      --trace DIR         output of 'mpcap trace' (destinations.csv, and\n"
+	      "                          classification.csv when traced with --targets)\n"
+	      "      --attribution DIR   output of 'mpcap attribute': its CSV files are found by\n"
+	      "                          their headers (an asn column: AS table; a country column:\n"
+	      "                          country table); the latest scan and the mptcp column are used\n"
+	      "      --key-groups LIST   key groups to test and draw, comma-separated: all, 4, 6,\n"
+	      "                          4/PORT, 6/PORT (default: all, and each IP version and port\n"
+	      "                          that returned a key)\n"
+	      "      --alpha A           significance level of the key tests (default 0.01)\n"
+	      "      --top-as N          ASes in the IPv4 chart (default 10)\n"
+	      "      --top-as6 N         ASes in the IPv6 chart (default 6)\n"
+	      "      --top-countries N   countries in the chart (default 10)\n"
+	      "  -q, --quiet             no closing line on stdout\n"
+	      "  -h, --help              this text\n"
+	      "\n"
+	      "Example:\n"
+	      "  mpcap report -o report --trace tb --attribution attr scan-2020-0*/\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
+	      out);
+}
+
+/* ------------------------------------------------------------- outputs */
+
+struct out {
+	char *name;
+	struct atomic_file af;
+};
+
+struct outs {
+	const char *dir;
+	struct out *v;
+	size_t n, cap;
+};
+
+static FILE *out_open(struct outs *o, const char *name, char *err, size_t errlen)
+{
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 32;
+		struct out *nv = realloc(o->v, nc * sizeof *nv);
+		if (!nv) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		o->v = nv;
+		o->cap = nc;
+	}
+	struct out *e = &o->v[o->n];
+	memset(e, 0, sizeof *e);
+	size_t len = strlen(o->dir) + strlen(name) + 2;
+	char *path = malloc(len);
+	e->name = strdup(name);
+	if (!path || !e->name) {
+		free(path);
+		free(e->name);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(path, len, "%s/%s", o->dir, name);
+	int rc = atomic_file_open(&e->af, path, err, errlen);
+	free(path);
+	if (rc != 0) {
+		free(e->name);
+		return NULL;
+	}
+	o->n++;
+	return e->af.fp;
+}
+
+static int outs_commit(struct outs *o, char *err, size_t errlen)
+{
+	/* flush everything first so that a full disk fails before any rename */
+	for (size_t i = 0; i < o->n; i++)
+		if (fflush(o->v[i].af.fp) != 0 || ferror(o->v[i].af.fp)) {
+			snprintf(err, errlen, "%s/%s: write failed: %s", o->dir, o->v[i].name,
+			         strerror(errno));
+			return -1;
+		}
+	for (size_t i = 0; i < o->n; i++)
+		if (atomic_file_commit(&o->v[i].af, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+static void outs_free(struct outs *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		atomic_file_abort(&o->v[i].af);
+		free(o->v[i].name);
+	}
+	free(o->v);
+}
+
+/* ------------------------------------------------------------- figures */
+
+struct ctx {
+	struct report *r;
+	struct outs outs;
+	struct chart_output co;
+	const char *ext;
+	const char *trace_dir, *attr_dir;
+	struct rp_figure *figs;
+	size_t nfigs, capfigs;
+	char *err;
+	size_t errlen;
+};
+
+static struct rp_figure *fig_new(struct ctx *c)
+{
+	if (c->nfigs == c->capfigs) {
+		size_t nc = c->capfigs ? c->capfigs * 2 : 32;
+		struct rp_figure *n = realloc(c->figs, nc * sizeof *n);
+		if (!n)
+			return NULL;
+		c->figs = n;
+		c->capfigs = nc;
+	}
+	struct rp_figure *f = &c->figs[c->nfigs++];
+	memset(f, 0, sizeof *f);
+	f->filter_col = -1;
+	return f;
+}
+
+static void fig_filter(struct rp_figure *f, const struct rp_table *t, const char *file, const char *col,
+                       const char *value)
+{
+	f->table = t;
+	f->table_file = file;
+	if (col) {
+		f->filter_col = rp_table_col(t, col);
+		snprintf(f->filter, sizeof f->filter, "%s", value);
+	}
+}
+
+/* Opens DIR/stem.EXT for a chart; NULL with c->err on failure. */
+static FILE *chart_file(struct ctx *c, struct rp_figure *f, const char *stem)
+{
+	snprintf(f->file, sizeof f->file, "%s.%s", stem, c->ext);
+	return out_open(&c->outs, f->file, c->err, c->errlen);
+}
+
+static int chart_done(struct ctx *c, struct rp_figure *f, int rc, const struct chart_layout *lay)
+{
+	if (rc != 0) {
+		char tmp[512];
+		snprintf(tmp, sizeof tmp, "%s", c->err);
+		snprintf(c->err, c->errlen, "%s: %s", f->file, tmp);
+		return -1;
+	}
+	f->no_data = lay->no_data;
+	return 0;
+}
+
+static int key_figures(struct ctx *c)
+{
+	struct report *r = c->r;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		struct rp_group *g = &r->groups[i];
+		char stem[64], nb[32];
+		chart_format_number((double)g->all.n, 0, nb, sizeof nb);
+		/* the histogram */
+		struct rp_figure *f = fig_new(c);
+		if (!f)
+			return -1;
+		snprintf(f->title, sizeof f->title, "Hamming weight of returned keys: %s", g->label);
+		char probe[96] = "";
+		if (g->has_probe)
+			snprintf(probe, sizeof probe, "the probe key %016llx (weight %d)",
+			         (unsigned long long)g->probe, g->all.probe_weight);
+		snprintf(
+		    f->caption, sizeof f->caption,
+		    "Hamming weight (number of 1 bits) of every 64-bit key returned in an MP_CAPABLE "
+		    "SYN-ACK, "
+		    "all scans together, %s (%s keys). Bars: keys per weight; black line: n*C(64,w)/2^64, "
+		    "the "
+		    "counts expected of uniformly random keys (Binomial(64, 1/2)). %s%s%s Under the title: "
+		    "Pearson's chi-square test of the histogram, weights pooled until each expects at least "
+		    "5 "
+		    "keys, at alpha = %g, on all keys and on those left after removing the verdicts replay, "
+		    "modified and shared-key (the tests of mpcap stats, report/stats/keystats.c).",
+		    g->label, nb, g->has_probe ? "Vermillion bar: the weight of " : "", probe,
+		    g->has_probe ? "; a middlebox that replays the probe's option returns that key, so "
+		                   "replays pile up there."
+		                 : "No probe key is known for these keys.",
+		    r->opt.alpha);
+		fig_filter(f, &r->weights, "key-weights.csv", "group", g->id);
+		snprintf(stem, sizeof stem, "weights-%s", g->id);
+		FILE *fp = chart_file(c, f, stem);
+		if (!fp)
+			return -1;
+		struct fig_weights w = { .group = g->label,
+			                 .n = g->all.n,
+			                 .probe_weight = g->has_probe ? g->all.probe_weight : -1,
+			                 .test = g->test_text };
+		for (int k = 0; k < FIG_WEIGHTS; k++) {
+			w.observed[k] = g->all.n ? g->all.bins[k].observed : 0;
+			w.expected[k] = (double)g->all.n * ks_weight_pmf(k);
+		}
+		struct chart_layout lay;
+		if (chart_done(c, f, fig_weights(&w, &c->co, fp, &lay, c->err, c->errlen), &lay) != 0)
+			return -1;
+
+		/* the bits */
+		f = fig_new(c);
+		if (!f)
+			return -1;
+		snprintf(f->title, sizeof f->title, "Share of keys with each bit set: %s", g->label);
+		char band[160] = "";
+		if (isfinite(g->band_lo))
+			snprintf(band, sizeof band, " (%.1f%% to %.1f%% for these %s keys)", 100 * g->band_lo,
+			         100 * g->band_hi, nb);
+		snprintf(
+		    f->caption, sizeof f->caption,
+		    "For each bit position of the returned keys (63 = most significant), the share of keys "
+		    "with the bit set, %s, all keys. Bars rise or fall from one half. Green band: the shares "
+		    "an exact two-sided binomial test accepts at alpha/64 = %.2g (Bonferroni over the 64 "
+		    "positions)%s. Vermillion: bits whose exact test, Holm-adjusted over the 64 positions, "
+		    "gives p < %g. Replayed probe keys pull the probe key's bits towards 0 or 1.",
+		    g->label, r->opt.alpha / 64, band, r->opt.alpha);
+		fig_filter(f, &r->bits, "key-bits.csv", "group", g->id);
+		snprintf(stem, sizeof stem, "bits-%s", g->id);
+		fp = chart_file(c, f, stem);
+		if (!fp)
+			return -1;
+		struct fig_bits b = { .group = g->label,
+			              .n = g->all.n,
+			              .band_lo = g->band_lo,
+			              .band_hi = g->band_hi,
+			              .band_label = "A fair bit's range (exact test at \xce\xb1/64)" };
+		char test[300];
+		if (g->all.n) {
+			char p[64];
+			fig_format_p(g->all.bits_p, p, sizeof p);
+			snprintf(test, sizeof test,
+			         "%d of 64 bits biased (exact binomial test, Holm-adjusted, smallest %s) at "
+			         "\xce\xb1\xc2\xa0=\xc2\xa0%g.",
+			         g->all.n_biased, p, r->opt.alpha);
+		} else
+			test[0] = '\0';
+		b.test = test;
+		for (int k = 0; k < FIG_BITS; k++) {
+			b.fraction[k] = g->all.n ? (double)g->all.bits[k].ones / (double)g->all.n : NAN;
+			b.biased[k] = g->all.n && g->all.bits[k].biased;
+		}
+		if (chart_done(c, f, fig_bits(&b, &c->co, fp, &lay, c->err, c->errlen), &lay) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int monthly_figures(struct ctx *c)
+{
+	struct report *r = c->r;
+	const char **scans = calloc(r->nscans + 1, sizeof *scans);
+	if (!scans)
+		return -1;
+	for (size_t s = 0; s < r->nscans; s++)
+		scans[s] = r->scans[s].label;
+	int rc = 0;
+	for (int fam = 4; fam <= 6 && rc == 0; fam += 2) {
+		size_t np = 0;
+		unsigned ports[64];
+		double *tm = calloc(64 * (r->nscans + 1), sizeof *tm),
+		       *mb = calloc(64 * (r->nscans + 1), sizeof *mb);
+		if (!tm || !mb) {
+			free(tm);
+			free(mb);
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < r->nseries && np < 64; i++) {
+			if (r->series[i].family != fam)
+				continue;
+			ports[np] = r->series[i].port;
+			memcpy(tm + np * r->nscans, r->series[i].true_mptcp, r->nscans * sizeof *tm);
+			memcpy(mb + np * r->nscans, r->series[i].middlebox, r->nscans * sizeof *mb);
+			np++;
+		}
+		struct rp_figure *f = fig_new(c);
+		char stem[32], famv[4];
+		snprintf(stem, sizeof stem, "monthly-ipv%d", fam);
+		snprintf(famv, sizeof famv, "%d", fam);
+		FILE *fp = f ? chart_file(c, f, stem) : NULL;
+		if (!fp) {
+			free(tm);
+			free(mb);
+			rc = -1;
+			break;
+		}
+		snprintf(f->title, sizeof f->title, "True MPTCP and middlebox-affected hosts per scan: IPv%d",
+		         fam);
+		snprintf(
+		    f->caption, sizeof f->caption,
+		    "Per scan (month) and port, IPv%d, one bar per port: hosts whose own key passed every "
+		    "check "
+		    "(verdict mptcp: true MPTCP, dark) with, stacked on top, hosts whose answer a middlebox "
+		    "replayed or modified (verdicts replay, modified, shared-key: middlebox-affected, "
+		    "light). "
+		    "A host counts once per scan even when it answered both probe versions, and a host with "
+		    "a "
+		    "middlebox verdict is not counted as true MPTCP. Ports with an MP_CAPABLE responder in "
+		    "some "
+		    "scan. Counted from each scan's targets.csv (kind class in the table; kind verdict "
+		    "repeats "
+		    "summary.csv's verdict counters).",
+		    fam);
+		fig_filter(f, &r->monthly, "monthly.csv", "family", famv);
+		struct fig_monthly m = {
+			.family = fam == 4 ? "IPv4" : "IPv6",
+			.nscans = r->nscans,
+			.scans = scans,
+			.nports = np,
+			.ports = ports,
+			.true_mptcp = tm,
+			.middlebox = mb,
+			.note = np ? "One bar per port: true MPTCP (dark) with middlebox-affected "
+			             "hosts (light) stacked on top."
+			           : NULL
+		};
+		struct chart_layout lay;
+		rc = chart_done(c, f, fig_monthly(&m, &c->co, fp, &lay, c->err, c->errlen), &lay);
+		free(tm);
+		free(mb);
+	}
+	free(scans);
+	return rc;
+}
+
+static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranking *rk, const char *what,
+                          const char *family_label, size_t top, const struct rp_table *t, const char *filter,
+                          bool as)
+{
+	struct rp_figure *f = fig_new(c);
+	if (!f)
+		return -1;
+	char title[160], value_title[96], nodata[300], sub[600];
+	size_t n = rk->n, shown = n ? n : top;
+	const char *noun = shown == 1 ? (as ? "AS" : "country") : what;
+	snprintf(title, sizeof title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
+	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
+	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
+	         family_label ? ": " : "", family_label ? family_label : "");
+	bool tm = !rk->measure[0] || strcmp(rk->measure, "mptcp") == 0 ||
+	          strcmp(rk->measure, "true_mptcp") == 0 || strcmp(rk->measure, "true-mptcp") == 0;
+	if (tm)
+		snprintf(value_title, sizeof value_title, "True MPTCP hosts (count)");
+	else
+		snprintf(value_title, sizeof value_title, "Hosts: %s (count)", rk->measure);
+	if (!c->attr_dir)
+		snprintf(
+		    nodata, sizeof nodata,
+		    "no attribution given: run 'mpcap attribute' and pass its output with --attribution DIR");
+	else if (!rk->measure[0])
+		snprintf(nodata, sizeof nodata, "no %s table with a true MPTCP column found in %s",
+		         as ? "AS" : "country", c->attr_dir);
+	else
+		snprintf(nodata, sizeof nodata, "no %s has a true MPTCP host%s%s", as ? "AS" : "country",
+		         family_label ? " on " : "", family_label ? family_label : "");
+	snprintf(sub, sizeof sub, "%s", rk->note);
+	snprintf(f->caption, sizeof f->caption,
+	         "The %s with the most %s, %s, from the attribution tables of 'mpcap attribute' (%s). %s "
+	         "Labels %s; long names are shortened with an ellipsis (the table has them whole).",
+	         what,
+	         tm               ? "true MPTCP hosts (verdict mptcp)"
+	         : rk->measure[0] ? rk->measure
+	                          : "true MPTCP hosts",
+	         family_label ? family_label : "IPv4 and IPv6 together",
+	         c->attr_dir ? c->attr_dir : "none given", rk->note,
+	         as ? "are the AS number and the organisation (or AS) name"
+	            : "are the country name and code");
+	fig_filter(f, t, as ? "top-as.csv" : "countries.csv", filter ? "family" : NULL, filter ? filter : "");
+	FILE *fp = chart_file(c, f, stem);
+	if (!fp)
+		return -1;
+	struct fig_ranking fr = { .title = title,
+		                  .subtitle = sub[0] ? sub : NULL,
+		                  .value_title = value_title,
+		                  .n = n,
+		                  .labels = (const char *const *)rk->labels,
+		                  .values = rk->values,
+		                  .color = as ? CHART_BLUE : CHART_GREEN,
+		                  .no_data = nodata };
+	struct chart_layout lay;
+	return chart_done(c, f, fig_ranking(&fr, &c->co, fp, &lay, c->err, c->errlen), &lay);
+}
+
+static int trace_figures(struct ctx *c)
+{
+	struct report *r = c->r;
+	char nodata[300];
+	if (!c->trace_dir)
+		snprintf(nodata, sizeof nodata,
+		         "no tracebox results given: run 'mpcap trace' on the tracebox captures and pass its "
+		         "output with --trace DIR");
+	else
+		snprintf(nodata, sizeof nodata, "%s/%s holds no destination", c->trace_dir, r->trace_source);
+	struct rp_figure *f = fig_new(c);
+	if (!f)
+		return -1;
+	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders");
+	snprintf(
+	    f->caption, sizeof f->caption,
+	    "Share of responders per tracebox class, per IP version and port (%s). True MPTCP: the option "
+	    "reached the last answering hop intact and the destination answered with its own key; "
+	    "middlebox: a hop changed the option, or the answer replayed or modified the probe key; "
+	    "unreachable: the destination never answered the traced probes; no MPTCP: it answered "
+	    "without MP_CAPABLE; unverified: own key, but no full quote from the last hop proves the path; "
+	    "not traced: a scan responder the trace did not probe. Rules: docs/methodology.md, Tracebox.",
+	    r->have_trace ? r->trace_note : "no --trace given");
+	fig_filter(f, &r->tracebox, "tracebox.csv", NULL, NULL);
+	FILE *fp = chart_file(c, f, "tracebox-classes");
+	if (!fp)
+		return -1;
+	const char **groups = calloc(r->ntrace_groups + 1, sizeof *groups);
+	if (!groups)
+		return -1;
+	for (size_t g = 0; g < r->ntrace_groups; g++)
+		groups[g] = r->trace_group_labels[g];
+	struct fig_trace_classes tc = { .ngroups = r->ntrace_groups,
+		                        .groups = groups,
+		                        .counts = r->trace_counts,
+		                        .note = r->have_trace ? r->trace_note : NULL,
+		                        .no_data = nodata };
+	struct chart_layout lay;
+	int rc = chart_done(c, f, fig_trace_classes(&tc, &c->co, fp, &lay, c->err, c->errlen), &lay);
+	free(groups);
+	if (rc != 0)
+		return -1;
+
+	f = fig_new(c);
+	if (!f)
+		return -1;
+	snprintf(f->title, sizeof f->title, "Where MP_CAPABLE was changed on the path");
+	snprintf(
+	    f->caption, sizeof f->caption,
+	    "For each traced destination where some router's ICMP time-exceeded quote shows the MP_CAPABLE "
+	    "option changed (removed, replaced by NOPs, key, flags, version or length changed), the first "
+	    "such hop: the TTL of the probe that expired there. The middlebox sits between that hop and "
+	    "the previous hop whose quote showed the option intact. From destinations.csv (mpc_changed_hop) "
+	    "of 'mpcap trace'; quotes of 8 TCP bytes (RFC 792) say nothing about options and are not "
+	    "counted.");
+	fig_filter(f, &r->trace_hops, "trace-hops.csv", NULL, NULL);
+	fp = chart_file(c, f, "trace-hops");
+	if (!fp)
+		return -1;
+	if (r->have_trace && r->nhops == 0)
+		snprintf(nodata, sizeof nodata, "no traced destination shows MP_CAPABLE changed on the path");
+	struct fig_trace_hops th = { .nhops = r->nhops,
+		                     .ipv4 = r->hops4,
+		                     .ipv6 = r->hops6,
+		                     .note = r->have_trace ? r->hops_note : NULL,
+		                     .no_data = nodata };
+	return chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
+}
+
+static int table_sections(struct ctx *c, bool first)
+{
+	struct report *r = c->r;
+	struct rp_figure *f = fig_new(c);
+	if (!f)
+		return -1;
+	if (first) {
+		snprintf(f->title, sizeof f->title, "Adoption per IP version and port");
+		snprintf(
+		    f->caption, sizeof f->caption,
+		    "Per scan, and for all scans together (scan = all, where a host counts once), per IP "
+		    "version "
+		    "and port: responsive targets, MP_CAPABLE responders (\"potential MPTCP\"), of which "
+		    "those "
+		    "whose key differs from the probe's, true MPTCP (verdict mptcp), middlebox-affected "
+		    "(replay, modified, shared-key), and those MP_CAPABLE in every scan that probed them "
+		    "(consistent); the shares are of the MP_CAPABLE responders (mpcapable_share: of the "
+		    "responsive targets). From each scan's targets.csv, summary.csv and targets.sets.");
+		fig_filter(f, &r->adoption, "adoption.csv", NULL, NULL);
+	} else {
+		snprintf(f->title, sizeof f->title, "Are the returned keys random?");
+		snprintf(
+		    f->caption, sizeof f->caption,
+		    "Per key group, on all keys and on those left after removing the verdicts replay, "
+		    "modified "
+		    "and shared-key (cleaned): Pearson's chi-square and the G-test of the Hamming-weight "
+		    "histogram against Binomial(64, 1/2), the keys at the probe key's weight against their "
+		    "expectation, biased bit positions, colliding pairs and the estimated share of replayed "
+		    "keys, with the overall decision at alpha = %g (Bonferroni over the tests; "
+		    "docs/methodology.md, Statistics).",
+		    r->opt.alpha);
+		fig_filter(f, &r->keystats, "key-stats.csv", NULL, NULL);
+	}
+	return 0;
+}
+
+static int write_table(struct ctx *c, const char *name, const struct rp_table *t)
+{
+	FILE *fp = out_open(&c->outs, name, c->err, c->errlen);
+	if (!fp)
+		return -1;
+	if (rp_table_write(t, fp) != 0) {
+		snprintf(c->err, c->errlen, "%s/%s: write failed: %s", c->outs.dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static bool parse_size(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_real(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 16;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 3;
+	char *s = malloc(n);
+	if (!s)
+		return NULL;
+	size_t o = (size_t)snprintf(s, n, "mpcap");
+	for (int i = 0; i < argc; i++)
+		o += (size_t)snprintf(s + o, n - o, " %s", argv[i]);
+	return s;
+}
+
+static bool stop_requested(const struct cli_env *env)
+{
+	return env && env->stop && *env->stop;
+}
+
+int cmd_report(int argc, char **argv, const struct cli_env *env)
+{
+	(void)env;
+	enum {
+		O_FORMAT = 256,
+		O_WIDTH,
+		O_HEIGHT,
+		O_DPI,
+		O_TRACE,
+		O_ATTR,
+		O_GROUPS,
+		O_ALPHA,
+		O_TOP4,
+		O_TOP6,
+		O_TOPCC
+	};
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "width", required_argument, NULL, O_WIDTH },
+		{ "height", required_argument, NULL, O_HEIGHT },
+		{ "dpi", required_argument, NULL, O_DPI },
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "attribution", required_argument, NULL, O_ATTR },
+		{ "key-groups", required_argument, NULL, O_GROUPS },
+		{ "alpha", required_argument, NULL, O_ALPHA },
+		{ "top-as", required_argument, NULL, O_TOP4 },
+		{ "top-as6", required_argument, NULL, O_TOP6 },
+		{ "top-countries", required_argument, NULL, O_TOPCC },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = "mpcap-report", *trace_dir = NULL, *attr_dir = NULL;
+	struct chart_output co = { CHART_PNG, CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, CHART_DEFAULT_DPI };
+	struct rp_options opt = { .alpha = 0.01, .top_as4 = 10, .top_as6 = 6, .top_countries = 10 };
+	bool quiet = false;
+	long v;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			dir = optarg;
+			break;
+		case O_FORMAT:
+			if (chart_format_parse(optarg, &co.format) != 0) {
+				fprintf(stderr, "mpcap report: --format %s: want png, svg or pdf\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_WIDTH:
+		case O_HEIGHT:
+			if (!parse_size(optarg, CHART_MIN_PIXELS, CHART_MAX_PIXELS, &v)) {
+				fprintf(stderr, "mpcap report: --%s %s: want %d..%d pixels\n",
+				        ch == O_WIDTH ? "width" : "height", optarg, CHART_MIN_PIXELS,
+				        CHART_MAX_PIXELS);
+				return EXIT_USAGE;
+			}
+			*(ch == O_WIDTH ? &co.width : &co.height) = (int)v;
+			break;
+		case O_DPI:
+			if (!parse_real(optarg, &co.dpi) || co.dpi < 48 || co.dpi > 1200) {
+				fprintf(stderr, "mpcap report: --dpi %s: want 48..1200 (96 = 1x, 192 = 2x)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_TRACE:
+			trace_dir = optarg;
+			break;
+		case O_ATTR:
+			attr_dir = optarg;
+			break;
+		case O_GROUPS:
+			opt.groups = optarg;
+			break;
+		case O_ALPHA:
+			if (!parse_real(optarg, &opt.alpha) || !(opt.alpha > 0 && opt.alpha < 1)) {
+				fprintf(stderr, "mpcap report: --alpha %s: want a number between 0 and 1\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_TOP4:
+		case O_TOP6:
+		case O_TOPCC:
+			if (!parse_size(optarg, 1, 100, &v)) {
+				fprintf(stderr, "mpcap report: %s: want 1..100\n", optarg);
+				return EXIT_USAGE;
+			}
+			*(ch == O_TOP4   ? &opt.top_as4
+			  : ch == O_TOP6 ? &opt.top_as6
+			                 : &opt.top_countries) = (size_t)v;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			help_report(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'mpcap help report'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mpcap report: no results directory given\nTry 'mpcap help report'.\n");
+		return EXIT_USAGE;
+	}
+	char err[2048] = "";
+	if (chart_output_check(&co, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap report: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct report r;
+	struct ctx c;
+	memset(&c, 0, sizeof c);
+	c.r = &r;
+	c.co = co;
+	c.ext = chart_format_ext(co.format);
+	c.trace_dir = trace_dir;
+	c.attr_dir = attr_dir;
+	c.outs.dir = dir;
+	c.err = err;
+	c.errlen = sizeof err;
+	char *command = join_args(argc, argv);
+	int rc = EXIT_ERROR;
+	/* A stop request (SIGINT/SIGTERM) is honoured between steps: every output
+	 * is still a temporary file until outs_commit(), so nothing is left. */
+	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dir, attr_dir, err,
+	                 sizeof err) != 0) {
+		if (stop_requested(env))
+			goto interrupted;
+		goto fail;
+	}
+	if (stop_requested(env))
+		goto interrupted;
+	if (ensure_dir(dir, err, sizeof err) != 0)
+		goto fail;
+	/* each step runs only while the previous ones succeeded and no stop was asked for */
+	if (table_sections(&c, true) != 0 || stop_requested(env) || monthly_figures(&c) != 0 ||
+	    stop_requested(env) || key_figures(&c) != 0 || stop_requested(env) ||
+	    table_sections(&c, false) != 0 || stop_requested(env) || trace_figures(&c) != 0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4", opt.top_as4, &r.top_as, "4", true) !=
+	        0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "top-as-ipv6", &r.as6, "ASes", "IPv6", opt.top_as6, &r.top_as, "6", true) !=
+	        0 ||
+	    stop_requested(env) ||
+	    ranking_figure(&c, "countries", &r.countries_rank, "countries", NULL, opt.top_countries,
+	                   &r.countries, NULL, false) != 0 ||
+	    stop_requested(env)) {
+		if (stop_requested(env))
+			goto interrupted;
+		if (!err[0])
+			snprintf(err, sizeof err, "out of memory");
+		goto fail;
+	}
+	static const char *const tables[] = { "adoption.csv",    "monthly.csv",  "key-stats.csv",
+		                              "key-weights.csv", "key-bits.csv", "tracebox.csv",
+		                              "trace-hops.csv",  "top-as.csv",   "countries.csv" };
+	const struct rp_table *tt[] = { &r.adoption, &r.monthly,    &r.keystats, &r.weights,  &r.bits,
+		                        &r.tracebox, &r.trace_hops, &r.top_as,   &r.countries };
+	const char *what[9];
+	for (size_t i = 0; i < 9; i++) {
+		what[i] = column_set_get(tt[i]->colset)->what;
+		if (write_table(&c, tables[i], tt[i]) != 0)
+			goto fail;
+	}
+	double lw, lh;
+	chart_output_logical_size(&co, &lw, &lh);
+	struct rp_page page = { .r = &r,
+		                .figs = c.figs,
+		                .nfigs = c.nfigs,
+		                .format = c.ext,
+		                .img_w = lw,
+		                .img_h = lh,
+		                .tables = tables,
+		                .table_what = what,
+		                .ntables = 9,
+		                .command = command };
+	FILE *fp = out_open(&c.outs, "index.html", err, sizeof err);
+	if (!fp)
+		goto fail;
+	if (report_write_html(fp, &page) != 0) {
+		snprintf(err, sizeof err, "%s/index.html: write failed: %s", dir, strerror(errno));
+		goto fail;
+	}
+	fp = out_open(&c.outs, "README.md", err, sizeof err);
+	if (!fp)
+		goto fail;
+	if (report_write_readme(fp, &page) != 0) {
+		snprintf(err, sizeof err, "%s/README.md: write failed: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (stop_requested(env))
+		goto interrupted;
+	if (outs_commit(&c.outs, err, sizeof err) != 0)
+		goto fail;
+	if (!quiet) {
+		size_t charts = 0, empty = 0;
+		for (size_t i = 0; i < c.nfigs; i++) {
+			charts += c.figs[i].file[0] != '\0';
+			empty += c.figs[i].no_data;
+		}
+		printf("%zu scan%s -> %s/index.html: %zu charts (%zu without data), 9 tables\n", r.nscans,
+		       r.nscans == 1 ? "" : "s", dir, charts, empty);
+	}
+	rc = EXIT_OK;
+	goto out;
+interrupted:
+	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	rc = EXIT_INTERRUPTED;
+	goto out;
+fail:
+	fprintf(stderr, "mpcap: %s\n", err);
+out:
+	outs_free(&c.outs);
+	free(c.figs);
+	free(command);
+	report_free(&r);
+	return rc;
+}

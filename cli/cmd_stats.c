@@ -1,0 +1,977 @@
+/* cmd_stats.c — `mpcap stats`: are the returned keys random?  Reads the keys
+ * of targets.csv files (or mpcap dump CSVs), groups them (all keys, and per
+ * --by columns), runs the tests of keystats.h on every group before and after
+ * removing replays, writes one CSV per test and per table atomically, and
+ * prints a plain-language summary on stdout. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/base/csv_io.h"
+#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/columns.h"
+#include "cli/cli.h"
+#include "report/stats/keystats.h"
+
+void help_stats(FILE *out)
+{
+	fputs("usage: mpcap stats [-o DIR] [--alpha A] [--by COLUMN[,COLUMN...]]... [-q] RESULTS...\n"
+	      "\n"
+	      "Are the returned MP_CAPABLE keys random?  Real MPTCP keys are random 64-bit\n"
+	      "numbers: their Hamming weights follow Binomial(64, 1/2), each bit is 1 half\n"
+	      "the time, and no two hosts share one.  Replayed keys pile up at the probe\n"
+	      "key's weight.  For all keys, and for each group of the --by columns, before\n"
+	      "and after removing replays, mpcap stats runs:\n"
+	      "  - Pearson chi-square and G-test of the weight histogram against n*C(64,w)/2^64\n"
+	      "    (neighbouring weights pooled until every expected count is >= 5);\n"
+	      "  - an exact binomial test per weight (Holm-corrected): outlier weights, and\n"
+	      "    whether the outlier is the probe key's weight (the replay signature);\n"
+	      "  - an exact binomial test of each of the 64 bit positions against 1/2 (Holm);\n"
+	      "  - duplicated keys; the replay share from the excess at the outlier weight.\n"
+	      "See docs/methodology.md, \"Statistics\", for how to read them.\n"
+	      "\n"
+	      "RESULTS are targets.csv files of 'mpcap analyze', directories holding one, or\n"
+	      "CSV files of 'mpcap dump' (every SYN-ACK's sender key).  \"After removing\n"
+	      "replays\" drops the verdicts replay, modified and shared-key; a file without a\n"
+	      "verdict column drops the keys equal to their probe key instead.\n"
+	      "\n"
+	      "Writes, atomically, into DIR (one row per group and subset all/cleaned):\n"
+	      "  chisquare.csv gtest.csv weight-bins.csv bits.csv duplicates.csv\n"
+	      "  randomness.csv   one per test: group,subset,n,statistic,df,p,decision,...\n"
+	      "  histogram.csv    weights 0..64: observed, expected, exact test, outliers\n"
+	      "  bit-table.csv    bit positions 63..0: ones, exact test, biased bits\n"
+	      "  duplicate-keys.csv, replay-share.csv\n"
+	      "and a summary on stdout.\n"
+	      "\n"
+	      "  -o, --output DIR   output directory (default: mpcap-stats; created if missing)\n"
+	      "      --alpha A      significance level, 0 < A < 1 (default 0.01); intervals are\n"
+	      "                     at confidence 1 - A\n"
+	      "      --by COLUMNS   also test each group of these columns (any column of the\n"
+	      "                     input, e.g. scan, port, family, verdict); a comma-separated\n"
+	      "                     list groups by the combination; repeat for several groupings\n"
+	      "  -q, --quiet        no summary on stdout\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Example: mpcap stats -o stats --by scan --by port,family results-2020-*\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
+	      out);
+}
+
+#define MAX_BY 16     /* groupings */
+#define MAX_BY_COLS 8 /* columns per grouping */
+#define STATS_ALPHA 0.01
+
+struct grouping {
+	int ncols;
+	const char *cols[MAX_BY_COLS];
+	char *spec; /* owned copy of the --by argument, the names point into it */
+};
+
+struct source {
+	const char *path;
+	struct csv_table t;
+	int by_idx[MAX_BY][MAX_BY_COLS];
+	bool has_verdict;
+};
+
+struct record {
+	uint64_t key;
+	uint64_t probe;
+	bool has_probe;
+	bool removed; /* replay, modified, shared-key (or key == probe key without verdicts) */
+	uint32_t source;
+	uint32_t row;
+};
+
+struct input {
+	struct source *src;
+	size_t nsrc;
+	struct record *rec;
+	size_t nrec, cap;
+	bool any_verdict, any_fallback, any_dump;
+};
+
+static int parse_key_field(const char *s, uint64_t *out)
+{
+	if (strlen(s) != 16)
+		return -1;
+	for (int i = 0; i < 16; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return -1;
+	return parse_hex64(s, out) ? 0 : -1;
+}
+
+static int push_record(struct input *in, const struct record *r, char *err, size_t errlen)
+{
+	if (in->nrec == in->cap) {
+		size_t nc = in->cap ? in->cap * 2 : 1024;
+		struct record *n = realloc(in->rec, nc * sizeof *n);
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		in->rec = n;
+		in->cap = nc;
+	}
+	in->rec[in->nrec++] = *r;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The most frequent value of v[0..n) (sorted in place); false when n == 0. */
+static bool mode_u64(uint64_t *v, size_t n, uint64_t *out)
+{
+	if (n == 0)
+		return false;
+	qsort(v, n, sizeof *v, cmp_u64);
+	size_t best = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && v[j] == v[i])
+			j++;
+		if (j - i > best) {
+			best = j - i;
+			*out = v[i];
+		}
+		i = j;
+	}
+	return true;
+}
+
+/* A targets.csv of mpcap analyze: one key per row. */
+static int load_targets(struct input *in, uint32_t si, char *err, size_t errlen)
+{
+	struct source *s = &in->src[si];
+	int kc = csv_table_col(&s->t, "key"), pc = csv_table_col(&s->t, "probe_key"),
+	    vc = csv_table_col(&s->t, "verdict");
+	s->has_verdict = vc >= 0;
+	if (vc >= 0)
+		in->any_verdict = true;
+	else
+		in->any_fallback = true;
+	for (size_t r = 0; r < s->t.nrows; r++) {
+		char **f = s->t.rows[r];
+		struct record rec = { 0 };
+		rec.source = si;
+		rec.row = (uint32_t)r;
+		if (!f[kc][0])
+			continue;
+		if (parse_key_field(f[kc], &rec.key) != 0) {
+			snprintf(err, errlen, "%s: line %zu: key '%.40s' is not 16 lowercase hex digits",
+			         s->path, r + 2, f[kc]);
+			return -1;
+		}
+		if (pc >= 0 && f[pc][0]) {
+			if (parse_key_field(f[pc], &rec.probe) != 0) {
+				snprintf(err, errlen,
+				         "%s: line %zu: probe_key '%.40s' is not 16 lowercase hex digits",
+				         s->path, r + 2, f[pc]);
+				return -1;
+			}
+			rec.has_probe = true;
+		}
+		if (vc >= 0)
+			rec.removed = strcmp(f[vc], "replay") == 0 || strcmp(f[vc], "modified") == 0 ||
+			              strcmp(f[vc], "shared-key") == 0;
+		else
+			rec.removed = rec.has_probe && rec.key == rec.probe;
+		if (push_record(in, &rec, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An mpcap dump CSV: the sender key of every SYN-ACK (not quoted in ICMP);
+ * the probe key is the most frequent sender key of the SYNs. */
+static int load_dump(struct input *in, uint32_t si, char *err, size_t errlen)
+{
+	struct source *s = &in->src[si];
+	int kc = csv_table_col(&s->t, "sender_key"), fc = csv_table_col(&s->t, "tcp_flags"),
+	    qc = csv_table_col(&s->t, "in_icmp_quote");
+	uint64_t *probes = malloc((s->t.nrows + 1) * sizeof *probes), probe = 0;
+	size_t np = 0;
+	if (!probes) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	in->any_dump = in->any_fallback = true;
+	size_t first = in->nrec;
+	for (size_t r = 0; r < s->t.nrows; r++) {
+		char **f = s->t.rows[r];
+		if (!f[kc][0] || (qc >= 0 && strcmp(f[qc], "0") != 0))
+			continue;
+		bool synack = strcmp(f[fc], "0x12") == 0, syn = strcmp(f[fc], "0x02") == 0;
+		if (!synack && !syn)
+			continue;
+		uint64_t k;
+		if (parse_key_field(f[kc], &k) != 0) {
+			free(probes);
+			snprintf(err, errlen,
+			         "%s: line %zu: sender_key '%.40s' is not 16 lowercase hex digits", s->path,
+			         r + 2, f[kc]);
+			return -1;
+		}
+		if (syn) {
+			probes[np++] = k;
+			continue;
+		}
+		struct record rec = { 0 };
+		rec.key = k;
+		rec.source = si;
+		rec.row = (uint32_t)r;
+		if (push_record(in, &rec, err, errlen) != 0) {
+			free(probes);
+			return -1;
+		}
+	}
+	bool has_probe = mode_u64(probes, np, &probe);
+	free(probes);
+	for (size_t i = first; i < in->nrec; i++) {
+		in->rec[i].has_probe = has_probe;
+		in->rec[i].probe = probe;
+		in->rec[i].removed = has_probe && in->rec[i].key == probe;
+	}
+	return 0;
+}
+
+static int load_source(struct input *in, const char *arg, const struct grouping *by, int nby, char *err,
+                       size_t errlen)
+{
+	struct stat st;
+	char *path;
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t n = strlen(arg) + sizeof "/targets.csv";
+		path = malloc(n);
+		if (path)
+			snprintf(path, n, "%s/targets.csv", arg);
+	} else {
+		path = strdup(arg);
+	}
+	if (!path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct source *ns = realloc(in->src, (in->nsrc + 1) * sizeof *ns);
+	if (!ns) {
+		free(path);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	in->src = ns;
+	struct source *s = &in->src[in->nsrc];
+	memset(s, 0, sizeof *s);
+	s->path = path;
+	if (csv_table_read(path, &s->t, err, errlen) != 0) {
+		free(path);
+		return -1;
+	}
+	uint32_t si = (uint32_t)in->nsrc++;
+	for (int g = 0; g < nby; g++)
+		for (int c = 0; c < by[g].ncols; c++) {
+			s->by_idx[g][c] = csv_table_col(&s->t, by[g].cols[c]);
+			if (s->by_idx[g][c] < 0) {
+				snprintf(err, errlen, "%s: no column '%s' (asked for by --by)", path,
+				         by[g].cols[c]);
+				return -1;
+			}
+		}
+	if (csv_table_col(&s->t, "key") >= 0)
+		return load_targets(in, si, err, errlen);
+	if (csv_table_col(&s->t, "sender_key") >= 0 && csv_table_col(&s->t, "tcp_flags") >= 0)
+		return load_dump(in, si, err, errlen);
+	snprintf(err, errlen,
+	         "%s: no 'key' column: not a targets.csv of mpcap analyze (nor an mpcap dump CSV)", path);
+	return -1;
+}
+
+static void input_free(struct input *in)
+{
+	for (size_t i = 0; i < in->nsrc; i++) {
+		csv_table_free(&in->src[i].t);
+		free((char *)in->src[i].path);
+	}
+	free(in->src);
+	free(in->rec);
+}
+
+/* ---- outputs */
+
+enum out_file {
+	OUT_CHISQUARE,
+	OUT_GTEST,
+	OUT_WEIGHT_BINS,
+	OUT_BITS,
+	OUT_DUPLICATES,
+	OUT_RANDOMNESS,
+	OUT_HISTOGRAM,
+	OUT_BIT_TABLE,
+	OUT_DUPLICATE_KEYS,
+	OUT_REPLAY_SHARE,
+	OUT_COUNT
+};
+
+static const struct {
+	const char *name;
+	enum column_set_id set;
+} out_files[OUT_COUNT] = {
+	[OUT_CHISQUARE] = { "chisquare.csv", COLSET_STATS_CHISQUARE },
+	[OUT_GTEST] = { "gtest.csv", COLSET_STATS_GTEST },
+	[OUT_WEIGHT_BINS] = { "weight-bins.csv", COLSET_STATS_WEIGHT_BINS },
+	[OUT_BITS] = { "bits.csv", COLSET_STATS_BITS },
+	[OUT_DUPLICATES] = { "duplicates.csv", COLSET_STATS_DUPLICATES },
+	[OUT_RANDOMNESS] = { "randomness.csv", COLSET_STATS_RANDOMNESS },
+	[OUT_HISTOGRAM] = { "histogram.csv", COLSET_STATS_HISTOGRAM },
+	[OUT_BIT_TABLE] = { "bit-table.csv", COLSET_STATS_BIT_TABLE },
+	[OUT_DUPLICATE_KEYS] = { "duplicate-keys.csv", COLSET_STATS_DUPLICATE_KEYS },
+	[OUT_REPLAY_SHARE] = { "replay-share.csv", COLSET_STATS_REPLAY_SHARE },
+};
+
+struct outputs {
+	struct atomic_file af[OUT_COUNT];
+	char *paths[OUT_COUNT];
+	int failed; /* index of the file whose write failed, or -1 */
+};
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+	snprintf(buf, n, "%.10g", v);
+}
+
+static void row(struct outputs *o, enum out_file f, const char *const *fields, size_t n)
+{
+	if (o->failed < 0 && csv_write_row(o->af[f].fp, fields, n) != 0)
+		o->failed = (int)f;
+}
+
+/* One row of a test file: group,subset,n,statistic,df,p,decision,extra... */
+static void test_row(struct outputs *o, enum out_file f, const char *group, const char *subset, size_t n,
+                     enum ks_decision d, double stat, int df, double p, const char *extra1,
+                     const char *extra2)
+{
+	char ns[24], ss[32] = "", dfs[12] = "", ps[32] = "";
+	snprintf(ns, sizeof ns, "%zu", n);
+	if (d != KS_TOO_FEW) {
+		fmt_num(ss, sizeof ss, stat);
+		if (df > 0)
+			snprintf(dfs, sizeof dfs, "%d", df);
+		fmt_num(ps, sizeof ps, p);
+	}
+	const char *fields[] = { group, subset, ns, ss, dfs, ps, ks_decision_name(d), extra1, extra2 };
+	row(o, f, fields, extra2 ? 9 : extra1 ? 8 : 7);
+}
+
+/* Appends "s" to a growing ';'-separated list in buf. */
+static void list_add(char *buf, size_t n, const char *s)
+{
+	size_t l = strlen(buf);
+	if (l + strlen(s) + 2 < n)
+		snprintf(buf + l, n - l, "%s%s", l ? ";" : "", s);
+}
+
+static const char *bit_flag(const struct ks_bit *b, size_t n)
+{
+	if (!b->biased)
+		return "";
+	if (b->ones == 0)
+		return "stuck-0";
+	if (b->ones == n)
+		return "stuck-1";
+	return 2 * b->ones > n ? "biased-1" : "biased-0";
+}
+
+static const char *bin_flag(const struct ks_weight_bin *b)
+{
+	if (!b->outlier)
+		return "";
+	return (double)b->observed > b->expected ? "excess" : "deficit";
+}
+
+static void write_result(struct outputs *o, const char *group, const char *subset, const struct ks_result *r)
+{
+	char buf[4096], ns[24];
+	snprintf(ns, sizeof ns, "%zu", r->n);
+
+	/* chi-square and G, with their cells */
+	buf[0] = '\0';
+	for (int c = 0; c < r->ncells && r->n > 0; c++) {
+		char cell[16];
+		if (r->cells[c].lo == r->cells[c].hi)
+			snprintf(cell, sizeof cell, "%d", r->cells[c].lo);
+		else
+			snprintf(cell, sizeof cell, "%d-%d", r->cells[c].lo, r->cells[c].hi);
+		list_add(buf, sizeof buf, cell);
+	}
+	test_row(o, OUT_CHISQUARE, group, subset, r->n, r->chi_decision, r->pearson, r->df, r->pearson_p, buf,
+	         NULL);
+	test_row(o, OUT_GTEST, group, subset, r->n, r->g_decision, r->g, r->df, r->g_p, buf, NULL);
+
+	/* weight bins */
+	buf[0] = '\0';
+	for (int w = 0; w < KS_WEIGHTS; w++) {
+		if (!r->bins[w].outlier)
+			continue;
+		char item[48];
+		snprintf(item, sizeof item, "%d:%s%s", w, bin_flag(&r->bins[w]),
+		         w == r->probe_weight ? ":probe-weight" : "");
+		list_add(buf, sizeof buf, item);
+	}
+	test_row(o, OUT_WEIGHT_BINS, group, subset, r->n, r->bins_decision, r->n_outliers, 0, r->bins_p, buf,
+	         NULL);
+
+	/* bits */
+	buf[0] = '\0';
+	for (int b = KS_BITS - 1; b >= 0; b--) {
+		if (!r->bits[b].biased)
+			continue;
+		char item[32];
+		snprintf(item, sizeof item, "%d:%s", b, bit_flag(&r->bits[b], r->n));
+		list_add(buf, sizeof buf, item);
+	}
+	test_row(o, OUT_BITS, group, subset, r->n, r->bits_decision, r->n_biased, 0, r->bits_p, buf, NULL);
+
+	/* duplicates */
+	char nd[24], ex[32];
+	snprintf(nd, sizeof nd, "%zu", r->ndups);
+	fmt_num(ex, sizeof ex, r->dup_expected);
+	test_row(o, OUT_DUPLICATES, group, subset, r->n, r->dup_decision, (double)r->dup_pairs, 0, r->dup_p,
+	         nd, ex);
+
+	/* overall */
+	buf[0] = '\0';
+	if (r->chi_decision == KS_NOT_RANDOM)
+		list_add(buf, sizeof buf, "chisquare");
+	if (r->bins_decision == KS_NOT_RANDOM)
+		list_add(buf, sizeof buf, "weight-bins");
+	if (r->bits_decision == KS_NOT_RANDOM)
+		list_add(buf, sizeof buf, "bits");
+	if (r->dup_decision == KS_NOT_RANDOM)
+		list_add(buf, sizeof buf, "duplicates");
+	test_row(o, OUT_RANDOMNESS, group, subset, r->n, r->decision, r->ntests, 0, r->overall_p, buf, NULL);
+
+	/* histogram */
+	for (int w = 0; w < KS_WEIGHTS; w++) {
+		const struct ks_weight_bin *b = &r->bins[w];
+		char ws[8], obs[24], exp[32], cell[8], p[32] = "", ph[32] = "";
+		snprintf(ws, sizeof ws, "%d", w);
+		snprintf(obs, sizeof obs, "%llu", (unsigned long long)b->observed);
+		fmt_num(exp, sizeof exp, b->expected);
+		snprintf(cell, sizeof cell, "%d", b->cell);
+		if (r->n > 0) {
+			fmt_num(p, sizeof p, b->p);
+			fmt_num(ph, sizeof ph, b->p_holm);
+		}
+		const char *f[] = { group, subset, ws, obs,         exp,
+			            cell,  p,      ph, bin_flag(b), w == r->probe_weight ? "1" : "0" };
+		row(o, OUT_HISTOGRAM, f, sizeof f / sizeof f[0]);
+	}
+
+	/* bit table, most significant bit first */
+	for (int bi = KS_BITS - 1; bi >= 0; bi--) {
+		const struct ks_bit *b = &r->bits[bi];
+		char bs[8], ones[24], frac[32] = "", p[32] = "", ph[32] = "";
+		snprintf(bs, sizeof bs, "%d", bi);
+		snprintf(ones, sizeof ones, "%llu", (unsigned long long)b->ones);
+		if (r->n > 0) {
+			fmt_num(frac, sizeof frac, (double)b->ones / (double)r->n);
+			fmt_num(p, sizeof p, b->p);
+			fmt_num(ph, sizeof ph, b->p_holm);
+		}
+		const char *f[] = { group, subset, bs, ones, ns, frac, p, ph, bit_flag(b, r->n) };
+		row(o, OUT_BIT_TABLE, f, sizeof f / sizeof f[0]);
+	}
+
+	/* duplicate keys */
+	for (size_t i = 0; i < r->ndups; i++) {
+		char key[17], cnt[24], wt[8];
+		format_key(r->dups[i].key, key);
+		snprintf(cnt, sizeof cnt, "%zu", r->dups[i].count);
+		snprintf(wt, sizeof wt, "%d", __builtin_popcountll(r->dups[i].key));
+		const char *f[] = {
+			group, subset, key,
+			cnt,   wt,     r->has_probe && r->dups[i].key == r->probe_key ? "1" : "0"
+		};
+		row(o, OUT_DUPLICATE_KEYS, f, sizeof f / sizeof f[0]);
+	}
+
+	/* replay share */
+	if (r->share.computed) {
+		const struct ks_share *s = &r->share;
+		char ws[8], obs[24], exp[32], exc[32], sh[32], lo[32], hi[32], lv[32];
+		snprintf(ws, sizeof ws, "%d", s->weight);
+		snprintf(obs, sizeof obs, "%llu", (unsigned long long)s->observed);
+		fmt_num(exp, sizeof exp, s->expected);
+		fmt_num(exc, sizeof exc, s->excess);
+		fmt_num(sh, sizeof sh, s->share);
+		fmt_num(lo, sizeof lo, s->lo);
+		fmt_num(hi, sizeof hi, s->hi);
+		fmt_num(lv, sizeof lv, s->level);
+		const char *f[] = { group, subset, ns,  ws, s->at_probe_weight ? "probe-weight" : "outlier",
+			            obs,   exp,    exc, sh, lo,
+			            hi,    lv };
+		row(o, OUT_REPLAY_SHARE, f, sizeof f / sizeof f[0]);
+	}
+}
+
+/* ---- the plain-language summary */
+
+static const char *fmt_p(char *buf, size_t n, double p)
+{
+	if (p < 1e-300)
+		snprintf(buf, n, "p < 1e-300");
+	else
+		snprintf(buf, n, "p = %.2g", p);
+	return buf;
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The tests that reject on their own, as "a, b"; returns how many. */
+static int rejected(const struct ks_result *r, char *buf, size_t n)
+{
+	const char *names[4];
+	int k = 0;
+	if (r->chi_decision == KS_NOT_RANDOM)
+		names[k++] = "chi-square";
+	if (r->bins_decision == KS_NOT_RANDOM)
+		names[k++] = "outlier weights";
+	if (r->bits_decision == KS_NOT_RANDOM)
+		names[k++] = "bit positions";
+	if (r->dup_decision == KS_NOT_RANDOM)
+		names[k++] = "duplicates";
+	buf[0] = '\0';
+	for (int i = 0; i < k; i++)
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? ", " : "", names[i]);
+	return k;
+}
+
+/* "N keys; chi-square X, D df, p = P: verdict (why)" */
+static void describe_verdict(FILE *out, const struct ks_result *r)
+{
+	char pb[32], why[96];
+	fprintf(out, "%zu key%s", r->n, plural(r->n));
+	if (r->n == 0) {
+		fprintf(out, ": nothing to test");
+		return;
+	}
+	if (r->chi_decision == KS_TOO_FEW)
+		fprintf(out, " (too few for chi-square: exact tests only)");
+	else
+		fprintf(out, "; chi-square %.1f, %d df, %s", r->pearson, r->df,
+		        fmt_p(pb, sizeof pb, r->pearson_p));
+	int k = rejected(r, why, sizeof why);
+	if (r->decision == KS_NOT_RANDOM) {
+		fprintf(out, ": not random");
+		if (r->chi_decision != KS_NOT_RANDOM || k > 1)
+			fprintf(out, " (%s; combined %s)", why, fmt_p(pb, sizeof pb, r->overall_p));
+	} else {
+		fprintf(out, ": consistent with random keys");
+		if (k > 0)
+			fprintf(out, " (%s alone below alpha, but combined over %d tests %s)", why, r->ntests,
+			        fmt_p(pb, sizeof pb, r->overall_p));
+	}
+}
+
+static void describe_findings(FILE *out, const struct ks_result *r, const char *indent)
+{
+	char pb[32];
+	if (r->n == 0)
+		return;
+	/* outlier weights: excesses in detail, deficits by weight */
+	int items = 0, shown = 0, ndef = 0;
+	fprintf(out, "%s", indent);
+	for (int w = 0; w < KS_WEIGHTS; w++) {
+		const struct ks_weight_bin *b = &r->bins[w];
+		if (!b->outlier)
+			continue;
+		if ((double)b->observed < b->expected) {
+			ndef++;
+			continue;
+		}
+		if (shown++ == 4) {
+			fprintf(out, "; more outliers in weight-bins.csv");
+			continue;
+		}
+		fprintf(out, "%soutlier at weight %d%s (%llu key%s, %.2g expected, Holm %s)",
+		        items++ ? "; " : "", w, w == r->probe_weight ? " = probe key weight" : "",
+		        (unsigned long long)b->observed, plural(b->observed), b->expected,
+		        fmt_p(pb, sizeof pb, b->p_holm));
+	}
+	if (ndef) {
+		fprintf(out, "%stoo few keys at weight%s", items++ ? "; " : "", plural((uint64_t)ndef));
+		int k = 0;
+		for (int w = 0; w < KS_WEIGHTS; w++) {
+			const struct ks_weight_bin *b = &r->bins[w];
+			if (!b->outlier || (double)b->observed >= b->expected)
+				continue;
+			if (k++ == 8) {
+				fprintf(out, ", ...");
+				break;
+			}
+			fprintf(out, "%s%d", k > 1 ? ", " : " ", w);
+		}
+	}
+	if (!items)
+		fprintf(out, "no outlier weight");
+	if (r->share.computed && r->bins[r->share.weight].outlier)
+		fprintf(out, "; replay share from the excess at weight %d: %.1f%% (%g%% CI %.1f%%-%.1f%%)",
+		        r->share.weight, 100 * r->share.share, 100 * r->share.level, 100 * r->share.lo,
+		        100 * r->share.hi);
+	else if (r->share.computed)
+		fprintf(out, "; replay share at the probe key weight %d: at most %.2g%% (%g%% confidence)",
+		        r->share.weight, 100 * r->share.hi, 100 * r->share.level);
+	fprintf(out, "\n");
+	/* bits */
+	if (r->n_biased == 0) {
+		fprintf(out, "%sno biased bit", indent);
+	} else {
+		fprintf(out, "%s%d biased bit%s:", indent, r->n_biased, plural((uint64_t)r->n_biased));
+		int k = 0;
+		for (int b = KS_BITS - 1; b >= 0; b--) {
+			if (!r->bits[b].biased)
+				continue;
+			if (k == 6) {
+				fprintf(out, ", ...");
+				break;
+			}
+			const char *f = bit_flag(&r->bits[b], r->n);
+			fprintf(out, "%s %d (%s%llu/%zu ones)", k++ ? "," : "", b,
+			        strcmp(f, "stuck-0") == 0   ? "stuck at 0: "
+			        : strcmp(f, "stuck-1") == 0 ? "stuck at 1: "
+			                                    : "",
+			        (unsigned long long)r->bits[b].ones, r->n);
+		}
+	}
+	/* duplicates */
+	if (r->ndups == 0) {
+		fprintf(out, "; no duplicate key\n");
+	} else {
+		fprintf(out, "; %zu key%s seen more than once", r->ndups, plural(r->ndups));
+		for (size_t i = 0; i < r->ndups && i < 3; i++) {
+			char k[17];
+			format_key(r->dups[i].key, k);
+			fprintf(out, "%s%s x%zu%s", i ? ", " : ": ", k, r->dups[i].count,
+			        r->has_probe && r->dups[i].key == r->probe_key ? " (the probe key)" : "");
+		}
+		fprintf(out, "%s\n", r->ndups > 3 ? ", ..." : "");
+	}
+}
+
+static void summarize(FILE *out, const char *group, const struct ks_result *all,
+                      const struct ks_result *clean, const char *cleaning)
+{
+	fprintf(out, "%s: ", group);
+	describe_verdict(out, all);
+	fprintf(out, "\n");
+	describe_findings(out, all, "  ");
+	size_t removed = all->n - clean->n;
+	fprintf(out, "  after removing %zu %s: ", removed, cleaning);
+	describe_verdict(out, clean);
+	fprintf(out, "\n");
+	if (clean->n > 0 && clean->decision == KS_NOT_RANDOM)
+		describe_findings(out, clean, "    ");
+}
+
+/* ---- groups */
+
+struct run {
+	const struct input *in;
+	double alpha;
+	struct outputs *o;
+	bool quiet;
+	const char *cleaning;
+	/* scratch */
+	uint64_t *all, *clean, *probes;
+};
+
+static int test_group(struct run *ru, const char *group, const size_t *idx, size_t n, char *err,
+                      size_t errlen)
+{
+	size_t na = 0, nc = 0, np = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct record *r = &ru->in->rec[idx[i]];
+		ru->all[na++] = r->key;
+		if (!r->removed)
+			ru->clean[nc++] = r->key;
+		if (r->has_probe)
+			ru->probes[np++] = r->probe;
+	}
+	uint64_t probe;
+	bool has_probe = mode_u64(ru->probes, np, &probe);
+	struct ks_result a, c;
+	if (ks_analyze(ru->all, na, has_probe ? &probe : NULL, ru->alpha, &a, err, errlen) != 0)
+		return -1;
+	if (ks_analyze(ru->clean, nc, has_probe ? &probe : NULL, ru->alpha, &c, err, errlen) != 0) {
+		ks_result_free(&a);
+		return -1;
+	}
+	write_result(ru->o, group, "all", &a);
+	write_result(ru->o, group, "cleaned", &c);
+	if (!ru->quiet)
+		summarize(stdout, group, &a, &c, ru->cleaning);
+	ks_result_free(&a);
+	ks_result_free(&c);
+	return 0;
+}
+
+struct labelled {
+	char *label;
+	size_t rec;
+};
+
+static int cmp_labelled(const void *a, const void *b)
+{
+	const struct labelled *x = a, *y = b;
+	int c = strverscmp(x->label, y->label);
+	if (c)
+		return c;
+	return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+static int test_grouping(struct run *ru, int g, const struct grouping *by, size_t *idx, char *err,
+                         size_t errlen)
+{
+	const struct input *in = ru->in;
+	struct labelled *l = calloc(in->nrec ? in->nrec : 1, sizeof *l);
+	int rc = -1;
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < in->nrec; i++) {
+		const struct record *r = &in->rec[i];
+		const struct source *s = &in->src[r->source];
+		char **f = s->t.rows[r->row];
+		size_t len = 1;
+		for (int c = 0; c < by->ncols; c++)
+			len += strlen(by->cols[c]) + strlen(f[s->by_idx[g][c]]) + 2;
+		l[i].label = malloc(len);
+		l[i].rec = i;
+		if (!l[i].label) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		size_t used = 0;
+		for (int c = 0; c < by->ncols; c++)
+			used += (size_t)snprintf(l[i].label + used, len - used, "%s%s=%s", c ? ";" : "",
+			                         by->cols[c], f[s->by_idx[g][c]]);
+	}
+	qsort(l, in->nrec, sizeof *l, cmp_labelled);
+	for (size_t i = 0; i < in->nrec;) {
+		size_t j = i;
+		while (j < in->nrec && strcmp(l[j].label, l[i].label) == 0) {
+			idx[j - i] = l[j].rec;
+			j++;
+		}
+		if (test_group(ru, l[i].label, idx, j - i, err, errlen) != 0)
+			goto out;
+		i = j;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < in->nrec; i++)
+		free(l[i].label);
+	free(l);
+	return rc;
+}
+
+/* ---- command line */
+
+static int parse_by(const char *arg, struct grouping *g)
+{
+	g->spec = strdup(arg);
+	if (!g->spec)
+		return -1;
+	g->ncols = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(g->spec, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (g->ncols == MAX_BY_COLS)
+			return -1;
+		g->cols[g->ncols++] = t;
+	}
+	return g->ncols > 0 ? 0 : -1;
+}
+
+static int open_outputs(struct outputs *o, const char *dir, char *err, size_t errlen)
+{
+	o->failed = -1;
+	if (ensure_dir(dir, err, errlen) != 0)
+		return -1;
+	for (int f = 0; f < OUT_COUNT; f++) {
+		size_t n = strlen(dir) + strlen(out_files[f].name) + 2;
+		o->paths[f] = malloc(n);
+		if (!o->paths[f]) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		snprintf(o->paths[f], n, "%s/%s", dir, out_files[f].name);
+		if (atomic_file_open(&o->af[f], o->paths[f], err, errlen) != 0)
+			return -1;
+		if (column_set_write_header(o->af[f].fp, out_files[f].set) != 0) {
+			snprintf(err, errlen, "%s: write failed: %s", o->paths[f], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void close_outputs(struct outputs *o)
+{
+	for (int f = 0; f < OUT_COUNT; f++) {
+		atomic_file_abort(&o->af[f]);
+		free(o->paths[f]);
+	}
+}
+
+int cmd_stats(int argc, char **argv, const struct cli_env *env)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "alpha", required_argument, NULL, 'a' },
+		{ "by", required_argument, NULL, 'b' },     { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	const char *dir = "mpcap-stats";
+	double alpha = STATS_ALPHA;
+	struct grouping by[MAX_BY];
+	int nby = 0, c, rc = EXIT_USAGE;
+	bool quiet = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'a': {
+			char *end;
+			errno = 0;
+			alpha = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(alpha > 0.0 && alpha < 1.0)) {
+				fprintf(stderr,
+				        "mpcap stats: --alpha '%s': expected a number between 0 and 1, e.g. "
+				        "0.01\n",
+				        optarg);
+				goto out;
+			}
+			break;
+		}
+		case 'b':
+			if (nby == MAX_BY) {
+				fprintf(stderr, "mpcap stats: at most %d --by groupings\n", MAX_BY);
+				goto out;
+			}
+			if (parse_by(optarg, &by[nby]) != 0) {
+				free(by[nby].spec);
+				fprintf(stderr,
+				        "mpcap stats: --by '%s': expected column names separated by commas "
+				        "(at most "
+				        "%d)\n",
+				        optarg, MAX_BY_COLS);
+				goto out;
+			}
+			nby++;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			help_stats(stdout);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			fprintf(stderr, "Try 'mpcap help stats'.\n");
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr,
+		        "mpcap stats: no results given (targets.csv files or directories holding one)\n"
+		        "Try 'mpcap help stats'.\n");
+		goto out;
+	}
+
+	char err[8400];
+	struct input in = { 0 };
+	struct outputs o = { 0 };
+	struct run ru = { &in, alpha, &o, quiet, NULL, NULL, NULL, NULL };
+	size_t *idx = NULL;
+	rc = EXIT_ERROR;
+	for (int i = optind; i < argc; i++)
+		if (load_source(&in, argv[i], by, nby, err, sizeof err) != 0)
+			goto fail;
+	if (env && env->stop && *env->stop) {
+		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		rc = EXIT_INTERRUPTED;
+		goto done;
+	}
+	if (in.any_verdict && !in.any_fallback)
+		ru.cleaning = "replay, modified and shared-key verdicts";
+	else if (in.any_verdict)
+		ru.cleaning =
+		    "replay, modified and shared-key verdicts (keys equal to the probe key in files without "
+		    "a verdict column)";
+	else
+		ru.cleaning = "keys equal to the probe key (no verdict column)";
+	size_t n = in.nrec ? in.nrec : 1;
+	ru.all = malloc(n * sizeof *ru.all);
+	ru.clean = malloc(n * sizeof *ru.clean);
+	ru.probes = malloc(n * sizeof *ru.probes);
+	idx = malloc(n * sizeof *idx);
+	if (!ru.all || !ru.clean || !ru.probes || !idx) {
+		snprintf(err, sizeof err, "out of memory");
+		goto fail;
+	}
+	if (open_outputs(&o, dir, err, sizeof err) != 0)
+		goto fail;
+	if (!quiet)
+		printf("%zu keys from %zu file%s; alpha = %g\n", in.nrec, in.nsrc, in.nsrc == 1 ? "" : "s",
+		       alpha);
+	for (size_t i = 0; i < in.nrec; i++)
+		idx[i] = i;
+	if (test_group(&ru, "all", idx, in.nrec, err, sizeof err) != 0)
+		goto fail;
+	for (int g = 0; g < nby; g++)
+		if (test_grouping(&ru, g, &by[g], idx, err, sizeof err) != 0)
+			goto fail;
+	if (o.failed >= 0) {
+		snprintf(err, sizeof err, "%s: write failed: %s", o.paths[o.failed], strerror(errno));
+		goto fail;
+	}
+	if (env && env->stop && *env->stop) {
+		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		rc = EXIT_INTERRUPTED;
+		goto done;
+	}
+	for (int f = 0; f < OUT_COUNT; f++)
+		if (atomic_file_commit(&o.af[f], err, sizeof err) != 0)
+			goto fail;
+	if (!quiet && fflush(stdout) != 0) {
+		snprintf(err, sizeof err, "standard output: %s", strerror(errno));
+		goto fail;
+	}
+	rc = EXIT_OK;
+	goto done;
+fail:
+	fprintf(stderr, "mpcap: %s\n", err);
+done:
+	close_outputs(&o);
+	input_free(&in);
+	free(ru.all);
+	free(ru.clean);
+	free(ru.probes);
+	free(idx);
+out:
+	for (int g = 0; g < nby; g++)
+		free(by[g].spec);
+	return rc;
+}

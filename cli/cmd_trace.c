@@ -1,0 +1,627 @@
+/* cmd_trace.c — `mpcap trace`: the tracebox view.  Ties TTL-limited probes to
+ * the ICMP time exceeded / destination unreachable quotes of the routers
+ * (RFC 792, RFC 1812, RFC 4884, RFC 4443) and to the destination's answers,
+ * compares the MP_CAPABLE option hop by hop (RFC 6824, RFC 8684) through
+ * trace.h, and writes hops.csv, destinations.csv and, with --targets,
+ * classification.csv atomically. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/base/csv_io.h"
+#include "analyzer/ingest/input.h"
+#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/columns.h"
+#include "analyzer/scan/trace.h"
+#include "cli/cli.h"
+
+void help_trace(FILE *out)
+{
+	fputs("usage: mpcap trace [-o DIR] [-f EXPR] [--targets SCANDIR/targets.csv] CAPTURE...\n"
+	      "\n"
+	      "The tracebox view.  A probe is a TCP SYN (no ACK), normally sent with TTL or\n"
+	      "hop limit 1, 2, 3...; each router where it expires answers with an ICMP or\n"
+	      "ICMPv6 time exceeded that quotes the probe as it arrived there.  Each quote\n"
+	      "is tied to its probe (quoted addresses, ports and sequence number; when a NAT\n"
+	      "rewrote the source, destination, port and sequence only) and compared with\n"
+	      "what was sent: the MP_CAPABLE option (present, removed, replaced by NOPs, key,\n"
+	      "flags, version or length changed), the other TCP options, sequence number,\n"
+	      "window and the IP fields; TTL and checksum are reported apart.  A quote of 8\n"
+	      "TCP bytes (RFC 792) says nothing about options.  The destination's own\n"
+	      "SYN-ACK or RST is judged like in 'mpcap analyze' (own key, replay, modified).\n"
+	      "\n"
+	      "Writes, atomically (temporary names renamed at the end):\n"
+	      "  DIR/hops.csv            one row per ICMP quote tied to a probe: hop, router,\n"
+	      "                          quote kind, MP_CAPABLE status, changes\n"
+	      "  DIR/destinations.csv    one row per probed destination and port: hops\n"
+	      "                          answered, first hop that changed MP_CAPABLE, the\n"
+	      "                          destination's answer and the class: true-mptcp,\n"
+	      "                          middlebox, no-mptcp, unverified or unreachable\n"
+	      "  DIR/classification.csv  with --targets: every MP_CAPABLE responder of that\n"
+	      "                          scan with its class, 'untraced' when not traced\n"
+	      "\n"
+	      "  -o, --output DIR     output directory (default: mpcap-trace; created if missing)\n"
+	      "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
+	      "      --targets FILE   targets.csv written by 'mpcap analyze' (columns found by\n"
+	      "                       name: address, port, family, verdict, key, mpc_version)\n"
+	      "      --progress       force the progress line on stderr (default: only on a terminal)\n"
+	      "      --no-progress    never draw it\n"
+	      "  -q, --quiet          no closing summary on stderr\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "CAPTURE is pcap or pcapng (tracebox's raw-IP files included), optionally\n"
+	      "gzip/xz/zstd/bzip2-compressed; '-' is stdin.  Example:\n"
+	      "  mpcap trace -o tb --targets scan/targets.csv tracebox-*.pcap\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error (no output written), 2 usage,\n"
+	      "3 complete with warnings (a damaged capture was read up to the damage).\n",
+	      out);
+}
+
+struct trace_ctx {
+	struct trace *trace;
+};
+
+static int on_packet(void *ctx, const char *file, const struct packet *pkt, char *err, size_t errlen)
+{
+	struct trace_ctx *c = ctx;
+	return trace_add(c->trace, file, pkt, err, errlen);
+}
+
+static void addr_text(uint8_t family, const uint8_t *addr, char *buf, size_t n)
+{
+	target_addr_format(family, addr, buf, n);
+}
+
+static const char *ttl_note(const struct trace_hop *h)
+{
+	if (h->icmp_kind == ICMP_KIND_TIME_EXCEEDED) {
+		if (h->quoted_ttl == 1)
+			return "expired";
+		if (h->quoted_ttl == 0)
+			return "expired-decremented";
+		return "unexpected";
+	}
+	if (h->quoted_ttl >= 1 && h->quoted_ttl <= h->sent_ttl)
+		return "hop-estimated";
+	return "hop-unknown";
+}
+
+/* Changes a TCP checksum covers (pseudo-header addresses, ports, sequence,
+ * header fields and options). */
+#define TCP_COVERED                                                                                          \
+	(~((1u << TCH_DSCP) | (1u << TCH_ECN) | (1u << TCH_IP_ID) | (1u << TCH_DF) | (1u << TCH_FLOW_LABEL)))
+
+static const char *checksum_note(const struct trace_hop *h)
+{
+	if (!h->checksum_compared)
+		return "";
+	if (!h->checksum_changed)
+		return "same";
+	return (h->changes & TCP_COVERED) ? "changed" : "changed-alone";
+}
+
+static int write_hops(FILE *fp, const struct trace *t)
+{
+	if (column_set_write_header(fp, COLSET_TRACE_HOPS) != 0)
+		return -1;
+	for (size_t i = 0; i < trace_hop_count(t); i++) {
+		const struct trace_hop *h = trace_hop_at(t, i);
+		const struct trace_probe *p = trace_probe_at(t, h->probe);
+		char pframe[24], dst[64], port[8], fam[4], hop[8], router[64], code[8], tbytes[8], r4884[8],
+		    ext[4], hdr[4], changes[512], sttl[8], qttl[8], psrc[64], psport[8], pseq[16], frame[24],
+		    when[40];
+		snprintf(pframe, sizeof pframe, "%llu", (unsigned long long)p->frame);
+		addr_text(p->family, p->dst, dst, sizeof dst);
+		snprintf(port, sizeof port, "%u", p->dport);
+		snprintf(fam, sizeof fam, "%u", p->family);
+		snprintf(hop, sizeof hop, "%u", h->hop);
+		addr_text(h->family, h->router, router, sizeof router);
+		snprintf(code, sizeof code, "%u", h->icmp_code);
+		snprintf(tbytes, sizeof tbytes, "%u", h->tcp_bytes);
+		snprintf(r4884, sizeof r4884, "%u", h->rfc4884_len);
+		snprintf(ext, sizeof ext, "%d", h->extensions ? 1 : 0);
+		snprintf(hdr, sizeof hdr, "%d", h->header_complete ? 1 : 0);
+		trace_changes_format(h->changes, h, changes, sizeof changes);
+		snprintf(sttl, sizeof sttl, "%u", h->sent_ttl);
+		snprintf(qttl, sizeof qttl, "%u", h->quoted_ttl);
+		addr_text(p->family, p->src, psrc, sizeof psrc);
+		snprintf(psport, sizeof psport, "%u", p->sport);
+		snprintf(pseq, sizeof pseq, "%u", p->seq);
+		snprintf(frame, sizeof frame, "%llu", (unsigned long long)h->frame);
+		format_time(h->ts_sec, h->ts_nsec, when, sizeof when);
+		const char *f[] = { pframe,
+			            trace_file_name(t, p->file),
+			            dst,
+			            port,
+			            fam,
+			            hop,
+			            router,
+			            trace_icmp_name(h->icmp_kind),
+			            code,
+			            trace_quote_kind_name(h->quote_kind),
+			            tbytes,
+			            r4884,
+			            ext,
+			            hdr,
+			            trace_match_name(h->match),
+			            trace_mpc_status_name(h->mpc),
+			            changes,
+			            sttl,
+			            qttl,
+			            ttl_note(h),
+			            checksum_note(h),
+			            psrc,
+			            psport,
+			            pseq,
+			            frame,
+			            trace_file_name(t, h->file),
+			            when };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_dests(FILE *fp, const struct trace *t)
+{
+	if (column_set_write_header(fp, COLSET_TRACE_DESTS) != 0)
+		return -1;
+	for (size_t i = 0; i < trace_dest_count(t); i++) {
+		const struct trace_dest *d = trace_dest_at(t, i);
+		uint8_t fam_v = d->key.family;
+		char dst[64], port[8], fam[4], probes[16], maxttl[8], hops[8], full[8], last[8],
+		    lastr[64] = "", chop[8] = "", chr[64] = "", ihop[8] = "", ir[64] = "", other[512], nat[4],
+		    unr[64] = "", akey[17] = "", pkey[17] = "", same[4] = "", reason[256];
+		addr_text(fam_v, d->key.addr, dst, sizeof dst);
+		snprintf(port, sizeof port, "%u", d->key.port);
+		snprintf(fam, sizeof fam, "%u", fam_v);
+		snprintf(probes, sizeof probes, "%u", d->probes);
+		snprintf(maxttl, sizeof maxttl, "%u", d->max_probe_ttl);
+		snprintf(hops, sizeof hops, "%u", d->hops_answered);
+		snprintf(full, sizeof full, "%u", d->hops_full);
+		snprintf(last, sizeof last, "%u", d->last_hop);
+		const char *lastmpc = "";
+		if (d->last_hop) {
+			addr_text(fam_v, d->last_router, lastr, sizeof lastr);
+			lastmpc = trace_mpc_status_name(d->last_mpc);
+		}
+		const char *change = "";
+		if (d->changed_hop) {
+			snprintf(chop, sizeof chop, "%u", d->changed_hop);
+			addr_text(fam_v, d->changed_router, chr, sizeof chr);
+			change = trace_mpc_status_name(d->change);
+		}
+		if (d->intact_hop) {
+			snprintf(ihop, sizeof ihop, "%u", d->intact_hop);
+			addr_text(fam_v, d->intact_router, ir, sizeof ir);
+		}
+		trace_changes_format(d->other_changes, NULL, other, sizeof other);
+		snprintf(nat, sizeof nat, "%d", d->nat ? 1 : 0);
+		if (d->unreachable)
+			addr_text(fam_v, d->unreachable_router, unr, sizeof unr);
+		if (d->answer_has_key)
+			format_key(d->answer_key, akey);
+		if (d->probe_has_key)
+			format_key(d->probe_key, pkey);
+		if (d->answer_has_key && d->probe_has_key)
+			snprintf(same, sizeof same, "%d", d->answer_key == d->probe_key ? 1 : 0);
+		trace_class_reason(d, reason, sizeof reason);
+		const char *f[] = { dst,
+			            port,
+			            fam,
+			            probes,
+			            maxttl,
+			            hops,
+			            full,
+			            last,
+			            lastr,
+			            lastmpc,
+			            chop,
+			            chr,
+			            change,
+			            ihop,
+			            ir,
+			            other,
+			            nat,
+			            unr,
+			            trace_answer_name(d->answer),
+			            d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
+			            akey,
+			            pkey,
+			            same,
+			            trace_class_name(d->cls),
+			            reason };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- --targets: the scan's MP_CAPABLE responders ---- */
+
+struct responder {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	size_t row; /* first row */
+	char verdicts[96];
+	const char *key;
+	const char *scan;
+};
+
+struct targets {
+	struct csv_table table;
+	struct responder *r;
+	size_t n;
+};
+
+/* Parses an IPv4 or IPv6 address; 0 on success. */
+static int inet_pton_family(const char *s, uint8_t addr[16], uint8_t *family)
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+static int cmp_responder(const void *a, const void *b)
+{
+	const struct responder *x = a, *y = b;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	int c = memcmp(x->addr, y->addr, 16);
+	if (c)
+		return c < 0 ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* True when the semicolon-separated list holds word. */
+static bool list_has(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ';');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == wl && strncmp(p, word, wl) == 0)
+			return true;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return false;
+}
+
+/* Appends word to the semicolon-separated list unless already there. */
+static void list_add(char *list, size_t n, const char *word)
+{
+	if (list_has(list, word))
+		return;
+	size_t l = strlen(list);
+	if (l + 1 + strlen(word) + 1 > n)
+		return;
+	if (l)
+		list[l++] = ';';
+	memcpy(list + l, word, strlen(word) + 1);
+}
+
+static bool mpc_verdict(const char *v)
+{
+	return strcmp(v, "mptcp") == 0 || strcmp(v, "replay") == 0 || strcmp(v, "modified") == 0 ||
+	       strcmp(v, "shared-key") == 0;
+}
+
+static int read_targets(const char *path, struct targets *tg, char *err, size_t errlen)
+{
+	char msg[512];
+	memset(tg, 0, sizeof *tg);
+	if (csv_table_read(path, &tg->table, msg, sizeof msg) != 0) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	const struct csv_table *t = &tg->table;
+	int c_addr = csv_table_col(t, "address"), c_port = csv_table_col(t, "port"),
+	    c_fam = csv_table_col(t, "family"), c_verdict = csv_table_col(t, "verdict"),
+	    c_key = csv_table_col(t, "key"), c_mver = csv_table_col(t, "mpc_version"),
+	    c_scan = csv_table_col(t, "scan");
+	const char *missing = c_addr < 0 ? "address" : c_port < 0 ? "port" : c_verdict < 0 ? "verdict" : NULL;
+	if (missing) {
+		snprintf(err, errlen, "%s: no '%s' column; expected a targets.csv written by 'mpcap analyze'",
+		         path, missing);
+		return -1;
+	}
+	tg->r = calloc(t->nrows ? t->nrows : 1, sizeof *tg->r);
+	if (!tg->r) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < t->nrows; i++) {
+		char **row = t->rows[i];
+		const char *verdict = row[c_verdict];
+		bool mpc = c_mver >= 0 ? row[c_mver][0] != '\0'
+		                       : (mpc_verdict(verdict) || (c_key >= 0 && row[c_key][0] != '\0'));
+		if (!mpc)
+			continue;
+		struct responder *r = &tg->r[tg->n];
+		memset(r, 0, sizeof *r);
+		const char *a = row[c_addr];
+		if (inet_pton_family(a, r->addr, &r->family) != 0) {
+			snprintf(err, errlen, "%s: line %zu: '%s' is not an IPv4 or IPv6 address", path,
+			         i + 2, a);
+			return -1;
+		}
+		if (c_fam >= 0 && row[c_fam][0] && (unsigned)atoi(row[c_fam]) != r->family) {
+			snprintf(err, errlen, "%s: line %zu: family '%s' does not match address %s", path,
+			         i + 2, row[c_fam], a);
+			return -1;
+		}
+		if (!parse_port(row[c_port], &r->port)) {
+			snprintf(err, errlen, "%s: line %zu: '%s' is not a port", path, i + 2, row[c_port]);
+			return -1;
+		}
+		r->row = i;
+		r->verdicts[0] = '\0';
+		list_add(r->verdicts, sizeof r->verdicts, verdict);
+		r->key = c_key >= 0 ? row[c_key] : "";
+		r->scan = c_scan >= 0 ? row[c_scan] : "";
+		tg->n++;
+	}
+	/* one entry per (address, port): a target may have a row per probe version */
+	if (tg->n > 1)
+		qsort(tg->r, tg->n, sizeof *tg->r, cmp_responder);
+	size_t w = 0;
+	for (size_t i = 0; i < tg->n; i++) {
+		struct responder *r = &tg->r[i];
+		if (w > 0) {
+			struct responder *prev = &tg->r[w - 1];
+			if (prev->family == r->family && prev->port == r->port &&
+			    memcmp(prev->addr, r->addr, 16) == 0) {
+				list_add(prev->verdicts, sizeof prev->verdicts, r->verdicts);
+				if (!prev->key[0])
+					prev->key = r->key;
+				continue;
+			}
+		}
+		tg->r[w++] = *r;
+	}
+	tg->n = w;
+	return 0;
+}
+
+static void free_targets(struct targets *tg)
+{
+	csv_table_free(&tg->table);
+	free(tg->r);
+}
+
+static bool has_bad_verdict(const char *verdicts)
+{
+	return list_has(verdicts, "replay") || list_has(verdicts, "modified");
+}
+
+static int write_classification(FILE *fp, const struct trace *t, const struct targets *tg, uint64_t counts[])
+{
+	if (column_set_write_header(fp, COLSET_TRACE_CLASSES) != 0)
+		return -1;
+	for (size_t i = 0; i < tg->n; i++) {
+		const struct responder *r = &tg->r[i];
+		const struct trace_dest *d = trace_dest_find(t, r->family, r->addr, r->port);
+		enum trace_class cls = trace_final_class(d, has_bad_verdict(r->verdicts));
+		counts[cls]++;
+		char addr[64], port[8], fam[4], reason[300] = "";
+		addr_text(r->family, r->addr, addr, sizeof addr);
+		snprintf(port, sizeof port, "%u", r->port);
+		snprintf(fam, sizeof fam, "%u", r->family);
+		if (d) {
+			trace_class_reason(d, reason, sizeof reason);
+			if (cls != d->cls)
+				snprintf(reason, sizeof reason, "the scan saw %s; trace: %s", r->verdicts,
+				         trace_class_name(d->cls));
+		} else {
+			snprintf(reason, sizeof reason,
+			         "no probe to this address and port in the trace captures");
+		}
+		const char *f[] = { r->scan,
+			            addr,
+			            port,
+			            fam,
+			            r->verdicts,
+			            r->key,
+			            d ? "1" : "0",
+			            d ? trace_class_name(d->cls) : "",
+			            trace_class_name(cls),
+			            reason };
+		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_outputs(const char *dir, const struct trace *t, const struct targets *tg, uint64_t counts[],
+                         char *err, size_t errlen)
+{
+	if (ensure_dir(dir, err, errlen) != 0)
+		return -1;
+	static const char *const names[3] = { "hops.csv", "destinations.csv", "classification.csv" };
+	int nfiles = tg ? 3 : 2;
+	size_t n = strlen(dir) + 32;
+	char *path[3] = { NULL, NULL, NULL };
+	struct atomic_file af[3];
+	memset(af, 0, sizeof af);
+	int rc = -1;
+	for (int i = 0; i < nfiles; i++) {
+		path[i] = malloc(n);
+		if (!path[i]) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		snprintf(path[i], n, "%s/%s", dir, names[i]);
+		if (atomic_file_open(&af[i], path[i], err, errlen) != 0)
+			goto out;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		int w = i == 0   ? write_hops(af[i].fp, t)
+		        : i == 1 ? write_dests(af[i].fp, t)
+		                 : write_classification(af[i].fp, t, tg, counts);
+		if (w != 0) {
+			snprintf(err, errlen, "%s: write failed: %s", path[i], strerror(errno));
+			goto out;
+		}
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (atomic_file_commit(&af[i], err, errlen) != 0)
+			goto out;
+	rc = 0;
+out:
+	for (int i = 0; i < 3; i++) {
+		atomic_file_abort(&af[i]);
+		free(path[i]);
+	}
+	return rc;
+}
+
+int cmd_trace(int argc, char **argv, const struct cli_env *env)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },  { "filter", required_argument, NULL, 'f' },
+		{ "targets", required_argument, NULL, 'T' }, { "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },   { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	};
+	const char *dir = "mpcap-trace", *filter = NULL, *targets_path = NULL;
+	int progress = -1, c;
+	bool quiet = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'T':
+			targets_path = optarg;
+			break;
+		case 'P':
+			progress = 1;
+			break;
+		case 'N':
+			progress = 0;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			help_trace(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'mpcap help trace'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mpcap trace: no capture file given (use '-' for standard input)\n"
+		                "Try 'mpcap help trace'.\n");
+		return EXIT_USAGE;
+	}
+	char err[1024];
+	struct targets tg;
+	bool have_targets = false;
+	if (targets_path) {
+		if (read_targets(targets_path, &tg, err, sizeof err) != 0) {
+			fprintf(stderr, "mpcap: %s\n", err);
+			free_targets(&tg);
+			return EXIT_ERROR;
+		}
+		have_targets = true;
+	}
+	struct trace_ctx tc;
+	tc.trace = trace_new(err, sizeof err);
+	if (!tc.trace) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		if (have_targets)
+			free_targets(&tg);
+		return EXIT_ERROR;
+	}
+	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
+		                    stderr };
+	struct input_stats st;
+	uint64_t counts[TCLASS_COUNT] = { 0 };
+	int s = input_run(argv + optind, argc - optind, &io, on_packet, &tc, &st, err, sizeof err);
+	int rc = EXIT_OK;
+	if (s == INPUT_FATAL) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		rc = EXIT_ERROR;
+	} else if (s == INPUT_INTERRUPTED || (env->stop && *env->stop)) {
+		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		rc = EXIT_INTERRUPTED;
+	} else if (trace_finish(tc.trace, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		rc = EXIT_ERROR;
+	} else if (write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		rc = EXIT_ERROR;
+	} else {
+		if (!quiet) {
+			const struct trace_stats *ts = trace_get_stats(tc.trace);
+			uint64_t dc[TCLASS_COUNT] = { 0 };
+			for (size_t i = 0; i < trace_dest_count(tc.trace); i++)
+				dc[trace_dest_at(tc.trace, i)->cls]++;
+			fprintf(stderr,
+			        "mpcap: trace: %llu packets, %llu probes, %llu of %llu ICMP quotes "
+			        "tied to a probe, %zu destinations (%llu true-mptcp, %llu middlebox, "
+			        "%llu no-mptcp, %llu unverified, %llu unreachable) -> %s/hops.csv, "
+			        "%s/destinations.csv\n",
+			        (unsigned long long)st.records, (unsigned long long)ts->probes,
+			        (unsigned long long)ts->icmp_matched, (unsigned long long)ts->icmp_errors,
+			        trace_dest_count(tc.trace), (unsigned long long)dc[TCLASS_TRUE_MPTCP],
+			        (unsigned long long)dc[TCLASS_MIDDLEBOX],
+			        (unsigned long long)dc[TCLASS_NO_MPTCP],
+			        (unsigned long long)dc[TCLASS_UNVERIFIED],
+			        (unsigned long long)dc[TCLASS_UNREACHABLE], dir, dir);
+			if (ts->pending_dropped)
+				fprintf(stderr,
+				        "mpcap: %llu replies came before any probe they could answer "
+				        "and were not kept; give the probes' capture first\n",
+				        (unsigned long long)ts->pending_dropped);
+			if (have_targets)
+				fprintf(stderr,
+				        "mpcap: %zu MP_CAPABLE responders of %s: %llu true-mptcp, "
+				        "%llu middlebox, %llu no-mptcp, %llu unverified, %llu unreachable, "
+				        "%llu untraced -> %s/classification.csv\n",
+				        tg.n, targets_path, (unsigned long long)counts[TCLASS_TRUE_MPTCP],
+				        (unsigned long long)counts[TCLASS_MIDDLEBOX],
+				        (unsigned long long)counts[TCLASS_NO_MPTCP],
+				        (unsigned long long)counts[TCLASS_UNVERIFIED],
+				        (unsigned long long)counts[TCLASS_UNREACHABLE],
+				        (unsigned long long)counts[TCLASS_UNTRACED], dir);
+		}
+		rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
+	}
+	trace_free(tc.trace);
+	if (have_targets)
+		free_targets(&tg);
+	return rc;
+}
