@@ -25,7 +25,7 @@
 #include "decompress.h"
 #include "pcapng.h"
 
-#define CORPUS "/work/shared/corpus"
+#define CORPUS "tests/corpus"
 
 /* ---- scratch directory ------------------------------------------------------- */
 
