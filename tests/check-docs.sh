@@ -1,6 +1,7 @@
 #!/bin/sh
 # check-docs.sh — docs say what the code does: the column reference is generated
-# from the same table the writers use, and every man page renders without warnings.
+# from the same table the writers use, and every man page renders without warnings;
+# and the repository stands alone (no tracked file points at a folder beside it).
 set -eu
 cd "$(dirname "$0")/.."
 : "${MPCAP:=build/mpcap}"
