@@ -217,7 +217,7 @@ for f, p in FP + [(4, "all"), (6, "all")]:
                   "middlebox": len(mb[(f, q)]), "middlebox_own_key": len(mb_own[(f, q)])}[k])
     table += [g, s]
 
-# the study's published aggregates (../shared/DESIGN.md §1), as published (approximate)
+# the study's published aggregates, as published (approximate): docs/reproduce.md, "The published numbers"
 PUB = {(4, 80): dict(responsive_per_scan=60e6, responsive_unique=74e6, unreachable_share=0.48,
                      true_mptcp=7500, middlebox=402),
        (4, 443): dict(responsive_per_scan=50e6, responsive_unique=52e6, unreachable_share=0.90,

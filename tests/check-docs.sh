@@ -1,6 +1,7 @@
 #!/bin/sh
 # check-docs.sh — docs say what the code does: the column reference is generated
-# from the same table the writers use, and every man page renders without warnings.
+# from the same table the writers use, and every man page renders without warnings;
+# and the repository stands alone (no tracked file points at a folder beside it).
 set -eu
 cd "$(dirname "$0")/.."
 : "${MPCAP:=build/mpcap}"
@@ -19,7 +20,7 @@ for sc in $("$MPCAP" --help | awk '/^Subcommands:/{f=1;next} f&&/^  [a-z]/{print
 	else echo "not ok - $sc lacks help or docs/mpcap-$sc.1"; fail=1; fi
 done
 # every counter a real run writes is documented in docs/columns.md
-"$MPCAP" analyze -q --all -o "$tmp/a" "${CORPUS:-../shared/corpus}/zmap-synopt-v4-mpcv0.pcap" 2>/dev/null || true
+"$MPCAP" analyze -q --all -o "$tmp/a" "${CORPUS:-tests/corpus}/zmap-synopt-v4-mpcv0.pcap" 2>/dev/null || true
 if /usr/bin/python3 - "$tmp/a/summary.csv" docs/columns.md <<'PY'
 import csv, re, sys
 doc = open(sys.argv[2]).read()
@@ -44,4 +45,16 @@ if bad:
     sys.exit(1)
 PY
 then echo "ok - every summary.csv counter is documented"; else echo "not ok - undocumented counters"; fail=1; fi
+# the repository stands alone: no tracked file names the reference folder that sat beside the
+# checkout while mpcap was built (its captures and published numbers now live in tests/corpus
+# and docs/reproduce.md).  The pattern is spelled so that it does not match this file.
+outside='(\.\./|/work/)share[d]\b|share[d]/(corpus|DESIGN)|"share[d]", *"corpus"'
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	refs=$(git grep -nIE "$outside" -- . || true)
+else
+	refs=$(grep -rnIE --exclude-dir=build --exclude-dir=build-san "$outside" . || true)
+fi
+if [ -z "$refs" ]; then echo "ok - no tracked file points at a folder outside the repository"
+else echo "not ok - files point outside the repository; use tests/corpus and docs/reproduce.md:"
+	echo "$refs" | head -20; fail=1; fi
 exit $fail

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 : "${MPCAP:=build/mpcap}"
 : "${BUILD:=build}"
 export MPCAP BUILD
-export CORPUS="${CORPUS:-$(cd .. && pwd)/shared/corpus}"
+export CORPUS="${CORPUS:-$PWD/tests/corpus}"
 
 pass=0; fail=0; skip=0; failed=()
 # Each test's output is also kept in $LOGDIR, so that a failure's reason can be

@@ -1,6 +1,6 @@
 /*
  * mpcap-gen — a synthetic Internet of MPTCP MP_CAPABLE scans, calibrated to the study that
- * ../shared/DESIGN.md §1 summarises, with its ground truth and its attribution world.
+ * docs/reproduce.md ("The published numbers") cites, with its ground truth and its attribution world.
  *
  * For each month and port it writes what a ZMap-style scanner with tcpdump alongside would
  * have recorded (probe SYNs carrying a v0 MP_CAPABLE option and what came back), what a

@@ -1,5 +1,5 @@
 #!/bin/bash
-# corpus-facts.sh — what ../shared/corpus/README.md says each real capture holds,
+# corpus-facts.sh — what tests/corpus/README.md says each real capture holds,
 # checked against mpcap analyze.  These facts come from the people who made the
 # captures (and tshark), not from mpcap's own output.
 set -u

@@ -1,6 +1,6 @@
 # lib.sh — TAP helpers for the shell tests (sourced).
 : "${MPCAP:=build/mpcap}"
-: "${CORPUS:=$(cd "$(dirname "$0")/../../.." && pwd)/shared/corpus}"
+: "${CORPUS:=$(cd "$(dirname "$0")/../.." && pwd)/tests/corpus}"
 TAP_N=0
 TAP_FAIL=0
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # sweep.sh — truncation and corruption sweeps over every capture in
-# samples/captures and ../shared/corpus, plus gzip and zstd copies of one
+# samples/captures and tests/corpus, plus gzip and zstd copies of one
 # (docs/robustness.md).
 #
 # In process ($BUILD/sweep, tests/sweep/sweep.c), fast enough for thousands of

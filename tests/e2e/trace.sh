@@ -1,6 +1,6 @@
 #!/bin/bash
 # trace.sh — mpcap trace (tracebox analysis) against oracles it did not write:
-# tshark's dissection of the real tracebox captures in ../shared/corpus (hops,
+# tshark's dissection of the real tracebox captures in tests/corpus (hops,
 # routers, quote lengths, the MP_CAPABLE key in each quote), and the ground
 # truth of the namespace lab capture samples/captures/netns-verdicts.pcap (a
 # router stripping option 30 with iptables TCPOPTSTRIP in front of one kernel

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make-seeds.py — (re)builds the seed corpora of the libFuzzer harnesses.
 
-Usage: tests/fuzz/make-seeds.py [CORPUS_DIR]   (default ../shared/corpus)
+Usage: tests/fuzz/make-seeds.py [CORPUS_DIR]   (default tests/corpus)
 
 Writes tests/fuzz/seeds/{capture,dissect,tcp,icmp,csv,attribution,prefix,state}/ from inputs we may
 redistribute (origins in tests/fuzz/seeds/README.md):
@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(ROOT), "shared", "corpus")
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "corpus")
 SEEDS = os.path.join(ROOT, "tests", "fuzz", "seeds")
 
 # fuzz_dissect.c's table: index -> DLT

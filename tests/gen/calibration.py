@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""calibration.py — does a generated world reproduce the study's aggregates (DESIGN.md §1)?
+"""calibration.py — does a generated world reproduce the study's published aggregates?
+(docs/reproduce.md, "The published numbers", lists them with their source.)
 
 usage: calibration.py DIR [--table]
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # calibration.sh — the default world, weighted back to study units by the truth's weight
-# column, reproduces the published aggregates of ../shared/DESIGN.md §1 within the tolerances
-# of tests/gen/calibration.py (which docs/samples.md quotes); checked for three seeds.
+# column, reproduces the published aggregates (docs/reproduce.md, "The published numbers") within
+# the tolerances of tests/gen/calibration.py (which docs/samples.md quotes); checked for three seeds.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh

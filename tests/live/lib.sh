@@ -3,7 +3,7 @@
 # TAP-style reporting ("ok - ..." / "not ok - ..."), the root / namespace pre-flight (exit 77 with
 # "SKIP: needs root" when not root; exit 1 when root but namespaces cannot be created), locating or
 # building the lab tools, and flow tables extracted from a capture with tshark, the independent
-# oracle (DESIGN.md section 5). MP_CAPABLE per RFC 6824 (v0) and RFC 8684 (v1).
+# oracle (docs/testing.md). MP_CAPABLE per RFC 6824 (v0) and RFC 8684 (v1).
 # shellcheck shell=bash
 
 LIVE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

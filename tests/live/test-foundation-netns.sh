@@ -2,7 +2,7 @@
 # test-foundation-netns.sh: live test of the namespace lab against the real kernel MPTCP stack.
 #
 # Runs samples/netns/mptcp-lab.sh foundation into a temporary directory and checks the capture with
-# tshark as the independent oracle (DESIGN.md section 5): the kernel's MPTCP listener answers every
+# tshark as the independent oracle (docs/testing.md): the kernel's MPTCP listener answers every
 # RFC 8684 v1 probe with a SYN-ACK carrying a 12-byte MP_CAPABLE whose key is none of the probe keys
 # and differs between connections; it answers RFC 6824 v0 probes without MP_CAPABLE (Linux 5.6+ speaks
 # v1 only); the plain listener never sends MP_CAPABLE; the closed port answers RST; the absent host

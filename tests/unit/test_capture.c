@@ -25,7 +25,7 @@
 #include "analyzer/capture/decompress.h"
 #include "analyzer/capture/pcapng.h"
 
-#define CORPUS "/work/shared/corpus"
+#define CORPUS "tests/corpus"
 
 /* ---- scratch directory ------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /* test_mpcapable.c — MP_CAPABLE decoding (RFC 6824 v0, RFC 8684 v1), and the
  * whole dissector checked against tshark on the real captures in
- * ../shared/corpus. */
+ * tests/corpus. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -176,7 +176,7 @@ struct expected {
 static const char *corpus_dir(void)
 {
 	const char *d = getenv("MPCAP_CORPUS");
-	return d ? d : "../shared/corpus";
+	return d ? d : "tests/corpus";
 }
 
 static void first_field(char *dst, size_t n, const char *src)
