@@ -4,7 +4,7 @@
 # Two nodes, each a network namespace of the test's own joined by a veth pair to a third, "here"
 # (documentation addresses 198.51.100.0/24 and 203.0.113.0/24), each running sshd with its own
 # sshd_config and host key; the client logs in with a key made for the test, through its own ssh
-# config given in $PARALLEL_SSH (nothing in /etc/ssh or ~/.ssh is read or written). Each sshd runs
+# config given in $PARALLEL_SSH (nothing in /etc/ssh or /root/.ssh is changed). Each sshd runs
 # in a mount namespace where the test's working directory and /root are empty tmpfs: a job can
 # only read the file parallel transferred and the test only sees the shard parallel returned.
 # The recipes are taken from docs/scale.md (by file, the by-target filters, by target) and run as
