@@ -30,6 +30,15 @@ scale_need() { # scale_need PROGRAM...: fail (not skip) when one is missing
 	done
 }
 
+fail_setup() { # fail_setup WHAT LOG...: the test cannot run (no cluster, no sshd...): say why, fail
+	local f
+	echo "not ok - $1"
+	shift
+	for f in "$@"; do sed 's/^/# /' "$f" 2>/dev/null | tail -n 20; done
+	tap_finish
+	exit 1
+}
+
 # scale_recipe NAME: prints the command block of docs/scale.md marked NAME, unindented; fails
 # unless the marker is there exactly once with a block under it.
 scale_recipe() {
@@ -59,7 +68,7 @@ scale_doc_all_run() {
 		"$unmarked" ""
 	while read -r name; do
 		check "docs/scale.md: recipe '$name' is run by a test" \
-			grep -q "scale_recipe $name\b" "$LIVE_ROOT"/tests/live/test-scale-*.sh
+			grep -Eq "(scale|run)_recipe $name\b" "$LIVE_ROOT"/tests/live/test-scale-*.sh
 	done < <(sed -n 's/^<!-- recipe: \([a-z-]*\) -->$/\1/p' "$SCALE_DOC")
 }
 
@@ -83,6 +92,20 @@ scale_same() {
 	local files=${*:-targets.csv summary.csv targets.sets scan.state}
 	for f in $files; do cmp -s "$a/$f" "$b/$f" || bad="$bad $f"; done
 	if [[ -z $bad ]]; then ok "$d"; else not_ok "$d (differs or missing:$bad)"; fi
+}
+
+# scale_by_file_same DIR WHAT: DIR/2020-07, merged from the rotation files of scale_capture, equals
+# one analyze of those files (DIR/single) in every file, and one of DIR/cap.pcap (DIR/whole) in
+# all but scan.state, which names the files read
+scale_by_file_same() {
+	local d=$1
+	# shellcheck disable=SC2012,SC2046 # as the recipes list them: capture order, no spaces
+	(cd "$d" && "$MPCAP" analyze -q -o single $(ls scan-2020-07/rot*.pcap.zst | sort -V))
+	scale_same "$2: the merge equals one analyze of the rotation files" "$d/single" "$d/2020-07"
+	"$MPCAP" analyze -q -o "$d/whole" "$d/cap.pcap"
+	scale_same "and one analyze of the uncompressed capture (scan.state names other files)" \
+		"$d/whole" "$d/2020-07" targets.csv summary.csv targets.sets
+	check "the single run has MP_CAPABLE rows to compare" test "$(wc -l <"$d/single/targets.csv")" -ge 20
 }
 
 # scale_total DIR: packets.total of a results directory

@@ -38,14 +38,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fail_setup() { # fail_setup WHAT LOG...: the cluster cannot run; say why and fail
-	echo "not ok - $1"
-	shift
-	for f in "$@"; do sed 's/^/# /' "$f" 2>/dev/null | tail -n 20; done
-	tap_finish
-	exit 1
-}
-
 # --- the network: a namespace with loopback and one address (Slurm resolves names with
 # AI_ADDRCONFIG, which wants a configured non-loopback address)
 if ! { ip netns add "$NS" && ip -n "$NS" link set lo up &&
@@ -174,13 +166,7 @@ check "the merge started ($started) once the last task had ended ($last)" not_be
 check_eq "one array task per file, each completed with exit 0" "$(tasks "$array")" \
 	"$(for ((i = 0; i < n; i++)); do echo "$i COMPLETED 0:0"; done)"
 check_eq "one shard per file" "$(find "$W/shards-2020-07" -mindepth 1 -maxdepth 1 -type d | wc -l)" "$n"
-# shellcheck disable=SC2012,SC2046 # as the recipe lists them: capture order, no spaces
-(cd "$W" && "$MPCAP" analyze -q -o single $(ls scan-2020-07/rot*.pcap.zst | sort -V))
-scale_same "Slurm: the merge equals one analyze of the rotation files" "$W/single" "$W/2020-07"
-"$MPCAP" analyze -q -o "$W/whole" "$W/cap.pcap"
-scale_same "and one analyze of the uncompressed capture (scan.state names other files)" \
-	"$W/whole" "$W/2020-07" targets.csv summary.csv targets.sets
-check "the single run has MP_CAPABLE rows to compare" test "$(wc -l <"$W/single/targets.csv")" -ge 20
+scale_by_file_same "$W" "Slurm"
 
 # --- a shard that fails: task 2's file is not a capture
 B="$T/broken"

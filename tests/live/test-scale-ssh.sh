@@ -31,14 +31,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fail_setup() { # fail_setup WHAT LOG...: the test cannot run; say why and fail
-	echo "not ok - $1"
-	shift
-	for f in "$@"; do sed 's/^/# /' "$f" 2>/dev/null | tail -n 20; done
-	tap_finish
-	exit 1
-}
-
 # --- the network: here <-> node1, here <-> node2
 for ns in here n1 n2; do
 	ip netns add "$PREFIX-$ns" || fail_setup "cannot create namespace $PREFIX-$ns"
@@ -133,13 +125,16 @@ mkdir -p "$W"
 n=$(scale_capture "$W") || fail_setup "cannot generate the capture"
 check "the capture is split into several rotation files ($n)" test "$n" -ge 4
 check "node1 does not see the test's files" here ssh -F "$T/ssh/config" node1 "! test -e $W/scan-2020-07"
-scale_recipe ssh-by-file >"$T/by-file.sh" || fail_setup "docs/scale.md has no recipe ssh-by-file"
-echo "# docs/scale.md, ssh-by-file:"
-sed 's/^/#   /' "$T/by-file.sh"
-(cd "$W" && PARALLEL="--joblog $T/by-file.jobs" here sh -e "$T/by-file.sh") >"$T/by-file.out" 2>&1
-check_eq "the by-file recipe exits 0" "$?" 0
-sed 's/^/# /' "$T/by-file.out"
-sed 's/^/# joblog: /' "$T/by-file.jobs"
+run_recipe() { # run_recipe NAME DIR: the recipe, as the doc has it, run in DIR; joblog in $T/NAME.jobs
+	scale_recipe "$1" >"$T/$1.sh" || fail_setup "docs/scale.md has no recipe $1"
+	echo "# docs/scale.md, $1:"
+	sed 's/^/#   /' "$T/$1.sh"
+	(cd "$2" && PARALLEL="--joblog $T/$1.jobs" here sh -e "$T/$1.sh") >"$T/$1.out" 2>&1
+	check_eq "the $1 recipe exits 0" "$?" 0
+	sed 's/^/# /' "$T/$1.out"
+	sed 's/^/# joblog: /' "$T/$1.jobs"
+}
+run_recipe ssh-by-file "$W"
 jobs_ok() { # jobs_ok JOBLOG WANT: WANT jobs, each on node1 or node2, exit 0, bytes sent and received
 	awk -F'\t' -v want="$2" 'NR > 1 {
 			n++
@@ -149,20 +144,14 @@ jobs_ok() { # jobs_ok JOBLOG WANT: WANT jobs, each on node1 or node2, exit 0, by
 		END { exit !(n == want && good == n && ("node1" in host) && ("node2" in host)) }' "$1"
 }
 check "$n jobs ran on node1 and node2, each sent its file and got its shard back, exit 0" \
-	jobs_ok "$T/by-file.jobs" "$n"
+	jobs_ok "$T/ssh-by-file.jobs" "$n"
 check_eq "every shard came back" "$(find "$W/shards-2020-07" -mindepth 1 -maxdepth 1 -type d | wc -l)" "$n"
 check_eq "the inputs are still here" "$(find "$W/scan-2020-07" -name 'rot_*.pcap.zst' | wc -l)" "$n"
 for node in node1 node2; do
 	check_eq "--cleanup left nothing in $node's work directories" \
 		"$(here ssh -F "$T/ssh/config" "$node" 'find .parallel/tmp -mindepth 1 -maxdepth 1 2>/dev/null')" ""
 done
-# shellcheck disable=SC2012,SC2046 # as the recipe lists them: capture order, no spaces
-(cd "$W" && "$MPCAP" analyze -q -o single $(ls scan-2020-07/rot*.pcap.zst | sort -V))
-scale_same "by file over ssh: the merge equals one analyze of the rotation files" "$W/single" "$W/2020-07"
-"$MPCAP" analyze -q -o "$W/whole" "$W/cap.pcap"
-scale_same "and one analyze of the uncompressed capture (scan.state names other files)" \
-	"$W/whole" "$W/2020-07" targets.csv summary.csv targets.sets
-check "the single run has MP_CAPABLE rows to compare" test "$(wc -l <"$W/single/targets.csv")" -ge 20
+scale_by_file_same "$W" "by file over ssh"
 
 # this machine as ':' with --workdir ...: the job runs in an empty directory, as the doc says
 # shellcheck disable=SC2012
@@ -179,14 +168,9 @@ mkdir -p "$W"
 zstd -q -c "$T/here/by-file/cap.pcap" >"$W/scan-2020-07.pcap.zst"
 scale_recipe filters >"$W/filters.txt" || fail_setup "docs/scale.md has no recipe filters"
 check_eq "filters.txt holds two filters" "$(wc -l <"$W/filters.txt")" 2
-scale_recipe ssh-by-target >"$T/by-target.sh" || fail_setup "docs/scale.md has no recipe ssh-by-target"
-echo "# docs/scale.md, ssh-by-target:"
-sed 's/^/#   /' "$T/by-target.sh"
-(cd "$W" && PARALLEL="--joblog $T/by-target.jobs" here sh -e "$T/by-target.sh") >"$T/by-target.out" 2>&1
-check_eq "the by-target recipe exits 0" "$?" 0
-sed 's/^/# /' "$T/by-target.out"
+run_recipe ssh-by-target "$W"
 check "2 jobs ran on node1 and node2, each got the capture and returned its shard, exit 0" \
-	jobs_ok "$T/by-target.jobs" 2
+	jobs_ok "$T/ssh-by-target.jobs" 2
 "$MPCAP" analyze -q -o "$W/single" "$W/scan-2020-07.pcap.zst"
 scale_same "by target over ssh: the merge equals one analyze of the capture" "$W/single" "$W/2020-07"
 check_eq "the filters took every packet exactly once" \
