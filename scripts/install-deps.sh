@@ -11,6 +11,9 @@ clang libclang-rt-14-dev
 libmaxmind-db-writer-perl mmdb-bin chromium"
 # speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time (make bench)
 PKGS="$PKGS parallel time"
+# many machines, on the real engines (docs/scale.md, tests/live/test-scale-*.sh):
+# a throw-away one-node Slurm cluster, and sshd in a namespace for parallel --sshlogin
+PKGS="$PKGS slurmctld slurmd slurm-client munge openssh-server openssh-client rsync"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
