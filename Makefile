@@ -77,6 +77,13 @@ $(BUILD)/samples/%: samples/tools/%.c $(BUILD)/libmpcap.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmpcap.a $(ALL_LDFLAGS) $(LIBS)
 
+# mpcap-gen: its main in samples/tools/, its parts in samples/gen/ (docs/samples.md)
+GEN_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard samples/gen/*.c))
+$(BUILD)/samples/mpcap-gen: samples/tools/mpcap-gen.c $(GEN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(ALL_LDFLAGS) $(LIBS)
+-include $(GEN_OBJ:.o=.d)
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libmpcap.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcriterion
 

@@ -1,5 +1,5 @@
 /* figures.c — the report's figures as chart specifications (see figures.h).
- * Only data, titles, units and colours are chosen here; chart.c draws. */
+ * Only data, titles, units and colours are chosen here; the chart layer (chart.h) draws. */
 #include "plots/figures.h"
 
 #include <math.h>

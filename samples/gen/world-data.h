@@ -1,5 +1,5 @@
 /*
- * world-data.h — the countries of mpcap-gen's synthetic Internet (samples/tools/mpcap-gen.c).
+ * world-data.h — the countries of mpcap-gen's synthetic Internet (samples/gen/world.c).
  *
  * One row per country: ISO 3166-1 alpha-2 code, English name, the RIR whose delegated file
  * lists it, a company-name suffix for the synthetic AS names, and two weights:
@@ -8,7 +8,7 @@
  *             ~14.4k, the study's 7.5k + 6.9k);
  *   w_net   — relative size of the responsive address space (plain responders, middleboxes).
  * The study published only the head of the country table; the tail weights are invented to be
- * plausible (docs/samples.md says so). The headline ASes are in mpcap-gen.c (headline_as).
+ * plausible (docs/samples.md says so). The headline ASes are in world.c (headline_as).
  */
 #ifndef MPCAP_SAMPLES_WORLD_DATA_H
 #define MPCAP_SAMPLES_WORLD_DATA_H

@@ -1,0 +1,441 @@
+/* axes.c — the chart's axes: 1-2-5 and log ticks, number and tick label
+ * formats (thousands separators, percent, decades), scales from value to
+ * pixel, category labels (ellipsized, rotated, thinned), axis lines, titles
+ * and the grid. */
+#include <math.h>
+#include <string.h>
+
+#include "plots/chart.h"
+#include "plots/chart_internal.h"
+
+/* ----------------------------------------------------------------- ticks */
+
+double chart_nice_step(double raw)
+{
+	if (!(raw > 0) || !isfinite(raw))
+		return 1;
+	double p = pow(10, floor(log10(raw)));
+	double m = raw / p;
+	double nice = m <= 1.0 + 1e-9 ? 1 : m <= 2.0 + 1e-9 ? 2 : m <= 5.0 + 1e-9 ? 5 : 10;
+	return nice * p;
+}
+
+static int decimals_for(double step)
+{
+	if (step <= 0)
+		return 0;
+	int d = (int)ceil(-log10(step) - 1e-9);
+	return d < 0 ? 0 : d > 12 ? 12 : d;
+}
+
+int chart_step_ticks(double lo, double hi, double step, struct chart_ticks *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!isfinite(lo) || !isfinite(hi) || !(step > 0) || hi < lo)
+		return -1;
+	double a = floor(lo / step + 1e-9), b = ceil(hi / step - 1e-9);
+	if (b - a + 1 > CHART_MAX_TICKS)
+		return -1;
+	for (double k = a; k <= b; k++) {
+		double v = k * step;
+		if (fabs(v) < step * 1e-9)
+			v = 0;
+		out->v[out->n++] = v;
+	}
+	out->lo = out->v[0];
+	out->hi = out->v[out->n - 1];
+	out->step = step;
+	out->decimals = decimals_for(step);
+	return 0;
+}
+
+int chart_nice_ticks(double lo, double hi, int target, bool integer, struct chart_ticks *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!isfinite(lo) || !isfinite(hi))
+		return -1;
+	if (hi < lo) {
+		double t = lo;
+		lo = hi;
+		hi = t;
+	}
+	if (target < 1)
+		target = 1;
+	if (hi == lo) {
+		double d = lo == 0 ? 1 : fabs(lo) * 0.1;
+		if (lo >= 0 && lo - d < 0)
+			lo = 0;
+		else
+			lo -= d;
+		hi += d;
+	}
+	double step = chart_nice_step((hi - lo) / target);
+	if (integer && step < 1)
+		step = 1;
+	while ((hi - lo) / step + 2 > CHART_MAX_TICKS)
+		step = chart_nice_step(step * 1.5);
+	return chart_step_ticks(lo, hi, step, out);
+}
+
+int chart_log_ticks(double lo, double hi, struct chart_ticks *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!(lo > 0) || !isfinite(lo) || !isfinite(hi) || hi < lo)
+		return -1;
+	int a = (int)floor(log10(lo) + 1e-9), b = (int)ceil(log10(hi) - 1e-9);
+	if (b == a)
+		b++;
+	bool fine = b - a <= 2;
+	for (int e = a; e <= b && out->n < CHART_MAX_TICKS - 3; e++) {
+		double p = pow(10, e);
+		out->v[out->n++] = p;
+		if (fine && e < b) {
+			out->v[out->n++] = 2 * p;
+			out->v[out->n++] = 5 * p;
+		}
+	}
+	out->lo = pow(10, a);
+	out->hi = pow(10, b);
+	out->step = 0;
+	out->decimals = a < 0 ? -a : 0;
+	return 0;
+}
+
+void chart_format_number(double v, int decimals, char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	if (!isfinite(v)) {
+		snprintf(buf, n, "%s", isnan(v) ? "n/a" : v > 0 ? "inf" : "-inf");
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	char raw[64];
+	snprintf(raw, sizeof raw, "%.*f", decimals, v);
+	if (strspn(raw, "-0.") == strlen(raw) && raw[0] == '-')
+		memmove(raw, raw + 1, strlen(raw)); /* "-0" -> "0" */
+	const char *p = raw;
+	char tmp[96];
+	size_t o = 0;
+	if (*p == '-')
+		tmp[o++] = *p++;
+	size_t intlen = strcspn(p, ".");
+	for (size_t i = 0; i < intlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			tmp[o++] = ',';
+		tmp[o++] = p[i];
+	}
+	snprintf(tmp + o, sizeof tmp - o, "%s", p + intlen);
+	snprintf(buf, n, "%s", tmp);
+}
+
+void chart_format_tick(double v, const struct chart_ticks *t, enum chart_number fmt, char *buf, size_t n)
+{
+	if (fmt == CHART_NUM_PERCENT) {
+		int d = t->step > 0 ? decimals_for(t->step * 100) : 0;
+		char num[56];
+		chart_format_number(v * 100, d, num, sizeof num);
+		snprintf(buf, n, "%s%%", num);
+		return;
+	}
+	if (t->step == 0 && v >= 1e6) { /* log axis, large decades */
+		int e = (int)lround(log10(v));
+		if (fabs(pow(10, e) - v) < 1e-6 * v) {
+			snprintf(buf, n, "10^%d", e);
+			return;
+		}
+	}
+	int d = t->decimals;
+	if (t->step == 0) /* log: as many decimals as the value needs */
+		d = v >= 1 ? 0 : (int)ceil(-log10(v) - 1e-9);
+	chart_format_number(v, d, buf, n);
+}
+
+/* Value-axis ticks for an axis of len logical pixels; extra_frac of the axis
+ * is reserved at the top end (value labels). */
+int axes_value_ticks(struct rc *rc, double len, double extra_px)
+{
+	const struct chart_spec *s = rc->s;
+	const struct chart_axis *va = s->kind == CHART_HBARS ? &s->x : &s->y;
+	double lo = rc->vmin, hi = rc->vmax;
+	bool horiz = s->kind == CHART_HBARS;
+	int target = (int)(len / (horiz ? 90 : 48));
+	target = target < 2 ? 2 : target > 10 ? 10 : target;
+	if (rc->vlog) {
+		if (extra_px > 0 && len > extra_px + 10)
+			hi = pow(10, log10(hi) + (log10(hi) - log10(lo)) * extra_px / (len - extra_px));
+		if (chart_log_ticks(lo, hi, &rc->vt) != 0)
+			return -1;
+		rc->vlo = va->fix_min ? va->min : rc->vt.lo;
+		rc->vhi = va->fix_max ? va->max : rc->vt.hi;
+		return 0;
+	}
+	double base = fmin(lo, 0);
+	bool share_top = va->fmt == CHART_NUM_PERCENT && hi <= 1;
+	if (!va->fix_max && hi > base) /* headroom: the tallest bar does not touch the frame */
+		hi += (hi - base) * 0.04;
+	if (share_top && hi > 1) /* a share never goes past 100% */
+		hi = 1;
+	if (extra_px > 0 && len > extra_px + 10)
+		hi = base + (hi - base) * len / (len - extra_px);
+	int rcode = va->step > 0 ? chart_step_ticks(lo, hi, va->step, &rc->vt)
+	                         : chart_nice_ticks(lo, hi, target, va->fmt == CHART_NUM_INT, &rc->vt);
+	if (rcode != 0)
+		return -1;
+	rc->vlo = va->fix_min ? va->min : rc->vt.lo;
+	rc->vhi = va->fix_max ? va->max : rc->vt.hi;
+	return 0;
+}
+
+int axes_x_ticks(struct rc *rc)
+{
+	const struct chart_axis *xa = &rc->s->x;
+	int target = (int)(rc->pw / 70);
+	target = target < 2 ? 2 : target > 12 ? 12 : target;
+	int rcode = xa->step > 0
+	                ? chart_step_ticks(rc->xmin, rc->xmax, xa->step, &rc->xt)
+	                : chart_nice_ticks(rc->xmin, rc->xmax, target, xa->fmt == CHART_NUM_INT, &rc->xt);
+	if (rcode != 0)
+		return -1;
+	rc->xlo = xa->fix_min ? xa->min : rc->xt.lo;
+	rc->xhi = xa->fix_max ? xa->max : rc->xt.hi;
+	if (rc->xhi <= rc->xlo)
+		rc->xhi = rc->xlo + 1;
+	return 0;
+}
+
+/* value -> pixel along the value axis */
+double axes_vpos(const struct rc *rc, double v)
+{
+	double f;
+	if (rc->vlog)
+		f = (log10(v) - log10(rc->vlo)) / (log10(rc->vhi) - log10(rc->vlo));
+	else
+		f = (v - rc->vlo) / (rc->vhi - rc->vlo);
+	if (!isfinite(f))
+		f = 0;
+	if (rc->s->kind == CHART_HBARS)
+		return rc->px + f * rc->pw;
+	return rc->py + rc->ph - f * rc->ph;
+}
+
+double axes_xpos(const struct rc *rc, double x)
+{
+	return rc->px + (x - rc->xlo) / (rc->xhi - rc->xlo) * rc->pw;
+}
+
+/* Category slot: start and size along the category axis. */
+void axes_cat_slot(const struct rc *rc, size_t i, double *start, double *size)
+{
+	if (rc->s->kind == CHART_HBARS) {
+		*size = rc->ph / rc->ncat;
+		*start = rc->py + i * *size;
+	} else {
+		*size = rc->pw / rc->ncat;
+		*start = rc->px + i * *size;
+	}
+}
+
+/* Category labels: ellipsize, then choose rotation and thinning for the slot. */
+void axes_layout_categories(struct rc *rc)
+{
+	const struct chart_spec *s = rc->s;
+	rc->cat_font = FS_TICK;
+	rc->rot = 0;
+	rc->every = 1;
+	if (s->kind == CHART_XY)
+		return;
+	if (s->kind == CHART_HBARS) {
+		text_font(rc, rc->cat_font, false);
+		double slot = rc->ph / rc->ncat;
+		while (rc->cat_font > 8 && text_height(rc) > slot * 0.95) {
+			rc->cat_font -= 0.5;
+			text_font(rc, rc->cat_font, false);
+		}
+		double fh = text_height(rc);
+		rc->every = fh > slot ? (int)ceil(fh / slot) : 1;
+		double maxw = rc->W * 0.38;
+		for (size_t i = 0; i < rc->ncat; i++)
+			text_ellipsize(rc->cr, s->categories[i] ? s->categories[i] : "", maxw, rc->cat[i],
+			               LINE_BYTES);
+		return;
+	}
+	text_font(rc, rc->cat_font, false);
+	double slot = rc->pw / rc->ncat, maxw = 0;
+	for (size_t i = 0; i < rc->ncat; i++)
+		maxw = fmax(maxw, text_width(rc, s->categories[i] ? s->categories[i] : ""));
+	bool rotate = maxw > slot - 6;
+	/* upright labels keep their whole text when they fit their slot; rotated
+	 * ones are shortened so that they do not eat the plot's height */
+	for (size_t i = 0; i < rc->ncat; i++)
+		text_ellipsize(rc->cr, s->categories[i] ? s->categories[i] : "",
+		               rotate ? fmax(rc->H * 0.28, 60) : slot - 6, rc->cat[i], LINE_BYTES);
+	if (rotate) {
+		rc->rot = 45;
+		double fh = text_height(rc);
+		double foot = fh * 1.414 * 1.15; /* horizontal room a 45-degree label needs */
+		rc->every = foot > slot ? (int)ceil(foot / slot) : 1;
+	}
+}
+
+double axes_category_band_h(struct rc *rc)
+{
+	text_font(rc, rc->cat_font, false);
+	double fh = text_height(rc);
+	if (rc->rot == 0)
+		return fh;
+	double maxw = 0;
+	for (size_t i = 0; i < rc->ncat; i += (size_t)rc->every)
+		maxw = fmax(maxw, text_width(rc, rc->cat[i]));
+	return maxw * 0.7071 + fh * 0.7071;
+}
+
+double axes_max_tick_label_w(struct rc *rc, const struct chart_ticks *t, enum chart_number fmt, double lo,
+                             double hi)
+{
+	text_font(rc, FS_TICK, false);
+	double w = 0;
+	char buf[64];
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i] < lo - 1e-9 * fabs(hi - lo) || t->v[i] > hi + 1e-9 * fabs(hi - lo))
+			continue;
+		chart_format_tick(t->v[i], t, fmt, buf, sizeof buf);
+		w = fmax(w, text_width(rc, buf));
+	}
+	return w;
+}
+
+/* ------------------------------------------------------------------ axes */
+
+void axes_draw(struct rc *rc)
+{
+	const struct chart_spec *s = rc->s;
+	cairo_t *cr = rc->cr;
+	char buf[64];
+	bool horiz = s->kind == CHART_HBARS;
+	const struct chart_axis *va = horiz ? &s->x : &s->y;
+	double bottom = snap(rc, rc->py + rc->ph, 1), left = snap(rc, rc->px, 1);
+
+	/* value ticks and labels */
+	for (size_t i = 0; i < rc->vt.n; i++) {
+		double v = rc->vt.v[i];
+		double span = fabs(rc->vhi - rc->vlo);
+		if (v < rc->vlo - 1e-9 * span || v > rc->vhi + 1e-9 * span)
+			continue;
+		double p = snap(rc, axes_vpos(rc, v), 1);
+		chart_format_tick(v, &rc->vt, va->fmt, buf, sizeof buf);
+		set_grey(rc, 0.25);
+		cairo_set_line_width(cr, 1);
+		if (horiz) {
+			cairo_move_to(cr, p, bottom);
+			cairo_line_to(cr, p, bottom + TICK_LEN);
+			cairo_stroke(cr);
+			text_at(rc, buf, p, bottom + TICK_LEN + GAP / 2, 0.5, VA_TOP, 0);
+		} else {
+			cairo_move_to(cr, left - TICK_LEN, p);
+			cairo_line_to(cr, left, p);
+			cairo_stroke(cr);
+			text_at(rc, buf, left - TICK_LEN - GAP, p, 1, VA_MIDDLE, 0);
+		}
+	}
+	/* x ticks of XY charts */
+	if (s->kind == CHART_XY)
+		for (size_t i = 0; i < rc->xt.n; i++) {
+			double v = rc->xt.v[i];
+			double span = rc->xhi - rc->xlo;
+			if (v < rc->xlo - 1e-9 * span || v > rc->xhi + 1e-9 * span)
+				continue;
+			double p = snap(rc, axes_xpos(rc, v), 1);
+			chart_format_tick(v, &rc->xt, s->x.fmt, buf, sizeof buf);
+			set_grey(rc, 0.25);
+			cairo_move_to(cr, p, bottom);
+			cairo_line_to(cr, p, bottom + TICK_LEN);
+			cairo_stroke(cr);
+			text_at(rc, buf, p, bottom + TICK_LEN + GAP / 2, 0.5, VA_TOP, 0);
+		}
+	/* category labels */
+	if (s->kind != CHART_XY) {
+		text_font(rc, rc->cat_font, false);
+		double fh = text_height(rc);
+		set_grey(rc, 0.15);
+		for (size_t i = 0; i < rc->ncat; i += (size_t)rc->every) {
+			double start, size;
+			axes_cat_slot(rc, i, &start, &size);
+			double c = start + size / 2;
+			if (horiz) {
+				text_at(rc, rc->cat[i], left - TICK_LEN - GAP, c, 1, VA_MIDDLE, 0);
+				continue;
+			}
+			double y = bottom + TICK_LEN + GAP / 2;
+			if (rc->stack_labels) {
+				text_font(rc, FS_SMALL, false);
+				double sfh = text_height(rc);
+				size_t ns = rc->nslots;
+				double group = marks_group_width(rc, size, ns), bar = group / ns;
+				set_grey(rc, 0.35);
+				for (size_t k = 0; k < ns && k < s->nstack_labels; k++) {
+					char sl[LINE_BYTES];
+					text_ellipsize(cr, s->stack_labels[k] ? s->stack_labels[k] : "",
+					               bar + 2, sl, sizeof sl);
+					text_at(rc, sl, start + (size - group) / 2 + (k + 0.5) * bar, y, 0.5,
+					        VA_TOP, 0);
+				}
+				y += sfh + 2;
+				text_font(rc, rc->cat_font, false);
+				set_grey(rc, 0.15);
+			}
+			if (rc->rot == 0)
+				text_at(rc, rc->cat[i], c, y, 0.5, VA_TOP, 0);
+			else
+				text_at(rc, rc->cat[i], c + fh * 0.35, y + fh * 0.1, 1, VA_TOP, -45);
+		}
+	}
+	/* axis lines */
+	set_grey(rc, 0.2);
+	cairo_set_line_width(cr, 1);
+	cairo_move_to(cr, left, rc->py);
+	cairo_line_to(cr, left, bottom);
+	cairo_line_to(cr, rc->px + rc->pw, bottom);
+	cairo_stroke(cr);
+
+	/* axis titles */
+	text_font(rc, FS_AXIS, false);
+	set_grey(rc, 0.1);
+	if (s->x.title && *s->x.title) {
+		char t[LINE_BYTES];
+		text_ellipsize(cr, s->x.title, rc->W - 2 * PAD, t, sizeof t);
+		text_at(rc, t, rc->px + rc->pw / 2, rc->H - PAD, 0.5, VA_BOTTOM, 0);
+	}
+	if (s->y.title && *s->y.title) {
+		/* along the plot's height: a smaller font before an ellipsis */
+		char t[LINE_BYTES];
+		double fs = FS_AXIS;
+		while (fs > 9 && text_width(rc, s->y.title) > rc->ph)
+			text_font(rc, fs -= 0.5, false);
+		text_ellipsize(cr, s->y.title, rc->ph, t, sizeof t);
+		text_at(rc, t, PAD, rc->py + rc->ph / 2, 0.5, VA_TOP, -90);
+	}
+}
+
+void axes_draw_grid(struct rc *rc)
+{
+	cairo_t *cr = rc->cr;
+	bool horiz = rc->s->kind == CHART_HBARS;
+	cairo_set_line_width(cr, 1);
+	set_grey(rc, 0.9);
+	for (size_t i = 0; i < rc->vt.n; i++) {
+		double v = rc->vt.v[i];
+		if (v <= rc->vlo || v > rc->vhi)
+			continue;
+		double p = snap(rc, axes_vpos(rc, v), 1);
+		if (horiz) {
+			cairo_move_to(cr, p, rc->py);
+			cairo_line_to(cr, p, rc->py + rc->ph);
+		} else {
+			cairo_move_to(cr, rc->px, p);
+			cairo_line_to(cr, rc->px + rc->pw, p);
+		}
+	}
+	cairo_stroke(cr);
+}
