@@ -3,11 +3,10 @@
  *
  * One row per country: ISO 3166-1 alpha-2 code, English name, the RIR whose delegated file
  * lists it, a company-name suffix for the synthetic AS names, and two weights:
- *   w_mptcp — true MPTCP hosts, both ports, in study units (DESIGN.md §1: US ~5300, Australia
- *             ~1400, Germany and Korea under 1000 each; the tail spread so that the total is
- *             ~14.4k, the study's 7.5k + 6.9k);
- *   w_net   — relative size of the responsive address space (plain responders, middleboxes).
- * The study published only the head of the country table; the tail weights are invented to be
+ *   w_mptcp — true MPTCP hosts, both ports, in study units (docs/reproduce.md, "The published numbers": US
+ * ~5300, Australia ~1400, Germany and Korea under 1000 each; the tail spread so that the total is ~14.4k, the
+ * study's 7.5k + 6.9k); w_net   — relative size of the responsive address space (plain responders,
+ * middleboxes). The study published only the head of the country table; the tail weights are invented to be
  * plausible (docs/samples.md says so). The headline ASes are in world.c (headline_as).
  */
 #ifndef MPCAP_SAMPLES_WORLD_DATA_H

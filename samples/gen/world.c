@@ -30,8 +30,8 @@ static const double kind_w_net[] = { 1.0, 0.45, 0.6, 0.15, 0.1, 0.2, 0.05, 0, 0 
 static const double kind_w_mptcp[] = { 0.3, 1.0, 0.1, 0.6, 0.3, 0.5, 0.2, 0, 0 };
 static const double kind_w_mb[] = { 1.0, 0.25, 0.8, 0.3, 0.6, 0.1, 0.3, 0, 0 };
 
-/* The ASes the study names (DESIGN.md §1), with their real numbers and names; share_* are their
- * shares of their country's true MPTCP hosts, responsive space and middleboxes. */
+/* The ASes the study names (docs/reproduce.md, "The published numbers"), with their real numbers and names;
+ * share_* are their shares of their country's true MPTCP hosts, responsive space and middleboxes. */
 static const struct headline_def {
 	uint32_t asn;
 	const char *name;
