@@ -104,54 +104,70 @@ check_eq "ZMap flags exactly .11 with mptcpdiff=1" 203.0.113.11 "$zdiff"
 check_eq "mpcap: .11 is modified on both ports" "modified modified" \
 	"$(awk -F, '$2=="203.0.113.11"{printf "%s%s", s, $18; s=" "}' "$T/csv/targets.csv")"
 
-# --- a v1 scan: a middlebox echoing the 4-byte v1 SYN option.  The capture is
-# built here (LINKTYPE_RAW, checked by tshark); its ZMap rows carry the
-# mptcpkey/mptcpdiff that tcp_synopt computes from 8 bytes at a fixed offset.
-/usr/bin/python3 - "$T" "$(head -1 "$CSV")" <<'PY'
-import struct, sys
-d, header = sys.argv[1], sys.argv[2].split(",")
-scanner, probe = bytes([192, 0, 2, 2]), bytes.fromhex("1e040181")
-answers = [  # target, options of the answer, classification, mptcpkey as tcp_synopt prints it
-    ("198.51.100.10", "1e040181", "synack", "0x0000000000000000"),          # the option mirrored
-    ("198.51.100.11", "020405b41e04018101030307", "synack", "0x0103030700000000"),  # echoed after MSS
-    ("198.51.100.12", "1e0c0181a1b2c3d4e5f60718", "synack", "0xa1b2c3d4e5f60718"),  # a real v1 host
-    ("198.51.100.13", "020405b4", "synack", "--"),
-    ("198.51.100.14", "", "rst", "--"),
-]
+# --- scans built here twice, as a capture (LINKTYPE_RAW, checked by tshark)
+# and as the ZMap rows tcp_synopt would write for it, with the mptcpkey and
+# mptcpdiff it computes from 8 bytes at a fixed offset.
+# gen NAME PROBE-HEX, answers "target options classification mptcpkey" on stdin
+gen() {
+	/usr/bin/python3 -c '
+import ipaddress, struct, sys
+d, name, probe, header = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3]), sys.argv[4].split(",")
+answers = [l.split() for l in sys.stdin if l.strip()]
+six = ":" in answers[0][0]
+scanner = ipaddress.ip_address("2001:db8::2" if six else "192.0.2.2")
 def seg(src, dst, sport, dport, seq, ack, flags, opts):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (20 + len(opts)) // 4 << 4, flags, 65535, 0, 0) + opts
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 59, 6, 0, src, dst)
-    return ip + tcp
-pkts, rows, t = [], [], 1795674615
+    if six:
+        return struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 59, src.packed, dst.packed) + tcp
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 59, 6, 0, src.packed, dst.packed) + tcp
+pkts, rows = [], []
 for i, (addr, opts, cl, key) in enumerate(answers):
-    tgt = bytes(int(x) for x in addr.split("."))
+    tgt, opts = ipaddress.ip_address(addr), bytes.fromhex(opts.replace("-", ""))
     sport, seq = 40000 + i, 1000 * (i + 1)
     pkts.append(seg(scanner, tgt, sport, 443, seq, 0, 0x02, probe))
-    flags = 0x12 if cl == "synack" else 0x14
-    pkts.append(seg(tgt, scanner, 443, sport, 777, seq + 1, flags, bytes.fromhex(opts)))
+    pkts.append(seg(tgt, scanner, 443, sport, 777, seq + 1, 0x12 if cl == "synack" else 0x14, opts))
     v = dict.fromkeys(header, "0")
-    v.update(saddr=addr, daddr="192.0.2.2", ttl="59", sport="443", dport=str(sport), seqnum="777",
-             acknum=str(seq + 1), window="65535", mptcpkey=key, mptcpdiff="0" if key == "--" else "1",
-             optionshex="0x" + opts, optionstext="", classification=cl, success="1" if cl == "synack" else "0",
+    v.update(saddr=addr, daddr=str(scanner), ttl="59", sport="443", dport=str(sport), seqnum="777",
+             acknum=str(seq + 1), window="65535", mptcpkey=key,
+             mptcpdiff="0" if key in ("--", "0x0c0c0c0c0c0c0c0c") else "1", optionshex="0x" + opts.hex(),
+             optionstext="", classification=cl, success="1" if cl == "synack" else "0",
              timestamp_str="2026-11-26T06:30:15.500+0000")
     rows.append(",".join(v[h] for h in header))
-with open(d + "/v1.pcap", "wb") as f:
+with open(f"{d}/{name}.pcap", "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
     for n, p in enumerate(pkts):
-        f.write(struct.pack("<IIII", t, 500000 + n, len(p), len(p)) + p)
-with open(d + "/v1.csv", "w") as f:
+        f.write(struct.pack("<IIII", 1795674615, 500000 + n, len(p), len(p)) + p)
+with open(f"{d}/{name}.csv", "w") as f:
     f.write(",".join(header) + "\n" + "\n".join(rows) + "\n")
-with open(d + "/v1.meta.json", "w") as f:
-    f.write('{ "probe_module": "tcp_synopt", "probe_args": "hex:1e040181", "probe_ttl": 64 }\n')
-PY
-tsh=$(tshark -n -r "$T/v1.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.options.mptcp.version==1' \
-	-T fields -E separator=, -e ip.src -e tcp.options.mptcp.sendkey 2>/dev/null | sort | tr '\n' ' ')
+with open(f"{d}/{name}.meta.json", "w") as f:
+    f.write("{ \"probe_module\": \"%s\", \"probe_args\": \"hex:%s\" }\n"
+            % ("ipv6_tcp_synopt" if six else "tcp_synopt", probe.hex()))
+' "$T" "$1" "$2" "$(head -1 "$CSV")"
+}
+synack_keys() { # capture -> "source,version,key " per MP_CAPABLE SYN-ACK, as tshark dissects them
+	tshark -n -r "$1" -Y 'tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.options.mptcp.subtype==0' \
+		-T fields -E separator=, -e ip.src -e ipv6.src -e tcp.options.mptcp.version \
+		-e tcp.options.mptcp.sendkey 2>/dev/null | sed 's/,,/,/; s/^,//' | sort | tr '\n' ' '
+}
+both_ways() { # name: capture and rows analysed alike, per-target verdicts compared
+	check_eq "$1: capture analysed" 0 "$(an "$1pcap" "$T/$1.pcap")"
+	tcp_verdicts "$T/$1pcap" >"$T/expected"
+	check_eq "$1: ZMap rows analysed" 0 "$(an "$1csv" --metadata "$T/$1.meta.json" "$T/$1.csv")"
+	same_as_pcap "$1: ZMap rows" "$1csv"
+}
+
+# v1: a middlebox echoing the 4-byte v1 SYN option, alone or after an MSS
+# (where tcp_synopt reads the window scale and the bytes after it as a "key")
+gen v1 1e040181 <<'ROWS'
+198.51.100.10 1e040181 synack 0x0000000000000000
+198.51.100.11 020405b4-1e040181-01030307 synack 0x0103030700000000
+198.51.100.12 1e0c0181-a1b2c3d4e5f60718 synack 0xa1b2c3d4e5f60718
+198.51.100.13 020405b4 synack --
+198.51.100.14 - rst --
+ROWS
 check_eq "tshark: v1 MP_CAPABLE SYN-ACKs, a key only from .12" \
-	"198.51.100.10, 198.51.100.11, 198.51.100.12,11651590505119483672 " "$tsh"
-check_eq "v1 capture analysed" 0 "$(an v1pcap "$T/v1.pcap")"
-tcp_verdicts "$T/v1pcap" >"$T/expected"
-check_eq "v1 CSV analysed" 0 "$(an v1csv --metadata "$T/v1.meta.json" "$T/v1.csv")"
-same_as_pcap "v1 CSV" v1csv
+	"198.51.100.10,1, 198.51.100.11,1, 198.51.100.12,1,11651590505119483672 " "$(synack_keys "$T/v1.pcap")"
+both_ways v1
 v=$(awk -F, '{printf "%s:%s/%s ", $1, $3, $4}' "$T/v1csv.v")
 check_eq "v1: the echoes are replays, only the keyed answer is mptcp" \
 	"198.51.100.10:replay/options-mirrored 198.51.100.11:replay/keyless-echo 198.51.100.12:mptcp/ 198.51.100.13:no-mptcp/ 198.51.100.14:rst/ " \
@@ -160,6 +176,22 @@ check_eq "v1 with --probe-options" 0 "$(an v1opt --probe-options 1e040181 "$T/v1
 same_as_pcap "v1 CSV, --probe-options" v1opt
 check_eq "v1 echoes ZMap marks mptcpdiff=1 are never mptcp" 0 \
 	"$(grep -cE '^198\.51\.100\.1[01],.*,mptcp,' "$T/v1csv.v")"
+
+# IPv6 (ipv6_tcp_synopt), v0 probes with an MSS first: a mirror, a key changed
+# in two bytes, a real key, a RST
+gen v6 020405a01e0c00810c0c0c0c0c0c0c0c <<'ROWS'
+2001:db8:3::10 020405a0-1e0c0081-0c0c0c0c0c0c0c0c synack 0x0c0c0c0c0c0c0c0c
+2001:db8:3::11 1e0c0081-0c0c0c0c0c0cf300 synack 0x0c0c0c0c0c0cf300
+2001:db8:3::12 1e0c0001-5d2e8f1a7b3c9e04 synack 0x5d2e8f1a7b3c9e04
+2001:db8:3::13 - rst --
+ROWS
+check_eq "tshark: three v0 MP_CAPABLE SYN-ACKs over IPv6" \
+	"2001:db8:3::10,0,868082074056920076 2001:db8:3::11,0,868082074056979200 2001:db8:3::12,0,6714461438355480068 " \
+	"$(synack_keys "$T/v6.pcap")"
+both_ways v6
+v=$(awk -F, '{printf "%s:%s/%s ", $1, $3, $4}' "$T/v6csv.v")
+check_eq "v6: replay, modified, mptcp, rst" \
+	"2001:db8:3::10:replay/options-mirrored 2001:db8:3::11:modified/key-near 2001:db8:3::12:mptcp/ 2001:db8:3::13:rst/ " "$v"
 
 # --- what is refused, counted or said
 check_eq "answers without a probe: error" 1 "$(an noprobe "$CSV")"
