@@ -23,7 +23,7 @@ endif
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 # Libraries that ship a pkg-config file; libcsv, libbz2 and CRoaring ship none in Debian 12.
-PKGS     = libpcap cairo gsl zlib libzstd liblzma libmaxminddb
+PKGS     = libpcap cairo gsl zlib libzstd liblzma libmaxminddb jansson
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 EXTRA_LIBS = -lcsv -lbz2 -lroaring -lm

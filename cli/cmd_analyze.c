@@ -2,7 +2,9 @@
  * responses per target (scan.h) and writes targets.csv, summary.csv,
  * targets.sets and scan.state atomically; with -j N several files are read
  * in parallel, each into a scan of its own, merged exactly in file order
- * (scan_merge).  write_scan_outputs() is shared with `mpcap merge`. */
+ * (scan_merge).  write_scan_outputs() is shared with `mpcap merge`.  ZMap
+ * result files are read like captures (zmap_output.h), their probe from
+ * --metadata or --probe-options (zmap_meta.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
+#include "analyzer/ingest/zmap_meta.h"
 #include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
 #include "analyzer/results/scan_outputs.h"
@@ -21,8 +24,8 @@
 void help_analyze(FILE *out)
 {
 	fputs(
-	    "usage: mpcap analyze [-o DIR] [-f EXPR] [-j N] [--scan LABEL] [--probe-key HEX] [--all] "
-	    "CAPTURE...\n"
+	    "usage: mpcap analyze [-o DIR] [-f EXPR] [-j N] [--scan LABEL] [--probe-key HEX] [--all]\n"
+	    "                     [--metadata FILE.json | --probe-options HEX] CAPTURE...\n"
 	    "\n"
 	    "The scan view.  A probe is a TCP SYN (no ACK) sent by the scanner; a response\n"
 	    "is the SYN-ACK or RST the probed target (address, port) sends back, or an ICMP\n"
@@ -48,6 +51,9 @@ void help_analyze(FILE *out)
 	    "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
 	    "                       responses only; by default the key is learned from the probes,\n"
 	    "                       or inferred as a key returned by many distinct hosts (said on stderr)\n"
+	    "      --metadata FILE  ZMap's metadata (-m) of the scan whose result files are read:\n"
+	    "                       its probe_args \"hex:...\" is the option block every probe carried\n"
+	    "      --probe-options HEX  the same, given by hand (e.g. 1e0c00810c0c0c0c0c0c0c0c)\n"
 	    "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
 	    "      --progress       force the progress line on stderr (default: only on a terminal)\n"
 	    "      --no-progress    never draw it\n"
@@ -57,8 +63,16 @@ void help_analyze(FILE *out)
 	    "CAPTURE is pcap or pcapng, optionally gzip/xz/zstd/bzip2-compressed; '-' is stdin:\n"
 	    "  tcpdump -i eth0 -w - 'tcp[13] & 2 != 0' | mpcap analyze -o out -\n"
 	    "\n"
-	    "Exit status: 0 ok, 1 error (no output written), 2 usage,\n"
-	    "3 complete with warnings (a damaged capture was read up to the damage).\n",
+	    "CAPTURE may also be the result file of ZMap's tcp_synopt or ipv6_tcp_synopt probe\n"
+	    "module (-O csv or -O json, any fields in any order, compressed or not; not stdin):\n"
+	    "each row is read as the probe (when --metadata or --probe-options gives it) and\n"
+	    "the answer, its MP_CAPABLE decoded from optionshex, never from mptcpkey/mptcpdiff:\n"
+	    "  mpcap analyze --metadata scan.meta.json -o out scan.csv.zst\n"
+	    "Rows lacking what a verdict needs (e.g. a synack without optionshex) are counted\n"
+	    "and named in a warning, not guessed (docs/methodology.md).\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 error (no output written), 2 usage, 3 complete with\n"
+	    "warnings (a damaged capture read up to the damage, or scanner rows not analysed).\n",
 	    out);
 }
 
@@ -136,6 +150,8 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		{ "scan", required_argument, NULL, 'S' },
 		{ "probe-key", required_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "metadata", required_argument, NULL, 'M' },
+		{ "probe-options", required_argument, NULL, 'O' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -147,6 +163,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	struct scan_config cfg = { 0 };
 	int progress = -1, c, jobs = 1;
 	bool quiet = false;
+	const char *metadata = NULL, *probe_hex = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -189,6 +206,12 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		case 'A':
 			cfg.all_responders = true;
 			break;
+		case 'M':
+			metadata = optarg;
+			break;
+		case 'O':
+			probe_hex = optarg;
+			break;
 		case 'P':
 			progress = 1;
 			break;
@@ -212,13 +235,30 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[1024], note[512];
+	struct zmap_probe probe = { 0 };
+	if (metadata && probe_hex) {
+		fprintf(stderr, "mpcap analyze: give --metadata or --probe-options, not both\n");
+		return EXIT_USAGE;
+	}
+	if (probe_hex && zmap_probe_from_hex(probe_hex, &probe, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap analyze: --probe-options %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (metadata && zmap_metadata_read(metadata, &probe, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap: %s\n", err);
+		return EXIT_ERROR;
+	}
 	char **files = argv + optind;
 	int nfiles = argc - optind;
 	bool parallel = jobs > 1 && nfiles > 1;
 	for (int i = 0; i < nfiles; i++)
 		parallel &= strcmp(files[i], "-") != 0;
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr,
-		                    NULL };
+		                    NULL, probe.known ? &probe : NULL,
+		                    /* a ZMap file's answers alone would be judged against an inferred key */
+		                    cfg.probe_key_given ? NULL
+		                                        : "give the scan's --metadata FILE.json (ZMap's -m), "
+		                                          "--probe-options HEX or --probe-key HEX" };
 	struct input_stats st;
 	struct scan *scan = NULL;
 	int s = INPUT_FATAL;
@@ -263,6 +303,12 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	if (s == INPUT_FATAL) {
 		fprintf(stderr, "mpcap: %s\n", err);
 		rc = EXIT_ERROR;
+	} else if (probe.known && st.scanner_files == 0 && s != INPUT_INTERRUPTED) {
+		fprintf(stderr,
+		        "mpcap analyze: --%s applies to scanner result files, and none was given; no "
+		        "output written\n",
+		        metadata ? "metadata" : "probe-options");
+		rc = EXIT_USAGE;
 	} else if (s == INPUT_INTERRUPTED) {
 		fprintf(stderr, "mpcap: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;

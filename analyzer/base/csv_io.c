@@ -192,3 +192,137 @@ void csv_table_free(struct csv_table *t)
 	free_fields(t->header, t->ncols);
 	memset(t, 0, sizeof *t);
 }
+
+/* ---- streaming ---------------------------------------------------------------- */
+
+struct csv_stream {
+	struct csv_parser p;
+	csv_row_fn fn;
+	void *ctx;
+	char *buf; /* the row's fields, each NUL-terminated */
+	size_t len, cap;
+	size_t *offs; /* where each field starts in buf */
+	char **fields;
+	size_t nf, capf;
+	size_t rows;
+	bool oom, stopped;
+};
+
+static void stream_field(void *s, size_t len, void *data)
+{
+	struct csv_stream *st = data;
+	if (st->oom || st->stopped)
+		return;
+	if (st->nf == st->capf) {
+		size_t nc = st->capf ? st->capf * 2 : 32;
+		size_t *o = realloc(st->offs, nc * sizeof *o);
+		if (o)
+			st->offs = o;
+		char **f = o ? realloc(st->fields, nc * sizeof *f) : NULL;
+		if (!o || !f) {
+			st->oom = true;
+			return;
+		}
+		st->fields = f;
+		st->capf = nc;
+	}
+	if (st->len + len + 1 > st->cap) {
+		size_t nc = st->cap ? st->cap : 1024;
+		while (nc < st->len + len + 1)
+			nc *= 2;
+		char *b = realloc(st->buf, nc);
+		if (!b) {
+			st->oom = true;
+			return;
+		}
+		st->buf = b;
+		st->cap = nc;
+	}
+	st->offs[st->nf++] = st->len;
+	if (len)
+		memcpy(st->buf + st->len, s, len);
+	st->len += len;
+	st->buf[st->len++] = '\0';
+}
+
+static void stream_row(int c, void *data)
+{
+	(void)c;
+	struct csv_stream *st = data;
+	if (!st->oom && !st->stopped && st->nf) {
+		for (size_t i = 0; i < st->nf; i++)
+			st->fields[i] = st->buf + st->offs[i];
+		st->rows++;
+		if (st->fn(st->ctx, st->fields, st->nf) != 0)
+			st->stopped = true;
+	}
+	st->nf = 0;
+	st->len = 0;
+}
+
+struct csv_stream *csv_stream_new(csv_row_fn fn, void *ctx)
+{
+	struct csv_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	if (csv_init(&s->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		free(s);
+		return NULL;
+	}
+	s->fn = fn;
+	s->ctx = ctx;
+	return s;
+}
+
+static int stream_status(struct csv_stream *s, char *err, size_t errlen)
+{
+	if (s->oom) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (s->stopped) {
+		snprintf(err, errlen, "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+int csv_stream_feed(struct csv_stream *s, const void *buf, size_t n, char *err, size_t errlen)
+{
+	if (stream_status(s, err, errlen) != 0)
+		return -1;
+	if (csv_parse(&s->p, buf, n, stream_field, stream_row, s) != n && !s->stopped) {
+		snprintf(err, errlen, "CSV error near record %zu: %s", s->rows + 1,
+		         csv_strerror(csv_error(&s->p)));
+		return -1;
+	}
+	return stream_status(s, err, errlen);
+}
+
+int csv_stream_finish(struct csv_stream *s, char *err, size_t errlen)
+{
+	if (stream_status(s, err, errlen) != 0)
+		return -1;
+	if (csv_fini(&s->p, stream_field, stream_row, s) != 0) {
+		snprintf(err, errlen, "CSV error at end of input (record %zu): %s", s->rows + 1,
+		         csv_strerror(csv_error(&s->p)));
+		return -1;
+	}
+	return stream_status(s, err, errlen);
+}
+
+size_t csv_stream_rows(const struct csv_stream *s)
+{
+	return s->rows;
+}
+
+void csv_stream_free(struct csv_stream *s)
+{
+	if (!s)
+		return;
+	csv_free(&s->p);
+	free(s->buf);
+	free(s->offs);
+	free(s->fields);
+	free(s);
+}

@@ -6,7 +6,8 @@
  * pandas, R and diff.  Rows end in LF (pandas, R and libcsv read it; the
  * choice is documented in docs/columns.md).
  * Reading: a whole CSV file parsed by libcsv into rows of fields, with the
- * header row used to find columns by name.
+ * header row used to find columns by name; or a stream of bytes fed piece by
+ * piece (e.g. decompressed on the fly), each row handed to a callback.
  */
 #ifndef MPCAP_CSV_IO_H
 #define MPCAP_CSV_IO_H
@@ -31,5 +32,20 @@ int csv_table_read(const char *path, struct csv_table *out, char *err, size_t er
 /* Column index by header name, or -1. */
 int csv_table_col(const struct csv_table *t, const char *name);
 void csv_table_free(struct csv_table *t);
+
+/* Streaming: bytes are fed as they come and every complete row (the header
+ * too: it is the first) is handed to fn as NUL-terminated fields, valid only
+ * during the call; empty lines are skipped.  fn returns 0 to go on. */
+typedef int (*csv_row_fn)(void *ctx, char *const *fields, size_t n);
+struct csv_stream;
+struct csv_stream *csv_stream_new(csv_row_fn fn, void *ctx); /* NULL: out of memory */
+/* Parses n more bytes.  Returns 0, or -1 with err on a CSV syntax error
+ * ("CSV error near record N: ..."), when out of memory, or when fn stopped. */
+int csv_stream_feed(struct csv_stream *s, const void *buf, size_t n, char *err, size_t errlen);
+/* Ends the input (a last row without a line end is handed over).  0 or -1 with err. */
+int csv_stream_finish(struct csv_stream *s, char *err, size_t errlen);
+/* Rows handed to fn so far, the header included. */
+size_t csv_stream_rows(const struct csv_stream *s);
+void csv_stream_free(struct csv_stream *s);
 
 #endif

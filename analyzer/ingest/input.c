@@ -18,6 +18,7 @@
 #include "analyzer/dissect/link.h"
 #include "analyzer/ingest/bpf_filter.h"
 #include "analyzer/ingest/progress.h"
+#include "analyzer/ingest/zmap_output.h"
 
 static int64_t file_size(const char *file)
 {
@@ -64,9 +65,10 @@ struct file_job {
 	uint64_t bytes_before, records_before;
 	/* results */
 	bool opened;
+	bool scanner; /* the file was scanner output */
 	int status;
 	uint64_t records, filtered_out, bytes;
-	char warn[768]; /* the damage warning, without the leading newline */
+	char warn[1280]; /* the damage warning(s), without the leading newline */
 	char err[1024];
 };
 
@@ -78,28 +80,48 @@ static void run_file(struct file_job *job, struct packet *pkt)
 	const char *file = job->file;
 	const char *shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
 	char msg[512];
-	struct capture *cap;
+	struct capture *cap = NULL;
+	struct zmap_output *zo = NULL;
 	job->status = INPUT_OK;
 	job->warn[0] = '\0';
 	job->opened = false;
 	if (capture_open(file, &cap, msg, sizeof msg) != 0) {
-		snprintf(job->err, sizeof job->err, "%s: %s", shown, msg);
-		job->status = INPUT_FATAL;
-		return;
+		/* not a capture: perhaps a scanner's result file, opened again to be
+		 * recognised — so only a regular file (stdin or a FIFO was consumed) */
+		char zmsg[512];
+		int z = file_size(file) < 0
+		            ? ZMAP_OPEN_NOT_OURS
+		            : zmap_output_open(file, o->scanner_probe, &zo, zmsg, sizeof zmsg);
+		if (z != ZMAP_OPEN_OK) {
+			snprintf(job->err, sizeof job->err, "%s: %s", shown,
+			         z == ZMAP_OPEN_FAILED ? zmsg : msg);
+			job->status = INPUT_FATAL;
+			return;
+		}
+		if (o->scanner_probe_hint && !o->scanner_probe) {
+			snprintf(job->err, sizeof job->err,
+			         "%s: a ZMap result file (%s) holds the answers, not the probes' options: %s",
+			         shown, zmap_output_format(zo), o->scanner_probe_hint);
+			zmap_output_close(zo);
+			job->status = INPUT_FATAL;
+			return;
+		}
 	}
 	job->opened = true;
+	job->scanner = zo != NULL;
 	uint64_t frame = 0, unsupported = 0;
 	int first_unsupported = -1;
 	struct capture_record rec;
 	int rc;
-	while ((rc = capture_next(cap, &rec, msg, sizeof msg)) == CAPTURE_OK) {
+	while ((rc = cap ? capture_next(cap, &rec, msg, sizeof msg)
+	                 : zmap_output_next(zo, &rec, msg, sizeof msg)) == CAPTURE_OK) {
 		frame++;
 		if ((frame & 0x3fff) == 0) {
 			if (o->stop && *o->stop) {
 				job->status = INPUT_INTERRUPTED;
 				break;
 			}
-			uint64_t b = capture_bytes_consumed(cap);
+			uint64_t b = cap ? capture_bytes_consumed(cap) : zmap_output_bytes_consumed(zo);
 			if (job->prog) {
 				atomic_store_explicit(&job->prog->bytes, b, memory_order_relaxed);
 				atomic_store_explicit(&job->prog->records, frame, memory_order_relaxed);
@@ -141,10 +163,20 @@ static void run_file(struct file_job *job, struct packet *pkt)
 	job->records = frame;
 	if (job->status == INPUT_OK && o->stop && *o->stop)
 		job->status = INPUT_INTERRUPTED;
+	else if (job->status == INPUT_OK && rc == CAPTURE_DAMAGED && zo)
+		snprintf(job->warn, sizeof job->warn,
+		         "mpcap: warning: %s: %s; the %llu rows before it were read\n", shown, msg,
+		         (unsigned long long)zmap_output_rows(zo));
 	else if (job->status == INPUT_OK && rc == CAPTURE_DAMAGED)
 		snprintf(job->warn, sizeof job->warn,
 		         "mpcap: warning: %s: %s; the %llu records before it were analysed\n", shown, msg,
 		         (unsigned long long)frame);
+	char skipped[512];
+	if (zo && job->status != INPUT_FATAL && zmap_output_skipped(zo, skipped, sizeof skipped) > 0) {
+		size_t used = strlen(job->warn);
+		snprintf(job->warn + used, sizeof job->warn - used, "mpcap: warning: %s: %s\n", shown,
+		         skipped);
+	}
 	if (job->status != INPUT_FATAL && frame > 0 && unsupported == frame) {
 		char dl[96];
 		snprintf(job->err, sizeof job->err,
@@ -152,12 +184,13 @@ static void run_file(struct file_job *job, struct packet *pkt)
 		         dlt_label(first_unsupported, dl, sizeof dl));
 		job->status = INPUT_FATAL;
 	}
-	job->bytes = capture_bytes_consumed(cap);
+	job->bytes = cap ? capture_bytes_consumed(cap) : zmap_output_bytes_consumed(zo);
 	if (job->prog) {
 		atomic_store_explicit(&job->prog->bytes, job->bytes, memory_order_relaxed);
 		atomic_store_explicit(&job->prog->records, frame, memory_order_relaxed);
 	}
 	capture_close(cap);
+	zmap_output_close(zo);
 }
 
 int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
@@ -203,6 +236,7 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 			break;
 		}
 		st->files++;
+		st->scanner_files += job.scanner;
 		st->records += job.records;
 		st->filtered_out += job.filtered_out;
 		bytes_before += job.bytes;
@@ -388,6 +422,7 @@ int input_run_parallel(char *const *files, int nfiles, int jobs, const struct in
 			break;
 		}
 		st->files++;
+		st->scanner_files += job->scanner;
 		st->records += job->records;
 		st->filtered_out += job->filtered_out;
 		st->bytes += job->bytes;

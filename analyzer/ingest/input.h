@@ -1,6 +1,7 @@
 /* input.h — the packet loop shared by the subcommands.
  *
- * Opens each capture (capture.h), applies the optional BPF filter
+ * Opens each capture (capture.h) — or a scanner's result file, read as the
+ * packets its rows stand for (zmap_output.h) — applies the optional BPF filter
  * (bpf_filter.h), dissects every record once (dissect.h) and hands the parsed
  * packet to a callback.  Damage in one file is reported as a warning naming
  * the file and byte offset and the loop goes on with the next file; a file
@@ -28,12 +29,19 @@
 typedef int (*input_file_fn)(void *ctx, uint32_t ordinal, const char *file, int64_t size, char *err,
                              size_t errlen);
 
+struct zmap_probe;
+
 struct input_options {
 	const char *filter;          /* BPF expression or NULL */
 	bool progress;               /* draw a progress line on log */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
 	FILE *log;                   /* where warnings go (stderr) */
 	input_file_fn file_fn;       /* optional, input_run only */
+	/* the probe of scanner result files (zmap_row.h); NULL: their answers only */
+	const struct zmap_probe *scanner_probe;
+	/* non-NULL: a scanner result file without scanner_probe is fatal, and
+	 * this text (what to give instead) ends the error message */
+	const char *scanner_probe_hint;
 };
 
 enum input_status {
@@ -50,6 +58,7 @@ typedef int (*input_packet_fn)(void *ctx, const char *file, const struct packet 
 struct input_stats {
 	uint64_t files, records, filtered_out, bytes;
 	unsigned warnings;
+	uint64_t scanner_files; /* files that were scanner output, not captures */
 };
 
 int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
