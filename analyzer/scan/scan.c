@@ -744,25 +744,16 @@ int scan_profile_add(struct scan *s, const struct probe_profile *p, uint64_t seq
  * -1 when it has none, -2 when it has several (no fast comparison). */
 static int ts_offset(const struct probe_profile *p)
 {
+	struct tcp_opts it;
+	struct tcp_opt o;
 	int found = -1;
-	size_t i = 0;
-	while (i < p->options_len) {
-		uint8_t kind = p->options[i];
-		if (kind == TCP_OPT_EOL)
-			break;
-		if (kind == TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= p->options_len || p->options[i + 1] < 2 ||
-		    p->options[i + 1] > p->options_len - i)
-			break;
-		if (kind == TCP_OPT_TIMESTAMP && p->options[i + 1] == 10) {
+	tcp_opts_begin(&it, bv_make(p->options, p->options_len), p->options_len);
+	while (tcp_opts_next(&it, &o) == TCP_OPTS_MORE) {
+		if (o.kind == TCP_OPT_TIMESTAMP && o.len == 10) {
 			if (found != -1)
 				return -2;
-			found = (int)i;
+			found = (int)o.off;
 		}
-		i += p->options[i + 1];
 	}
 	return found;
 }

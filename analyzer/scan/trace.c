@@ -6,13 +6,15 @@
  * as much as fits), RFC 4884 (original datagram length and extensions),
  * RFC 4443 (ICMPv6 errors), RFC 9293 (TCP header and options), RFC 6824 and
  * RFC 8684 (MP_CAPABLE v0 and v1).  Packet contents are read only from the
- * dissected struct packet (packet.h), never from raw bytes.  See trace.h.
+ * dissected struct packet (packet.h), never from raw bytes; option blocks
+ * through the option iterator of dissect/tcp.h.  See trace.h.
  */
 #include "analyzer/scan/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/dissect/tcp.h"
 #include "analyzer/scan/scan.h"
 
 #define NO_INDEX UINT32_MAX
@@ -498,32 +500,21 @@ struct opt_entry {
 
 #define MAX_OPTS 40
 
-/* Walks the copied option bytes b[0..n): entries that lie wholly inside. */
-static int walk_options(const uint8_t *b, size_t n, struct opt_entry *out, int *nops)
+/* The options wholly inside the copied option bytes b[0..n), NOP and EOL left out. */
+static int list_options(const uint8_t *b, size_t n, struct opt_entry *out)
 {
+	struct tcp_opts it;
+	struct tcp_opt o;
 	int k = 0;
-	size_t i = 0;
-	*nops = 0;
-	while (i < n && k < MAX_OPTS) {
-		uint8_t kind = b[i];
-		if (kind == TCP_OPT_EOL)
-			break;
-		if (kind == TCP_OPT_NOP) {
-			(*nops)++;
-			i++;
+	tcp_opts_begin(&it, bv_make(b, n), n);
+	while (k < MAX_OPTS && tcp_opts_next(&it, &o) == TCP_OPTS_MORE) {
+		if (o.kind == TCP_OPT_NOP || o.kind == TCP_OPT_EOL)
 			continue;
-		}
-		if (i + 1 >= n)
-			break;
-		uint8_t len = b[i + 1];
-		if (len < 2 || i + len > n)
-			break;
-		out[k].kind = kind;
-		out[k].off = (uint8_t)i;
-		out[k].len = len;
+		out[k].kind = o.kind;
+		out[k].off = (uint8_t)o.off;
+		out[k].len = o.len;
 		out[k].used = false;
 		k++;
-		i += len;
 	}
 	return k;
 }
@@ -617,9 +608,8 @@ static void compare_options(const struct trace_probe *p, const struct tcp_info *
                             bool complete, struct trace_hop *h)
 {
 	struct opt_entry po[MAX_OPTS], qo[MAX_OPTS];
-	int pnops, qnops;
-	int np = walk_options(p->options, p->options_len, po, &pnops);
-	int nq = walk_options(q->options, visible, qo, &qnops);
+	int np = list_options(p->options, p->options_len, po);
+	int nq = list_options(q->options, visible, qo);
 	int last_pair = -1;
 	bool reordered = false;
 
