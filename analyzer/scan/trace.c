@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/base/grow.h"
 #include "analyzer/dissect/tcp.h"
 #include "analyzer/scan/scan.h"
 
@@ -216,23 +217,6 @@ void trace_changes_format(uint32_t changes, const struct trace_hop *detail, char
 	}
 }
 
-/* ---- growth ---- */
-
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *p = realloc(*arr, ncap * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = ncap;
-	return true;
-}
-
 struct trace *trace_new(char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof *t);
@@ -277,7 +261,7 @@ static int file_index(struct trace *t, const char *file, uint32_t *out)
 			return 0;
 		}
 	}
-	if (!grow((void **)&t->files, &t->cap_files, t->n_files + 1, sizeof *t->files))
+	if (grow_array((void **)&t->files, &t->cap_files, t->n_files + 1, sizeof *t->files, 64) != 0)
 		return -1;
 	char *copy = strdup(file);
 	if (!copy)
@@ -378,7 +362,7 @@ static int add_probe(struct trace *t, uint32_t file, const struct packet *pkt)
 	}
 	uint32_t idx = (uint32_t)t->n_probes;
 	if (t->n_probes >= NO_INDEX - 1 ||
-	    !grow((void **)&t->probes, &t->cap_probes, t->n_probes + 1, sizeof p))
+	    grow_array((void **)&t->probes, &t->cap_probes, t->n_probes + 1, sizeof p, 64) != 0)
 		return -1;
 
 	struct target_key dk = target_key_make(p.family, p.dst, p.dport);
@@ -386,7 +370,7 @@ static int add_probe(struct trace *t, uint32_t file, const struct packet *pkt)
 	if (!dv)
 		return -1;
 	if (inserted) {
-		if (!grow((void **)&t->dests, &t->cap_dests, t->n_dests + 1, sizeof *t->dests))
+		if (grow_array((void **)&t->dests, &t->cap_dests, t->n_dests + 1, sizeof *t->dests, 64) != 0)
 			return -1;
 		struct trace_dest *d = &t->dests[t->n_dests];
 		memset(d, 0, sizeof *d);
@@ -737,7 +721,7 @@ static void compare_quote(const struct trace_probe *p, const struct icmp_info *i
 static int add_hop(struct trace *t, uint32_t file, const struct packet *pkt, uint32_t probe,
                    enum trace_match how)
 {
-	if (!grow((void **)&t->hops, &t->cap_hops, t->n_hops + 1, sizeof *t->hops))
+	if (grow_array((void **)&t->hops, &t->cap_hops, t->n_hops + 1, sizeof *t->hops, 64) != 0)
 		return -1;
 	const struct trace_probe *p = &t->probes[probe];
 	const struct icmp_info *ic = &pkt->icmp;
@@ -802,7 +786,7 @@ static uint32_t match_answer(const struct trace *t, const struct packet *pkt)
 
 static int add_answer(struct trace *t, const struct packet *pkt, uint32_t probe)
 {
-	if (!grow((void **)&t->answers, &t->cap_answers, t->n_answers + 1, sizeof *t->answers))
+	if (grow_array((void **)&t->answers, &t->cap_answers, t->n_answers + 1, sizeof *t->answers, 64) != 0)
 		return -1;
 	const struct trace_probe *p = &t->probes[probe];
 	const struct tcp_info *tcp = &pkt->tcp;
@@ -872,7 +856,7 @@ static int add_pending(struct trace *t, uint32_t file, const struct packet *pkt)
 		t->stats.pending_dropped++;
 		return 0;
 	}
-	if (!grow((void **)&t->pending, &t->cap_pending, t->n_pending + 1, sizeof *t->pending))
+	if (grow_array((void **)&t->pending, &t->cap_pending, t->n_pending + 1, sizeof *t->pending, 64) != 0)
 		return -1;
 	t->pending[t->n_pending].pkt = *pkt;
 	t->pending[t->n_pending].file = file;
