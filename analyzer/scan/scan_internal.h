@@ -22,7 +22,9 @@
 #include <stdint.h>
 
 #include "analyzer/scan/scan.h"
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_key.h"
+#include "analyzer/scan/target_map.h"
+#include "analyzer/scan/target_set.h"
 #include "analyzer/scan/verdict.h"
 
 #define SEQ_NONE UINT64_MAX

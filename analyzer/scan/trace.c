@@ -17,6 +17,7 @@
 #include "analyzer/base/grow.h"
 #include "analyzer/dissect/tcp.h"
 #include "analyzer/scan/scan.h"
+#include "analyzer/scan/target_map.h"
 
 #define NO_INDEX UINT32_MAX
 
