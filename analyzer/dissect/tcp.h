@@ -49,8 +49,7 @@ struct tcp_opt {
 struct tcp_opts {
 	struct byte_view area; /* the captured bytes, never longer than declared */
 	size_t declared;
-	size_t pos;
-	bool ended; /* EOL was given */
+	size_t pos; /* SIZE_MAX once EOL was given */
 };
 
 /* Starts a walk over an option area of `declared` bytes whose captured bytes
@@ -62,7 +61,6 @@ static inline void tcp_opts_begin(struct tcp_opts *it, struct byte_view captured
 		it->area.len = declared;
 	it->declared = declared;
 	it->pos = 0;
-	it->ended = false;
 }
 
 /* The next option into *opt (TCP_OPTS_MORE), or why the walk is over; once
@@ -72,26 +70,26 @@ static inline enum tcp_opts_status tcp_opts_next(struct tcp_opts *it, struct tcp
 	size_t i = it->pos;
 	uint8_t kind, len;
 
-	if (it->ended)
-		return TCP_OPTS_END;
-	if (!bv_u8(&it->area, i, &kind))
+	if (!bv_u8(&it->area, i, &kind)) /* the end of the area, after EOL, or the capture's end */
 		return i >= it->declared ? TCP_OPTS_END : TCP_OPTS_CUT;
+	opt->kind = kind;
+	opt->off = i;
 	if (kind == TCP_OPT_EOL || kind == TCP_OPT_NOP) {
-		len = 1;
-		it->ended = kind == TCP_OPT_EOL;
-	} else {
-		if (i + 1 >= it->declared) /* no room for a length byte inside the area */
-			return TCP_OPTS_MALFORMED;
-		if (!bv_u8(&it->area, i + 1, &len))
-			return TCP_OPTS_CUT;
-		if (len < 2 || len > it->declared - i)
-			return TCP_OPTS_MALFORMED;
+		opt->len = 1;
+		opt->bytes = bv_tail(&it->area, i); /* byte i is there: bv_u8 read it */
+		opt->bytes.len = 1;
+		it->pos = kind == TCP_OPT_EOL ? SIZE_MAX : i + 1;
+		return TCP_OPTS_MORE;
 	}
+	if (i + 1 >= it->declared) /* no room for a length byte inside the area */
+		return TCP_OPTS_MALFORMED;
+	if (!bv_u8(&it->area, i + 1, &len))
+		return TCP_OPTS_CUT;
+	if (len < 2 || len > it->declared - i)
+		return TCP_OPTS_MALFORMED;
 	if (!bv_sub(&it->area, i, len, &opt->bytes))
 		return TCP_OPTS_CUT;
-	opt->kind = kind;
 	opt->len = len;
-	opt->off = i;
 	it->pos = i + len;
 	return TCP_OPTS_MORE;
 }
