@@ -5,7 +5,9 @@
  * bzip2 through libbz2.  Every format may hold several members / streams /
  * frames back to back (what `cat a.gz b.gz` or pigz/pzstd/pbzip2 produce);
  * all are decoded in order.  Input that ends before the compressed stream
- * does, or corrupt input, is an error, never a silent end of file.
+ * does, or corrupt input, is an error, never a silent end of file.  Each
+ * codec is one row of a const table (codecs[]: name, magic bytes, open, read,
+ * close); nothing else in this file depends on which codec it is.
  */
 #include "analyzer/capture/decompress.h"
 
@@ -22,8 +24,24 @@
 
 #define DECOMP_IN_SIZE (256u * 1024u)
 
+struct decomp;
+
+/* One codec: its name, the magic bytes that start its streams (and, for
+ * bzip2, a block-size digit '1'..'9' right after them), and how a decoder
+ * is opened (false: could not be; nothing to close then), read (bytes
+ * produced; an error sets d->pending) and closed. */
+struct codec {
+	const char *name;
+	uint8_t magic[6];
+	uint8_t magic_len; /* 0: never detected (DECOMP_NONE) */
+	bool level_digit;
+	bool (*open)(struct decomp *d);
+	size_t (*read)(struct decomp *d, uint8_t *dst, size_t n);
+	void (*close)(struct decomp *d);
+};
+
 struct decomp {
-	enum decomp_kind kind;
+	const struct codec *codec;
 	decomp_read_fn rd;
 	void *ctx;
 
@@ -46,37 +64,6 @@ struct decomp {
 	size_t zs_last; /* last ZSTD_decompressStream() result: 0 = frame complete */
 	bz_stream bz;
 };
-
-enum decomp_kind decomp_detect(const uint8_t *p, size_t n)
-{
-	static const uint8_t xz_magic[6] = { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 };
-	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 0x08)
-		return DECOMP_GZIP;
-	if (n >= 6 && memcmp(p, xz_magic, 6) == 0)
-		return DECOMP_XZ;
-	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
-		return DECOMP_ZSTD;
-	if (n >= 4 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' && p[3] >= '1' && p[3] <= '9')
-		return DECOMP_BZIP2;
-	return DECOMP_NONE;
-}
-
-const char *decomp_name(enum decomp_kind kind)
-{
-	switch (kind) {
-	case DECOMP_GZIP:
-		return "gzip";
-	case DECOMP_XZ:
-		return "xz";
-	case DECOMP_ZSTD:
-		return "zstd";
-	case DECOMP_BZIP2:
-		return "bzip2";
-	case DECOMP_NONE:
-		break;
-	}
-	return "none";
-}
 
 /* Records an error (what went wrong; decomp_read() adds the decompressor's
  * name and the offset) and returns `produced`, the bytes decoded before it:
@@ -317,16 +304,115 @@ static size_t read_bzip2(struct decomp *d, uint8_t *dst, size_t n)
 	return want - bz->avail_out;
 }
 
+/* ---- opening and closing each codec's decoder ---- */
+
+static bool open_none(struct decomp *d)
+{
+	(void)d;
+	return true;
+}
+
+static void close_none(struct decomp *d)
+{
+	(void)d;
+}
+
+static bool open_gzip(struct decomp *d)
+{
+	/* 15 + 16: a 32 KiB window, gzip wrapper only. */
+	return inflateInit2(&d->z, 15 + 16) == Z_OK;
+}
+
+static void close_gzip(struct decomp *d)
+{
+	inflateEnd(&d->z);
+}
+
+static bool open_xz(struct decomp *d)
+{
+	lzma_stream init = LZMA_STREAM_INIT;
+	d->x = init;
+	return lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
+}
+
+static void close_xz(struct decomp *d)
+{
+	lzma_end(&d->x);
+}
+
+static bool open_zstd(struct decomp *d)
+{
+	d->zs = ZSTD_createDStream();
+	d->zs_last = 1;
+	if (d->zs != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs)))
+		return true;
+	ZSTD_freeDStream(d->zs); /* accepts NULL */
+	d->zs = NULL;
+	return false;
+}
+
+static void close_zstd(struct decomp *d)
+{
+	ZSTD_freeDStream(d->zs);
+}
+
+static bool open_bzip2(struct decomp *d)
+{
+	return BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK;
+}
+
+static void close_bzip2(struct decomp *d)
+{
+	BZ2_bzDecompressEnd(&d->bz);
+}
+
+/* The codecs, by enum decomp_kind, in the order decomp_detect() tries them.
+ * Magic bytes: gzip ID1 ID2 and CM = 8 (deflate), RFC 1952 §2.3.1; xz "\xFD7zXZ\0",
+ * .xz file format §2.1.1.1; zstd 0xFD2FB528 little-endian, RFC 8878 §3.1.1;
+ * bzip2 "BZh" and the block size '1'..'9'. */
+static const struct codec codecs[] = {
+	[DECOMP_NONE] = { "none", { 0 }, 0, false, open_none, read_none, close_none },
+	[DECOMP_GZIP] = { "gzip", { 0x1f, 0x8b, 0x08 }, 3, false, open_gzip, read_gzip, close_gzip },
+	[DECOMP_XZ] = { "xz", { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 }, 6, false, open_xz, read_xz, close_xz },
+	[DECOMP_ZSTD] = { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, false, open_zstd, read_zstd, close_zstd },
+	[DECOMP_BZIP2] = { "bzip2", { 'B', 'Z', 'h' }, 3, true, open_bzip2, read_bzip2, close_bzip2 },
+};
+
+#define NCODECS (sizeof codecs / sizeof codecs[0])
+
+enum decomp_kind decomp_detect(const uint8_t *p, size_t n)
+{
+	for (size_t k = 0; k < NCODECS; k++) {
+		const struct codec *c = &codecs[k];
+		if (c->magic_len == 0 || n < (size_t)c->magic_len + c->level_digit ||
+		    memcmp(p, c->magic, c->magic_len) != 0)
+			continue;
+		if (c->level_digit && (p[c->magic_len] < '1' || p[c->magic_len] > '9'))
+			continue;
+		return (enum decomp_kind)k;
+	}
+	return DECOMP_NONE;
+}
+
+const char *decomp_name(enum decomp_kind kind)
+{
+	return (size_t)kind < NCODECS ? codecs[kind].name : "none";
+}
+
 int decomp_new(enum decomp_kind kind, decomp_read_fn rd, void *ctx, struct decomp **out, char *err,
                size_t errlen)
 {
 	*out = NULL;
+	if ((size_t)kind >= NCODECS) {
+		snprintf(err, errlen, "unknown decompressor %d", (int)kind);
+		return -1;
+	}
 	struct decomp *d = calloc(1, sizeof *d);
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	d->kind = kind;
+	d->codec = &codecs[kind];
 	d->rd = rd;
 	d->ctx = ctx;
 	d->in = malloc(DECOMP_IN_SIZE);
@@ -335,31 +421,7 @@ int decomp_new(enum decomp_kind kind, decomp_read_fn rd, void *ctx, struct decom
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	int ok = 1;
-	switch (kind) {
-	case DECOMP_NONE:
-		break;
-	case DECOMP_GZIP:
-		/* 15 + 16: a 32 KiB window, gzip wrapper only. */
-		ok = inflateInit2(&d->z, 15 + 16) == Z_OK;
-		break;
-	case DECOMP_XZ: {
-		lzma_stream init = LZMA_STREAM_INIT;
-		d->x = init;
-		ok = lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
-		break;
-	}
-	case DECOMP_ZSTD:
-		d->zs = ZSTD_createDStream();
-		ok = d->zs != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs));
-		d->zs_last = 1;
-		break;
-	case DECOMP_BZIP2:
-		ok = BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK;
-		break;
-	}
-	if (!ok) {
-		d->lib_ready = kind == DECOMP_ZSTD && d->zs != NULL;
+	if (!d->codec->open(d)) {
 		decomp_free(d);
 		snprintf(err, errlen, "%s: cannot initialise the decompressor", decomp_name(kind));
 		return -1;
@@ -377,33 +439,16 @@ ssize_t decomp_read(struct decomp *d, uint8_t *dst, size_t n, char *err, size_t 
 	}
 	if (d->done || n == 0)
 		return 0;
-	size_t r = 0;
-	switch (d->kind) {
-	case DECOMP_NONE:
-		r = read_none(d, dst, n);
-		break;
-	case DECOMP_GZIP:
-		r = read_gzip(d, dst, n);
-		break;
-	case DECOMP_XZ:
-		r = read_xz(d, dst, n);
-		break;
-	case DECOMP_ZSTD:
-		r = read_zstd(d, dst, n);
-		break;
-	case DECOMP_BZIP2:
-		r = read_bzip2(d, dst, n);
-		break;
-	}
+	size_t r = d->codec->read(d, dst, n);
 	d->out_bytes += r;
 	if (d->pending) {
 		d->pending = false;
 		d->failed = true;
-		if (d->kind == DECOMP_NONE)
+		if (d->codec == &codecs[DECOMP_NONE]) /* the source's own message */
 			snprintf(d->msg, sizeof d->msg, "%s", d->what);
 		else
 			snprintf(d->msg, sizeof d->msg, "%s: %s at decompressed byte offset %llu",
-			         decomp_name(d->kind), d->what, (unsigned long long)d->out_bytes);
+			         d->codec->name, d->what, (unsigned long long)d->out_bytes);
 		if (r == 0) {
 			snprintf(err, errlen, "%s", d->msg);
 			return -1;
@@ -421,24 +466,8 @@ void decomp_free(struct decomp *d)
 {
 	if (!d)
 		return;
-	if (d->lib_ready) {
-		switch (d->kind) {
-		case DECOMP_NONE:
-			break;
-		case DECOMP_GZIP:
-			inflateEnd(&d->z);
-			break;
-		case DECOMP_XZ:
-			lzma_end(&d->x);
-			break;
-		case DECOMP_ZSTD:
-			ZSTD_freeDStream(d->zs);
-			break;
-		case DECOMP_BZIP2:
-			BZ2_bzDecompressEnd(&d->bz);
-			break;
-		}
-	}
+	if (d->lib_ready)
+		d->codec->close(d);
 	free(d->in);
 	free(d);
 }

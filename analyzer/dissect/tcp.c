@@ -1,4 +1,5 @@
-/* tcp.c — TCP header and option walk.
+/* tcp.c — TCP header, and the options that matter decoded from the option
+ * iterator of tcp.h (the one walk over options in mpcap).
  *
  * Specifications: RFC 9293 §3.1 (header format, data offset, options: EOL,
  * NOP, kind/length; "an option's length includes kind and length bytes"),
@@ -12,60 +13,42 @@
 
 #include "analyzer/dissect/mpcapable.h"
 
-static void walk_options(struct byte_view opts, size_t declared, struct tcp_info *t)
+static void decode_options(struct byte_view opts, size_t declared, struct tcp_info *t)
 {
-	size_t i = 0;
+	struct tcp_opts it;
+	struct tcp_opt o;
+	enum tcp_opts_status st;
 
-	while (i < opts.len) {
-		uint8_t kind, len;
-		struct byte_view o;
-
-		(void)bv_u8(&opts, i, &kind);
-		if (kind == TCP_OPT_EOL)
-			return;
-		if (kind == TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= declared) { /* no room for a length byte inside the header */
-			t->options_malformed = true;
-			return;
-		}
-		if (!bv_u8(&opts, i + 1, &len)) /* length byte cut by the capture */
-			return;
-		if (len < 2 || i + len > declared) {
-			t->options_malformed = true;
-			return;
-		}
-		if (!bv_sub(&opts, i, len, &o)) /* option cut by the capture */
-			return;
-		switch (kind) {
+	tcp_opts_begin(&it, opts, declared);
+	while ((st = tcp_opts_next(&it, &o)) == TCP_OPTS_MORE) {
+		switch (o.kind) {
 		case TCP_OPT_MSS:
-			if (len == 4) {
+			if (o.len == 4) {
 				uint16_t mss = 0;
-				(void)bv_u16(&o, 2, &mss);
+				(void)bv_u16(&o.bytes, 2, &mss);
 				t->mss = mss;
 			}
 			break;
 		case TCP_OPT_WSCALE:
-			if (len == 3) {
+			if (o.len == 3) {
 				uint8_t shift = 0;
-				(void)bv_u8(&o, 2, &shift);
+				(void)bv_u8(&o.bytes, 2, &shift);
 				t->wscale = shift;
 			}
 			break;
 		case TCP_OPT_MPTCP:
 			if (t->n_mpc < MPC_MAX_PER_PACKET &&
-			    mpc_decode(o, t->flags, &t->mpc[t->n_mpc]) == MPC_OK) {
-				t->mpc[t->n_mpc].offset = (uint8_t)i;
+			    mpc_decode(o.bytes, t->flags, &t->mpc[t->n_mpc]) == MPC_OK) {
+				t->mpc[t->n_mpc].offset = (uint8_t)o.off;
 				t->n_mpc++;
 			}
 			break;
 		default:
 			break;
 		}
-		i += len;
 	}
+	if (st == TCP_OPTS_MALFORMED)
+		t->options_malformed = true;
 }
 
 int tcp_parse(struct byte_view seg, struct tcp_info *out)
@@ -110,7 +93,7 @@ int tcp_parse(struct byte_view seg, struct tcp_info *out)
 	opts.len = avail - TCP_MIN_HEADER;
 	out->options_len = (uint8_t)opts.len;
 	(void)bv_copy(&opts, 0, out->options, opts.len);
-	walk_options(opts, hl - TCP_MIN_HEADER, out);
+	decode_options(opts, hl - TCP_MIN_HEADER, out);
 	return TCP_OK;
 }
 
@@ -124,20 +107,11 @@ bool tcp_mpc_anomalous(const struct tcp_info *t)
 
 void tcp_options_zero_timestamps(uint8_t *opts, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		uint8_t kind = opts[i];
-		if (kind == TCP_OPT_EOL)
-			return;
-		if (kind == TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len || opts[i + 1] < 2 || opts[i + 1] > len - i)
-			return;
-		uint8_t olen = opts[i + 1];
-		if (kind == TCP_OPT_TIMESTAMP && olen == 10)
-			memset(opts + i + 2, 0, 8);
-		i += olen;
-	}
+	struct tcp_opts it;
+	struct tcp_opt o;
+
+	tcp_opts_begin(&it, bv_make(opts, len), len);
+	while (tcp_opts_next(&it, &o) == TCP_OPTS_MORE)
+		if (o.kind == TCP_OPT_TIMESTAMP && o.len == 10)
+			memset(opts + o.off + 2, 0, 8);
 }

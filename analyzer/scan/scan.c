@@ -1,91 +1,33 @@
-/* scan.c — probes matched to responses per target (RFC 9293 handshake,
- * RFC 792 / RFC 4443 unreachables, RFC 6824 / RFC 8684 MP_CAPABLE).
- * See scan.h for the model and scan_internal.h for the state.
+/* scan.c — probes matched to responses per target, packet by packet (RFC
+ * 9293 handshake, RFC 792 / RFC 4443 unreachables, RFC 6824 / RFC 8684
+ * MP_CAPABLE).  See scan.h for the model and scan_internal.h for the state;
+ * what is decided once every packet is in lives in scan_finish.c, what a
+ * scan shows (counters, sets, records) in scan_counters.c.
  *
  * Speed.  A scan capture is mostly probes to distinct targets in random
  * order, and a random insertion into a Roaring bitmap costs more than
  * reading and dissecting the packet.  IPv4 probes and responses are
  * therefore collected in a window of up to WINDOW_EVENTS events and settled
- * together: the window is sorted (radix sort), every response is checked
- * against the probed set as it was before the window plus the window's own
- * earlier probes (an event index keeps the order exact), and the window's
- * probes and answers join their sets in sorted bulk insertions.  Responses
- * that make or update a per-target record (MP_CAPABLE SYN-ACKs; every
- * response with --all) need the probed set at once and settle the window
- * first.  IPv6 targets go straight to their hash sets.
+ * together: the window is sorted (radix sort, base/sort.h), every response
+ * is checked against the probed set as it was before the window plus the
+ * window's own earlier probes (an event index keeps the order exact), and the
+ * window's probes and answers join their sets in sorted bulk insertions.
+ * Responses that make or update a per-target record (MP_CAPABLE SYN-ACKs;
+ * every response with --all) need the probed set at once and settle the
+ * window first.  IPv6 targets go straight to their hash sets.
  */
 #include "analyzer/scan/scan.h"
 
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analyzer/base/grow.h"
+#include "analyzer/base/sort.h"
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/dissect/tcp.h"
 #include "analyzer/scan/scan_internal.h"
-#include "analyzer/scan/verdict.h"
-
-#define INFER_MIN_HOSTS 3
-
-static const struct counter_doc counter_docs[] = {
-	{ "packets.total", "records read (after the -f filter)" },
-	{ "packets.linktype.NAME",
-	  "records per link type (libpcap's DLT name, e.g. EN10MB, RAW, LINUX_SLL)" },
-	{ "skipped.REASON",
-	  "records not dissected to TCP/ICMP, by reason: linktype-unsupported, link-truncated, "
-	  "not-ip (ARP, LLDP...), ip-truncated, ip-malformed, ip-fragment (non-first fragments), "
-	  "ipv6-ext-chain (extension header chain truncated or longer than 8), other-proto "
-	  "(UDP...), tcp-truncated, tcp-malformed (data offset below 20 bytes), icmp-truncated" },
-	{ "notes.NOTE",
-	  "records used but noteworthy: tcp-options-malformed (the option walk stopped at a bad "
-	  "length), tcp-options-truncated (options cut by the snap length), mpc-anomaly, "
-	  "icmp-quote-unparsed" },
-	{ "probes.packets", "TCP SYNs without ACK (probes, retransmissions included)" },
-	{ "probes.distinct-options", "distinct probe option blocks (1 for a static-key scan)" },
-	{ "probes.scanner-addresses", "distinct source addresses of probes" },
-	{ "probes.key-source.SOURCE",
-	  "1 for where the probe key came from: learned, given, inferred or unknown" },
-	{ "responses.packets", "SYN-ACK, RST and ICMP-unreachable packets sent to a scanner address" },
-	{ "responses.duplicate", "responses from a target that had already answered the same way" },
-	{ "responses.unsolicited", "responses from targets never probed (when the capture holds probes)" },
-	{ "icmp.time-exceeded", "ICMP/ICMPv6 time-exceeded messages" },
-	{ "icmp.unreachable", "ICMP/ICMPv6 destination-unreachable messages" },
-	{ "mpcapable.options", "MP_CAPABLE options in any packet, quoted ones included" },
-	{ "mpcapable.options-in-icmp-quotes", "MP_CAPABLE options inside ICMP quotes" },
-	{ "targets.probed", "distinct targets (address, port) probed; also per family and port" },
-	{ "targets.responsive", "distinct targets that answered in any way; also per family and port" },
-	{ "targets.responsive.TYPE",
-	  "distinct targets that answered with TYPE: synack, rst, icmp-unreachable" },
-	{ "targets.mpcapable",
-	  "distinct targets whose SYN-ACK carried MP_CAPABLE; also per family and port" },
-	{ "verdict.VERDICT",
-	  "targets per verdict (docs/methodology.md): mptcp, replay, modified, shared-key, "
-	  "no-mptcp, rst, icmp-unreachable, silent; a target counts once by its best answer "
-	  "(SYN-ACK, then RST, then ICMP), except that a target probed with both MP_CAPABLE "
-	  "versions counts once per version that drew an MP_CAPABLE; also per family and port" },
-};
-
-const struct counter_doc *scan_counter_docs(size_t *n)
-{
-	*n = sizeof counter_docs / sizeof counter_docs[0];
-	return counter_docs;
-}
-
-const char *response_type_name(enum response_type r)
-{
-	switch (r) {
-	case RESP_SYNACK:
-		return "synack";
-	case RESP_RST:
-		return "rst";
-	case RESP_ICMP_UNREACHABLE:
-		return "icmp-unreachable";
-	default:
-		return "";
-	}
-}
 
 /* ---- containers --------------------------------------------------------------- */
 
@@ -332,68 +274,12 @@ int scan_begin_file(struct scan *s, uint32_t ordinal, const char *name, int64_t 
 	return 0;
 }
 
-/* ---- sorting ------------------------------------------------------------------ */
-
-/* Sorts v[0..n) by bits [lo, lo + bits) with a stable LSD radix sort (12-bit
- * digits), so that equal keys keep their order.  tmp holds n values. */
-static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n, unsigned lo, unsigned bits)
-{
-	if (n < 64) {
-		for (size_t i = 1; i < n; i++) { /* insertion sort, stable on the key bits */
-			uint64_t x = v[i];
-			uint64_t kx = (x >> lo) & ((UINT64_C(1) << bits) - 1);
-			size_t j = i;
-			while (j > 0 && ((v[j - 1] >> lo) & ((UINT64_C(1) << bits) - 1)) > kx) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = x;
-		}
-		return;
-	}
-	uint32_t count[4096];
-	uint64_t *src = v, *dst = tmp;
-	for (unsigned shift = lo; shift < lo + bits; shift += 12) {
-		unsigned width = lo + bits - shift < 12 ? lo + bits - shift : 12;
-		uint64_t mask = (UINT64_C(1) << width) - 1;
-		memset(count, 0, sizeof(uint32_t) << width);
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & mask]++;
-		uint32_t sum = 0;
-		for (size_t d = 0; d <= mask; d++) {
-			uint32_t c = count[d];
-			count[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & mask]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof *v);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t nc = *cap ? *cap : 4096;
-	while (nc < need)
-		nc *= 2;
-	void *n = realloc(*p, nc * elem);
-	if (!n)
-		return -1;
-	*p = n;
-	*cap = nc;
-	return 0;
-}
+/* ---- batches ------------------------------------------------------------------ */
 
 static int ensure_scratch(struct window *w, size_t ntmp, size_t naddrs)
 {
-	if (grow((void **)&w->tmp, &w->captmp, ntmp, sizeof *w->tmp) != 0 ||
-	    grow((void **)&w->addrs, &w->capaddrs, naddrs, sizeof *w->addrs) != 0)
+	if (grow_array((void **)&w->tmp, &w->captmp, ntmp, sizeof *w->tmp, 4096) != 0 ||
+	    grow_array((void **)&w->addrs, &w->capaddrs, naddrs, sizeof *w->addrs, 4096) != 0)
 		return -1;
 	return 0;
 }
@@ -406,7 +292,7 @@ static int addbuf_flush(struct scan *s, struct addbuf *b, struct respsets *rs)
 		return 0;
 	if (ensure_scratch(&s->win, b->n, 4 * b->n) != 0)
 		return -1;
-	radix_sort(b->v, s->win.tmp, b->n, 0, 50);
+	radix_sort_u64(b->v, s->win.tmp, b->n, 0, 50);
 	uint32_t *all = s->win.addrs, *typed[4] = { NULL, all + b->n, all + 2 * b->n, all + 3 * b->n };
 	struct target_set *sets[4] = { NULL, rs->icmp, rs->rst, rs->synack };
 	int rc = 0;
@@ -431,7 +317,7 @@ static int addbuf_flush(struct scan *s, struct addbuf *b, struct respsets *rs)
 
 static int addbuf_push(struct scan *s, struct addbuf *b, struct respsets *rs, uint64_t key)
 {
-	if (b->n == b->cap && grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v) != 0)
+	if (b->n == b->cap && grow_array((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v, 4096) != 0)
 		return -1;
 	b->v[b->n++] = key;
 	if (b->n == ADDBUF_MAX)
@@ -606,14 +492,8 @@ int scan_scanner_add(struct scan *s, uint8_t family, const uint8_t *addr, uint64
 			f->first_seq = seq;
 		return 0;
 	}
-	if (s->nscanners == s->capscanners) {
-		size_t nc = s->capscanners ? s->capscanners * 2 : 4;
-		struct scanner_addr *n = realloc(s->scanners, nc * sizeof *n);
-		if (!n)
-			return -1;
-		s->scanners = n;
-		s->capscanners = nc;
-	}
+	if (grow_array((void **)&s->scanners, &s->capscanners, s->nscanners + 1, sizeof *s->scanners, 4) != 0)
+		return -1;
 	struct scanner_addr *a = &s->scanners[s->nscanners];
 	memset(a, 0, sizeof *a);
 	a->family = family;
@@ -726,14 +606,8 @@ int scan_profile_add(struct scan *s, const struct probe_profile *p, uint64_t seq
 	}
 	if (s->nprofiles >= UINT32_MAX - 1)
 		return -1;
-	if (s->nprofiles == s->capprofiles) {
-		size_t nc = s->capprofiles ? s->capprofiles * 2 : 4;
-		struct profile_entry *n = realloc(s->profiles, nc * sizeof *n);
-		if (!n)
-			return -1;
-		s->profiles = n;
-		s->capprofiles = nc;
-	}
+	if (grow_array((void **)&s->profiles, &s->capprofiles, s->nprofiles + 1, sizeof *s->profiles, 4) != 0)
+		return -1;
 	s->profiles[s->nprofiles].p = *p;
 	s->profiles[s->nprofiles].first_seq = seq;
 	*idx = (uint32_t)s->nprofiles++;
@@ -744,25 +618,16 @@ int scan_profile_add(struct scan *s, const struct probe_profile *p, uint64_t seq
  * -1 when it has none, -2 when it has several (no fast comparison). */
 static int ts_offset(const struct probe_profile *p)
 {
+	struct tcp_opts it;
+	struct tcp_opt o;
 	int found = -1;
-	size_t i = 0;
-	while (i < p->options_len) {
-		uint8_t kind = p->options[i];
-		if (kind == TCP_OPT_EOL)
-			break;
-		if (kind == TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= p->options_len || p->options[i + 1] < 2 ||
-		    p->options[i + 1] > p->options_len - i)
-			break;
-		if (kind == TCP_OPT_TIMESTAMP && p->options[i + 1] == 10) {
+	tcp_opts_begin(&it, bv_make(p->options, p->options_len), p->options_len);
+	while (tcp_opts_next(&it, &o) == TCP_OPTS_MORE) {
+		if (o.kind == TCP_OPT_TIMESTAMP && o.len == 10) {
 			if (found != -1)
 				return -2;
-			found = (int)i;
+			found = (int)o.off;
 		}
-		i += p->options[i + 1];
 	}
 	return found;
 }
@@ -920,14 +785,9 @@ static int record_add(struct scan *s, struct recset *rs, const struct target_key
 
 int scan_payload_push(struct scan *s, const struct resp_payload *p, uint32_t *idx)
 {
-	if (s->npayloads == s->cappayloads) {
-		size_t nc = s->cappayloads ? s->cappayloads * 2 : 64;
-		struct resp_payload *n = realloc(s->payloads, nc * sizeof *n);
-		if (!n)
-			return -1;
-		s->payloads = n;
-		s->cappayloads = nc;
-	}
+	if (grow_array((void **)&s->payloads, &s->cappayloads, s->npayloads + 1, sizeof *s->payloads, 64) !=
+	    0)
+		return -1;
 	s->payloads[s->npayloads] = *p;
 	*idx = (uint32_t)s->npayloads++;
 	return 0;
@@ -944,14 +804,8 @@ int scan_pend_push(struct scan *s, struct pendlist *l, const struct pend *e, uin
 		l->overflow = true;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 256;
-		struct pend *n = realloc(l->v, nc * sizeof *n);
-		if (!n)
-			return -1;
-		l->v = n;
-		l->cap = nc;
-	}
+	if (grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 256) != 0)
+		return -1;
 	l->v[l->n++] = *e;
 	return 0;
 }
@@ -1081,8 +935,8 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 		uint64_t key;
 		if (window_key(s, tcp->dport, ip->dst, &key) != 0)
 			return -1;
-		if (w->nprobes == w->capprobes &&
-		    grow((void **)&w->probes, &w->capprobes, w->nprobes + 1, sizeof *w->probes) != 0)
+		if (w->nprobes == w->capprobes && grow_array((void **)&w->probes, &w->capprobes,
+		                                             w->nprobes + 1, sizeof *w->probes, 4096) != 0)
 			return -1;
 		w->probes[w->nprobes++] = key;
 		if (++w->events == WINDOW_EVENTS && window_flush(s) != 0)
@@ -1111,14 +965,14 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 static void sort_probes(uint64_t *v, uint64_t *tmp, size_t n)
 {
 	const unsigned EB = WINDOW_BITS;
-	radix_sort(v, tmp, n, EB + 16, 24);
+	radix_sort_u64(v, tmp, n, EB + 16, 24);
 	for (size_t i = 0; i < n;) {
 		uint64_t chunk = v[i] >> (EB + 16);
 		size_t j = i + 1;
 		while (j < n && v[j] >> (EB + 16) == chunk)
 			j++;
 		if (j - i > 48) {
-			radix_sort(v + i, tmp, j - i, EB, 16);
+			radix_sort_u64(v + i, tmp, j - i, EB, 16);
 		} else {
 			for (size_t k = i + 1; k < j; k++) { /* stable insertion sort on the low 16 bits */
 				uint64_t x = v[k];
@@ -1158,9 +1012,10 @@ static int window_flush(struct scan *s)
 		uint64_t *keys = w->tmp + w->nresps; /* scratch holds 2 * need */
 		for (size_t i = 0; i < w->nresps; i++)
 			keys[i] = w->resps[i].key;
-		radix_sort(keys, w->tmp, w->nresps, 0, EB + 40);
-		if (grow((void **)&w->sorted, &w->capsorted, w->nresps, sizeof *w->sorted) != 0 ||
-		    grow((void **)&w->evpos, &w->capevpos, (size_t)w->events + 1, sizeof *w->evpos) != 0)
+		radix_sort_u64(keys, w->tmp, w->nresps, 0, EB + 40);
+		if (grow_array((void **)&w->sorted, &w->capsorted, w->nresps, sizeof *w->sorted, 4096) != 0 ||
+		    grow_array((void **)&w->evpos, &w->capevpos, (size_t)w->events + 1, sizeof *w->evpos,
+		               4096) != 0)
 			return -1;
 		struct win_resp *sorted = w->sorted;
 		uint32_t *evpos = w->evpos;
@@ -1275,7 +1130,7 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 		if (window_key(s, port, target, &key) != 0)
 			return -1;
 		if (w->nresps == w->capresps &&
-		    grow((void **)&w->resps, &w->capresps, w->nresps + 1, sizeof *w->resps) != 0)
+		    grow_array((void **)&w->resps, &w->capresps, w->nresps + 1, sizeof *w->resps, 4096) != 0)
 			return -1;
 		struct win_resp *e = &w->resps[w->nresps++];
 		e->key = key;
@@ -1293,8 +1148,8 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 			e->profile = probe_profile_of(s, family, target, port, sport, &assumed);
 			e->assumed = assumed;
 			if (w->npayloads == w->cappayloads &&
-			    grow((void **)&w->payloads, &w->cappayloads, w->npayloads + 1,
-			         sizeof *w->payloads) != 0)
+			    grow_array((void **)&w->payloads, &w->cappayloads, w->npayloads + 1,
+			               sizeof *w->payloads, 4096) != 0)
 				return -1;
 			payload_from_packet(pkt, r, &w->payloads[w->npayloads]);
 			e->payload = (uint32_t)w->npayloads++;
@@ -1411,350 +1266,10 @@ int scan_add(struct scan *s, const struct packet *pkt, char *err, size_t errlen)
 	return rc;
 }
 
-/* ---- finish --------------------------------------------------------------------- */
-
-struct sort_ctx {
-	const char *base;
-	size_t size;
-	int (*cmp)(const void *, const void *);
-};
-
-static int pos_cmp(const void *a, const void *b, void *ctx)
+/* The last batches join their sets, and each buffer is given back as soon
+ * as it is done with, so that the sets can grow into its memory. */
+int scan_drain(struct scan *s)
 {
-	const struct sort_ctx *c = ctx;
-	return c->cmp(c->base + *(const uint32_t *)a * c->size, c->base + *(const uint32_t *)b * c->size);
-}
-
-/* Sorts n elements without a second copy of them (glibc's qsort would
- * allocate one): sort their positions, then permute in place. */
-int scan_sort_inplace(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);
-	char *tmp = malloc(size);
-	if (!pos || !tmp) {
-		free(pos);
-		free(tmp);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		pos[i] = (uint32_t)i;
-	struct sort_ctx c = { base, size, cmp };
-	qsort_r(pos, n, sizeof *pos, pos_cmp, &c);
-	/* pos[i] = where the element that belongs at i is now; follow each cycle */
-	char *v = base;
-	for (size_t i = 0; i < n; i++) {
-		if (pos[i] == i || pos[i] == UINT32_MAX)
-			continue;
-		memcpy(tmp, v + i * size, size);
-		size_t j = i;
-		for (;;) {
-			size_t from = pos[j];
-			pos[j] = UINT32_MAX;
-			if (from == i) {
-				memcpy(v + j * size, tmp, size);
-				break;
-			}
-			memcpy(v + j * size, v + from * size, size);
-			j = from;
-		}
-	}
-	free(pos);
-	free(tmp);
-	return 0;
-}
-
-static int rec_cmp(const void *a, const void *b)
-{
-	return target_key_cmp(&((const struct scan_target *)a)->key, &((const struct scan_target *)b)->key);
-}
-
-static int pend_cmp(const void *a, const void *b)
-{
-	const struct pend *x = a, *y = b;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return x->type < y->type ? -1 : x->type > y->type;
-}
-
-/* Puts what scan.state holds in its canonical order (see scan_state.c). */
-static int canonical_order(struct scan *s)
-{
-	free(s->prerecs.slots);
-	s->prerecs.slots = NULL;
-	if (scan_sort_inplace(s->prerecs.v, s->prerecs.n, sizeof *s->prerecs.v, rec_cmp) != 0 ||
-	    scan_sort_inplace(s->saved_recs, s->nsaved_recs, sizeof *s->saved_recs, rec_cmp) != 0 ||
-	    scan_sort_inplace(s->pending.v, s->pending.n, sizeof *s->pending.v, pend_cmp) != 0 ||
-	    scan_sort_inplace(s->prelog.v, s->prelog.n, sizeof *s->prelog.v, pend_cmp) != 0)
-		return -1;
-	return 0;
-}
-
-struct key_host {
-	uint64_t key;
-	uint8_t family;
-	uint8_t addr[16];
-};
-
-static int key_host_cmp(const void *a, const void *b)
-{
-	const struct key_host *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	return memcmp(x->addr, y->addr, 16);
-}
-
-/* The key returned by the most distinct hosts, if at least INFER_MIN_HOSTS. */
-static void infer_probe_key(struct scan *s, char *note, size_t notelen)
-{
-	struct key_host *kh = malloc((s->recs.n ? s->recs.n : 1) * sizeof *kh);
-	size_t n = 0;
-	if (!kh)
-		return;
-	for (size_t i = 0; i < s->recs.n; i++) {
-		const struct scan_target *t = &s->recs.v[i];
-		if (t->has_mpc && t->mpc.has_sender_key) {
-			kh[n].key = t->mpc.sender_key;
-			kh[n].family = t->key.family;
-			memcpy(kh[n].addr, t->key.addr, 16);
-			n++;
-		}
-	}
-	qsort(kh, n, sizeof *kh, key_host_cmp);
-	uint64_t best = 0;
-	size_t best_hosts = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i, hosts = 0;
-		while (j < n && kh[j].key == kh[i].key) {
-			if (j == i || key_host_cmp(&kh[j], &kh[j - 1]) != 0)
-				hosts++;
-			j++;
-		}
-		if (hosts > best_hosts) {
-			best_hosts = hosts;
-			best = kh[i].key;
-		}
-		i = j;
-	}
-	free(kh);
-	if (best_hosts >= INFER_MIN_HOSTS) {
-		s->key_source = PROBE_KEY_INFERRED;
-		s->key = best;
-		snprintf(note, notelen,
-		         "no probes in the capture and no --probe-key: inferred probe key %016llx, returned "
-		         "by %zu "
-		         "distinct hosts (give --probe-key to set it)",
-		         (unsigned long long)best, best_hosts);
-	} else {
-		snprintf(note, notelen,
-		         "no probes in the capture and no --probe-key, and no key was returned by %d or more "
-		         "hosts: "
-		         "probe key unknown, key_distance left empty",
-		         INFER_MIN_HOSTS);
-	}
-}
-
-static struct port_count *port_slot(struct scan *s, uint8_t family, uint16_t port)
-{
-	for (size_t i = 0; i < s->nmpc_ports; i++)
-		if (s->mpc_ports[i].family == family && s->mpc_ports[i].port == port)
-			return &s->mpc_ports[i];
-	struct port_count *n = realloc(s->mpc_ports, (s->nmpc_ports + 1) * sizeof *n);
-	if (!n)
-		return NULL;
-	s->mpc_ports = n;
-	struct port_count *pc = &s->mpc_ports[s->nmpc_ports++];
-	memset(pc, 0, sizeof *pc);
-	pc->family = family;
-	pc->port = port;
-	return pc;
-}
-
-/* Key groups (distinct addresses per key) and the verdict of every record. */
-static int assign_verdicts(struct scan *s)
-{
-	size_t nrecs = s->recs.n;
-	struct key_host *kh = malloc((nrecs ? nrecs : 1) * sizeof *kh);
-	uint32_t *groups = malloc((nrecs ? nrecs : 1) * sizeof *groups);
-	if (!kh || !groups) {
-		free(kh);
-		free(groups);
-		return -1;
-	}
-	size_t n = 0;
-	for (size_t i = 0; i < nrecs; i++) {
-		const struct scan_target *t = &s->recs.v[i];
-		if (t->has_mpc && t->mpc.has_sender_key) {
-			kh[n].key = t->mpc.sender_key;
-			kh[n].family = t->key.family;
-			memcpy(kh[n].addr, t->key.addr, 16);
-			n++;
-		}
-	}
-	qsort(kh, n, sizeof *kh, key_host_cmp);
-	/* groups[j] = distinct addresses of the key run containing kh[j] */
-	for (size_t i = 0; i < n;) {
-		size_t j = i, hosts = 0;
-		while (j < n && kh[j].key == kh[i].key) {
-			if (j == i || key_host_cmp(&kh[j], &kh[j - 1]) != 0)
-				hosts++;
-			j++;
-		}
-		for (size_t k = i; k < j; k++)
-			groups[k] = (uint32_t)hosts;
-		i = j;
-	}
-	for (size_t i = 0; i < nrecs; i++) {
-		struct scan_target *t = &s->recs.v[i];
-		t->key_group = 0;
-		if (t->has_mpc && t->mpc.has_sender_key) {
-			uint64_t key = t->mpc.sender_key;
-			/* binary search for the first entry with this key */
-			size_t lo = 0, hi = n;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (kh[mid].key < key)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo < n && kh[lo].key == key)
-				t->key_group = groups[lo];
-		}
-		struct probe_profile p;
-		scan_target_probe(s, t, &p);
-		enum verdict_reason why;
-		t->verdict = (uint8_t)verdict_classify(&p, t, t->key_group, &why);
-		t->verdict_reason = (uint8_t)why;
-	}
-	free(kh);
-	free(groups);
-	return 0;
-}
-
-struct port_list {
-	struct scan *s;
-	int rc;
-};
-
-static void add_port(void *ctx, uint8_t family, uint16_t port, uint64_t n)
-{
-	(void)n;
-	struct port_list *pl = ctx;
-	if (!port_slot(pl->s, family, port))
-		pl->rc = -1;
-}
-
-/* Targets per verdict and per (family, port).  A target counts once, by its
- * best answer: SYN-ACK over RST over ICMP unreachable over silence; among
- * SYN-ACKs, the verdict of its MP_CAPABLE row (one per probe version). */
-static int count_verdicts(struct scan *s)
-{
-	struct port_list pl = { s, 0 };
-	target_set_each_port(s->probed, add_port, &pl);
-	target_set_each_port(s->resp.any, add_port, &pl);
-	if (pl.rc != 0)
-		return -1;
-	for (size_t i = 0; i < s->recs.n;) {
-		/* the rows of one target (one per probe version) are adjacent */
-		const struct scan_target *t = &s->recs.v[i];
-		size_t j = i;
-		bool mpc = false, counted = false;
-		struct port_count *pc = port_slot(s, t->key.family, t->key.port);
-		if (!pc)
-			return -1;
-		while (j < s->recs.n && s->recs.v[j].key.family == t->key.family &&
-		       s->recs.v[j].key.port == t->key.port &&
-		       memcmp(s->recs.v[j].key.addr, t->key.addr, 16) == 0) {
-			const struct scan_target *r = &s->recs.v[j++];
-			if (r->response != RESP_SYNACK || !r->has_mpc)
-				continue;
-			mpc = true;
-			if (r->verdict != VERDICT_NO_MPTCP) {
-				pc->verdicts[r->verdict]++;
-				counted = true;
-			}
-		}
-		pc->n += mpc;
-		s->mpc_targets += mpc;
-		pc->counted += counted;
-		i = j;
-	}
-	for (size_t i = 0; i < s->nmpc_ports; i++) {
-		struct port_count *pc = &s->mpc_ports[i];
-		uint8_t f = pc->family;
-		uint16_t p = pc->port;
-		uint64_t synack = target_set_count_port(s->resp.synack, f, p);
-		pc->verdicts[VERDICT_NO_MPTCP] = synack >= pc->counted ? synack - pc->counted : 0;
-		pc->verdicts[VERDICT_RST] =
-		    target_set_count_port_minus(s->resp.rst, s->resp.synack, NULL, f, p);
-		pc->verdicts[VERDICT_ICMP_UNREACHABLE] =
-		    target_set_count_port_minus(s->resp.icmp, s->resp.synack, s->resp.rst, f, p);
-		pc->verdicts[VERDICT_SILENT] =
-		    target_set_count_port_minus(s->probed, s->resp.any, NULL, f, p);
-	}
-	return 0;
-}
-
-static int port_count_cmp(const void *a, const void *b)
-{
-	const struct port_count *x = a, *y = b;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	return x->port < y->port ? -1 : x->port > y->port;
-}
-
-static bool pre_empty(const struct scan *s)
-{
-	return s->pre_packets == 0 && s->prerecs.n == 0;
-}
-
-/* The responses seen before the first probe join the scan: with no earlier
- * probe anywhere, they are answers (the responses-only rule). */
-static int join_pre(struct scan *s)
-{
-	if (pre_empty(s))
-		return 0;
-	/* keep main as it was, for scan.state and later merges */
-	s->saved_main.any = target_set_copy(s->resp.any);
-	s->saved_main.synack = target_set_copy(s->resp.synack);
-	s->saved_main.rst = target_set_copy(s->resp.rst);
-	s->saved_main.icmp = target_set_copy(s->resp.icmp);
-	if (!s->saved_main.any || !s->saved_main.synack || !s->saved_main.rst || !s->saved_main.icmp)
-		return -1;
-	if (s->recs.n && !(s->saved_recs = malloc(s->recs.n * sizeof *s->saved_recs)))
-		return -1;
-	if (s->recs.n)
-		memcpy(s->saved_recs, s->recs.v, s->recs.n * sizeof *s->saved_recs);
-	s->nsaved_recs = s->recs.n;
-	s->have_saved = true;
-	if (target_set_union(s->resp.any, s->pre.any) != 0 ||
-	    target_set_union(s->resp.synack, s->pre.synack) != 0 ||
-	    target_set_union(s->resp.rst, s->pre.rst) != 0 ||
-	    target_set_union(s->resp.icmp, s->pre.icmp) != 0)
-		return -1;
-	for (size_t i = 0; i < s->prerecs.n; i++) {
-		bool is_new;
-		struct scan_target *t = scan_record_get(s, &s->recs, &s->prerecs.v[i].key, &is_new);
-		if (!t)
-			return -1;
-		if (is_new)
-			*t = s->prerecs.v[i];
-		else
-			scan_record_merge(t, &s->prerecs.v[i]);
-	}
-	return 0;
-}
-
-int scan_finish(struct scan *s, char *note, size_t notelen)
-{
-	if (notelen)
-		note[0] = '\0';
-	if (s->finished)
-		return 0;
-	/* the last batches join their sets, and each buffer is given back as soon
-	 * as it is done with, so that the sets can grow into its memory */
 	if (window_flush(s) != 0)
 		return -1;
 	window_free(&s->win);
@@ -1774,198 +1289,5 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 	free(s->pre_answers.v);
 	memset(&s->answers, 0, sizeof s->answers);
 	memset(&s->pre_answers, 0, sizeof s->pre_answers);
-	if (join_pre(s) != 0)
-		return -1;
-	s->finished = true;
-	/* The index points into recs by position; sorting invalidates it, so drop it. */
-	free(s->recs.slots);
-	s->recs.slots = NULL;
-	if (s->recs.n) /* recs.v is NULL when empty: qsort(NULL, 0) is undefined */
-		if (scan_sort_inplace(s->recs.v, s->recs.n, sizeof *s->recs.v, rec_cmp) != 0 ||
-		    canonical_order(s) != 0)
-			return -1;
-	if (s->key_source == PROBE_KEY_NONE) {
-		bool keyed = false;
-		for (size_t i = 0; i < s->nprofiles; i++)
-			keyed |= s->profiles[i].p.has_key;
-		if (keyed)
-			s->key_source = PROBE_KEY_LEARNED;
-		else if (!s->nprofiles)
-			infer_probe_key(s, note, notelen);
-	}
-	if (assign_verdicts(s) != 0)
-		return -1;
-	if (count_verdicts(s) != 0)
-		return -1;
-	if (s->nmpc_ports) /* mpc_ports is NULL when empty */
-		qsort(s->mpc_ports, s->nmpc_ports, sizeof *s->mpc_ports, port_count_cmp);
-	if (!s->label_set)
-		snprintf(s->label, sizeof s->label, "unknown");
-	/* every answer either added its target to its type's set or was a duplicate */
-	uint64_t answers = s->applied + s->pre_packets;
-	uint64_t distinct =
-	    target_set_count(s->resp.synack) + target_set_count(s->resp.rst) + target_set_count(s->resp.icmp);
-	s->response_packets = answers + s->unsolicited;
-	s->duplicates = answers >= distinct ? answers - distinct : 0;
 	return 0;
-}
-
-/* ---- results -------------------------------------------------------------------- */
-
-const char *scan_label(const struct scan *s)
-{
-	return s->label_set ? s->label : "unknown";
-}
-
-enum probe_key_source scan_probe_key_source(const struct scan *s)
-{
-	return s->key_source;
-}
-
-size_t scan_target_count(const struct scan *s)
-{
-	return s->recs.n;
-}
-
-const struct scan_target *scan_target_at(const struct scan *s, size_t i)
-{
-	return i < s->recs.n ? &s->recs.v[i] : NULL;
-}
-
-void scan_target_probe(const struct scan *s, const struct scan_target *t, struct probe_profile *out)
-{
-	if (t->profile != UINT32_MAX && t->profile < s->nprofiles) {
-		*out = s->profiles[t->profile].p;
-		return;
-	}
-	memset(out, 0, sizeof *out);
-	if (s->key_source == PROBE_KEY_GIVEN || s->key_source == PROBE_KEY_INFERRED) {
-		out->has_mpc = true;
-		out->mpc_version = 0;
-		out->mpc_length = 12;
-		out->has_key = true;
-		out->key = s->key;
-	}
-}
-
-struct port_emit {
-	scan_counter_fn fn;
-	void *ctx;
-	const char *name;
-};
-
-static void emit_port(void *ctx, uint8_t family, uint16_t port, uint64_t n)
-{
-	struct port_emit *pe = ctx;
-	pe->fn(pe->ctx, pe->name, family, port, n);
-}
-
-static void emit_set(scan_counter_fn fn, void *ctx, const char *name, const struct target_set *set)
-{
-	fn(ctx, name, 0, 0, target_set_count(set));
-	struct port_emit pe = { fn, ctx, name };
-	target_set_each_port(set, emit_port, &pe);
-}
-
-static const char *key_source_name(enum probe_key_source k)
-{
-	switch (k) {
-	case PROBE_KEY_LEARNED:
-		return "learned";
-	case PROBE_KEY_GIVEN:
-		return "given";
-	case PROBE_KEY_INFERRED:
-		return "inferred";
-	default:
-		return "unknown";
-	}
-}
-
-void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
-{
-	char name[96];
-	fn(ctx, "packets.total", 0, 0, s->packets);
-	for (size_t i = 0; i < s->nlinks; i++) {
-		const char *ln = pcap_datalink_val_to_name(s->links[i].dlt);
-		if (ln)
-			snprintf(name, sizeof name, "packets.linktype.%s", ln);
-		else
-			snprintf(name, sizeof name, "packets.linktype.%d", s->links[i].dlt);
-		fn(ctx, name, 0, 0, s->links[i].n);
-	}
-	for (int r = 1; r < SKIP_REASON_COUNT; r++) {
-		snprintf(name, sizeof name, "skipped.%s", skip_reason_name((enum skip_reason)r));
-		fn(ctx, name, 0, 0, s->skips[r]);
-	}
-	for (int n = 0; n < NOTE_COUNT; n++) {
-		snprintf(name, sizeof name, "notes.%s", dissect_note_name((enum dissect_note)n));
-		fn(ctx, name, 0, 0, s->notes[n]);
-	}
-	fn(ctx, "probes.packets", 0, 0, s->probe_packets);
-	fn(ctx, "probes.distinct-options", 0, 0, s->nprofiles);
-	fn(ctx, "probes.scanner-addresses", 0, 0, s->nscanners);
-	snprintf(name, sizeof name, "probes.key-source.%s", key_source_name(s->key_source));
-	fn(ctx, name, 0, 0, 1);
-	fn(ctx, "responses.packets", 0, 0, s->response_packets);
-	fn(ctx, "responses.duplicate", 0, 0, s->duplicates);
-	fn(ctx, "responses.unsolicited", 0, 0, s->unsolicited);
-	fn(ctx, "icmp.time-exceeded", 0, 0, s->icmp_time_exceeded);
-	fn(ctx, "icmp.unreachable", 0, 0, s->icmp_unreachable);
-	fn(ctx, "mpcapable.options", 0, 0, s->mpc_options);
-	fn(ctx, "mpcapable.options-in-icmp-quotes", 0, 0, s->mpc_in_quotes);
-	emit_set(fn, ctx, "targets.probed", s->probed);
-	emit_set(fn, ctx, "targets.responsive", s->resp.any);
-	emit_set(fn, ctx, "targets.responsive.synack", s->resp.synack);
-	emit_set(fn, ctx, "targets.responsive.rst", s->resp.rst);
-	emit_set(fn, ctx, "targets.responsive.icmp-unreachable", s->resp.icmp);
-	fn(ctx, "targets.mpcapable", 0, 0, s->mpc_targets);
-	for (size_t i = 0; i < s->nmpc_ports; i++)
-		if (s->mpc_ports[i].n)
-			fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port,
-			   s->mpc_ports[i].n);
-	for (int v = 0; v < VERDICT_COUNT; v++) {
-		uint64_t total = 0;
-		for (size_t i = 0; i < s->nmpc_ports; i++)
-			total += s->mpc_ports[i].verdicts[v];
-		snprintf(name, sizeof name, "verdict.%s", verdict_name((enum verdict)v));
-		fn(ctx, name, 0, 0, total);
-		for (size_t i = 0; i < s->nmpc_ports; i++)
-			if (s->mpc_ports[i].verdicts[v])
-				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port,
-				   s->mpc_ports[i].verdicts[v]);
-	}
-}
-
-static const char *const set_names[SCAN_SET_COUNT] = { "probed", "responsive", "synack", "rst",
-	                                               "icmp-unreachable" };
-
-void scan_target_sets(const struct scan *s, const char *names[SCAN_SET_COUNT],
-                      struct target_set *sets[SCAN_SET_COUNT])
-{
-	struct target_set *const v[SCAN_SET_COUNT] = { s->probed, s->resp.any, s->resp.synack, s->resp.rst,
-		                                       s->resp.icmp };
-	for (int i = 0; i < SCAN_SET_COUNT; i++) {
-		names[i] = set_names[i];
-		sets[i] = v[i];
-	}
-}
-
-size_t scan_saved_sets(const struct scan *s, const char *names[SCAN_SET_MAX],
-                       struct target_set *sets[SCAN_SET_MAX])
-{
-	static const char *const extra[8] = { "main.responsive", "main.synack",
-		                              "main.rst",        "main.icmp-unreachable",
-		                              "pre.responsive",  "pre.synack",
-		                              "pre.rst",         "pre.icmp-unreachable" };
-	scan_target_sets(s, names, sets);
-	if (!s->have_saved)
-		return SCAN_SET_COUNT;
-	struct target_set *const v[8] = { s->saved_main.any,  s->saved_main.synack, s->saved_main.rst,
-		                          s->saved_main.icmp, s->pre.any,           s->pre.synack,
-		                          s->pre.rst,         s->pre.icmp };
-	for (int i = 0; i < 8; i++) {
-		names[SCAN_SET_COUNT + i] = extra[i];
-		sets[SCAN_SET_COUNT + i] = v[i];
-	}
-	return SCAN_SET_COUNT + 8;
 }

@@ -27,7 +27,9 @@
 #include <stdio.h>
 
 #include "analyzer/dissect/packet.h"
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_key.h"
+#include "analyzer/scan/target_set.h"
+#include "analyzer/scan/target_setfile.h" /* where scan_saved_sets() go: DIR/targets.sets */
 
 struct scan_config {
 	const char *label; /* NULL: the UTC month of the first packet, YYYY-MM */

@@ -1,5 +1,6 @@
-/* scan_internal.h — the scan state, shared by scan.c (streaming and finish),
- * scan_merge.c (exact merge of pieces) and scan_state.c (DIR/scan.state).
+/* scan_internal.h — the scan state, shared by scan.c (streaming),
+ * scan_finish.c (what a scan decides at the end), scan_counters.c (what it
+ * shows), scan_merge.c (exact merge of pieces) and scan_state.c (DIR/scan.state).
  * Not an interface: other modules use scan.h.
  *
  * The state of a piece of a scan has three parts:
@@ -21,7 +22,9 @@
 #include <stdint.h>
 
 #include "analyzer/scan/scan.h"
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_key.h"
+#include "analyzer/scan/target_map.h"
+#include "analyzer/scan/target_set.h"
 #include "analyzer/scan/verdict.h"
 
 #define SEQ_NONE UINT64_MAX
@@ -253,9 +256,10 @@ struct scan {
 	bool have_saved;
 };
 
-/* scan.c internals used by scan_merge.c and scan_state.c */
+/* scan.c internals used by scan_finish.c, scan_merge.c and scan_state.c */
 struct scan *scan_alloc(const struct scan_config *cfg);
 int scan_flush(struct scan *s);
+int scan_drain(struct scan *s);
 int scan_profile_add(struct scan *s, const struct probe_profile *p, uint64_t seq, uint32_t *idx);
 int scan_scanner_add(struct scan *s, uint8_t family, const uint8_t *addr, uint64_t seq);
 const struct scanner_addr *scan_scanner_find(const struct scan *s, uint8_t family, const uint8_t *addr);
@@ -275,6 +279,5 @@ void respsets_free(struct respsets *rs);
 int scan_file_add(struct scan *s, const char *name, int64_t size, uint32_t *ordinal);
 void scan_set_inexact(struct scan *s, const char *why);
 int scan_rebuild_index(struct scan *s, struct recset *rs);
-int scan_sort_inplace(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/base/grow.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/scan_internal.h"
 
@@ -175,14 +176,8 @@ struct resolved {
 
 static int resolved_push(struct resolved *r, const struct pend *e)
 {
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 64;
-		struct pend *n = realloc(r->v, nc * sizeof *n);
-		if (!n)
-			return -1;
-		r->v = n;
-		r->cap = nc;
-	}
+	if (grow_array((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v, 64) != 0)
+		return -1;
 	r->v[r->n++] = *e;
 	return 0;
 }

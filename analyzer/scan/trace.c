@@ -6,14 +6,18 @@
  * as much as fits), RFC 4884 (original datagram length and extensions),
  * RFC 4443 (ICMPv6 errors), RFC 9293 (TCP header and options), RFC 6824 and
  * RFC 8684 (MP_CAPABLE v0 and v1).  Packet contents are read only from the
- * dissected struct packet (packet.h), never from raw bytes.  See trace.h.
+ * dissected struct packet (packet.h), never from raw bytes; option blocks
+ * through the option iterator of dissect/tcp.h.  See trace.h.
  */
 #include "analyzer/scan/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/base/grow.h"
+#include "analyzer/dissect/tcp.h"
 #include "analyzer/scan/scan.h"
+#include "analyzer/scan/target_map.h"
 
 #define NO_INDEX UINT32_MAX
 
@@ -214,23 +218,6 @@ void trace_changes_format(uint32_t changes, const struct trace_hop *detail, char
 	}
 }
 
-/* ---- growth ---- */
-
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *p = realloc(*arr, ncap * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = ncap;
-	return true;
-}
-
 struct trace *trace_new(char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof *t);
@@ -275,7 +262,7 @@ static int file_index(struct trace *t, const char *file, uint32_t *out)
 			return 0;
 		}
 	}
-	if (!grow((void **)&t->files, &t->cap_files, t->n_files + 1, sizeof *t->files))
+	if (grow_array((void **)&t->files, &t->cap_files, t->n_files + 1, sizeof *t->files, 64) != 0)
 		return -1;
 	char *copy = strdup(file);
 	if (!copy)
@@ -376,7 +363,7 @@ static int add_probe(struct trace *t, uint32_t file, const struct packet *pkt)
 	}
 	uint32_t idx = (uint32_t)t->n_probes;
 	if (t->n_probes >= NO_INDEX - 1 ||
-	    !grow((void **)&t->probes, &t->cap_probes, t->n_probes + 1, sizeof p))
+	    grow_array((void **)&t->probes, &t->cap_probes, t->n_probes + 1, sizeof p, 64) != 0)
 		return -1;
 
 	struct target_key dk = target_key_make(p.family, p.dst, p.dport);
@@ -384,7 +371,7 @@ static int add_probe(struct trace *t, uint32_t file, const struct packet *pkt)
 	if (!dv)
 		return -1;
 	if (inserted) {
-		if (!grow((void **)&t->dests, &t->cap_dests, t->n_dests + 1, sizeof *t->dests))
+		if (grow_array((void **)&t->dests, &t->cap_dests, t->n_dests + 1, sizeof *t->dests, 64) != 0)
 			return -1;
 		struct trace_dest *d = &t->dests[t->n_dests];
 		memset(d, 0, sizeof *d);
@@ -498,32 +485,21 @@ struct opt_entry {
 
 #define MAX_OPTS 40
 
-/* Walks the copied option bytes b[0..n): entries that lie wholly inside. */
-static int walk_options(const uint8_t *b, size_t n, struct opt_entry *out, int *nops)
+/* The options wholly inside the copied option bytes b[0..n), NOP and EOL left out. */
+static int list_options(const uint8_t *b, size_t n, struct opt_entry *out)
 {
+	struct tcp_opts it;
+	struct tcp_opt o;
 	int k = 0;
-	size_t i = 0;
-	*nops = 0;
-	while (i < n && k < MAX_OPTS) {
-		uint8_t kind = b[i];
-		if (kind == TCP_OPT_EOL)
-			break;
-		if (kind == TCP_OPT_NOP) {
-			(*nops)++;
-			i++;
+	tcp_opts_begin(&it, bv_make(b, n), n);
+	while (k < MAX_OPTS && tcp_opts_next(&it, &o) == TCP_OPTS_MORE) {
+		if (o.kind == TCP_OPT_NOP || o.kind == TCP_OPT_EOL)
 			continue;
-		}
-		if (i + 1 >= n)
-			break;
-		uint8_t len = b[i + 1];
-		if (len < 2 || i + len > n)
-			break;
-		out[k].kind = kind;
-		out[k].off = (uint8_t)i;
-		out[k].len = len;
+		out[k].kind = o.kind;
+		out[k].off = (uint8_t)o.off;
+		out[k].len = o.len;
 		out[k].used = false;
 		k++;
-		i += len;
 	}
 	return k;
 }
@@ -617,9 +593,8 @@ static void compare_options(const struct trace_probe *p, const struct tcp_info *
                             bool complete, struct trace_hop *h)
 {
 	struct opt_entry po[MAX_OPTS], qo[MAX_OPTS];
-	int pnops, qnops;
-	int np = walk_options(p->options, p->options_len, po, &pnops);
-	int nq = walk_options(q->options, visible, qo, &qnops);
+	int np = list_options(p->options, p->options_len, po);
+	int nq = list_options(q->options, visible, qo);
 	int last_pair = -1;
 	bool reordered = false;
 
@@ -747,7 +722,7 @@ static void compare_quote(const struct trace_probe *p, const struct icmp_info *i
 static int add_hop(struct trace *t, uint32_t file, const struct packet *pkt, uint32_t probe,
                    enum trace_match how)
 {
-	if (!grow((void **)&t->hops, &t->cap_hops, t->n_hops + 1, sizeof *t->hops))
+	if (grow_array((void **)&t->hops, &t->cap_hops, t->n_hops + 1, sizeof *t->hops, 64) != 0)
 		return -1;
 	const struct trace_probe *p = &t->probes[probe];
 	const struct icmp_info *ic = &pkt->icmp;
@@ -812,7 +787,7 @@ static uint32_t match_answer(const struct trace *t, const struct packet *pkt)
 
 static int add_answer(struct trace *t, const struct packet *pkt, uint32_t probe)
 {
-	if (!grow((void **)&t->answers, &t->cap_answers, t->n_answers + 1, sizeof *t->answers))
+	if (grow_array((void **)&t->answers, &t->cap_answers, t->n_answers + 1, sizeof *t->answers, 64) != 0)
 		return -1;
 	const struct trace_probe *p = &t->probes[probe];
 	const struct tcp_info *tcp = &pkt->tcp;
@@ -882,7 +857,7 @@ static int add_pending(struct trace *t, uint32_t file, const struct packet *pkt)
 		t->stats.pending_dropped++;
 		return 0;
 	}
-	if (!grow((void **)&t->pending, &t->cap_pending, t->n_pending + 1, sizeof *t->pending))
+	if (grow_array((void **)&t->pending, &t->cap_pending, t->n_pending + 1, sizeof *t->pending, 64) != 0)
 		return -1;
 	t->pending[t->n_pending].pkt = *pkt;
 	t->pending[t->n_pending].file = file;

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "analyzer/dissect/packet.h"
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_key.h"
 #include "analyzer/scan/verdict.h"
 
 /* How much of the probe an ICMP error quotes. */

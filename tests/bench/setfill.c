@@ -11,7 +11,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_set.h"
+#include "analyzer/scan/target_setfile.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void)

@@ -21,7 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_set.h"
+#include "analyzer/scan/target_setfile.h"
 #include "report/attribution/adoption_tables.h"
 #include "report/attribution/attribution.h"
 #include "report/attribution/prefix_table.h"

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "analyzer/scan/scan.h"
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_set.h"
+#include "analyzer/scan/target_setfile.h"
 #include "analyzer/scan/verdict.h"
 
 /* ---- target sets ------------------------------------------------------------------ */

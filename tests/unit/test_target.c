@@ -5,7 +5,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "analyzer/scan/target.h"
+#include "analyzer/scan/target_map.h"
+#include "analyzer/scan/target_set.h"
+#include "analyzer/scan/target_setfile.h"
 
 static void v4(uint32_t a, uint8_t out[16])
 {

@@ -1,6 +1,14 @@
-/* test_tcp.c — TCP header and option walk (tcp.c, RFC 9293). */
+/* test_tcp.c — TCP header and option walk (tcp.c, RFC 9293): hand-built
+ * headers, the option iterator on every edge, and the iterator's options
+ * compared with tshark's tcp.option_kind / tcp.option_len on hand-built
+ * segments, the corpus of real captures ($CORPUS) and samples/captures. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/dissect/tcp.h"
@@ -299,4 +307,390 @@ Test(tcp, wrong_length_mss_and_wscale_ignored)
 	cr_expect_eq(t.mss, -1);
 	cr_expect_eq(t.wscale, -1);
 	cr_expect_not(t.options_malformed);
+}
+
+/* ---- the option iterator ---------------------------------------------------------------- */
+
+#define MAX_SEEN 48
+
+struct seen {
+	int n;
+	uint8_t kind[MAX_SEEN], len[MAX_SEEN];
+	size_t off[MAX_SEEN];
+	enum tcp_opts_status end;
+};
+
+/* Walks b[0..captured) as an area of `declared` bytes; checks that every
+ * option's view points into b at its offset with its length. */
+static void walk(const uint8_t *b, size_t captured, size_t declared, struct seen *s)
+{
+	struct tcp_opts it;
+	struct tcp_opt o;
+	enum tcp_opts_status st;
+	memset(s, 0, sizeof *s);
+	tcp_opts_begin(&it, bv_make(b, captured), declared);
+	while ((st = tcp_opts_next(&it, &o)) == TCP_OPTS_MORE) {
+		cr_assert_lt(s->n, MAX_SEEN);
+		cr_assert_eq(o.bytes.data, b + o.off, "the view starts at the option");
+		cr_assert_eq(o.bytes.len, o.len);
+		cr_assert_leq(o.off + o.len, captured < declared ? captured : declared,
+		              "option [%zu, %zu) outside the captured area", o.off, o.off + o.len);
+		cr_assert_eq(o.kind, b[o.off]);
+		s->kind[s->n] = o.kind;
+		s->len[s->n] = o.len;
+		s->off[s->n] = o.off;
+		s->n++;
+	}
+	s->end = st;
+	cr_assert_eq(tcp_opts_next(&it, &o), st, "the end is sticky");
+}
+
+Test(tcp_opts, empty_area)
+{
+	struct seen s;
+	walk((const uint8_t *)"", 0, 0, &s);
+	cr_expect_eq(s.n, 0);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+	walk((const uint8_t *)"", 0, 4, &s);
+	cr_expect_eq(s.n, 0);
+	cr_expect_eq(s.end, TCP_OPTS_CUT, "4 declared bytes, none captured");
+}
+
+Test(tcp_opts, linux_syn)
+{
+	static const uint8_t o[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
+	static const uint8_t kinds[] = { 2, 4, 8, 1, 3 }, lens[] = { 2 + 2, 2, 10, 1, 3 };
+	static const size_t offs[] = { 0, 4, 6, 16, 17 };
+	struct seen s;
+	walk(o, sizeof o, sizeof o, &s);
+	cr_assert_eq(s.n, 5);
+	for (int i = 0; i < 5; i++) {
+		cr_expect_eq(s.kind[i], kinds[i]);
+		cr_expect_eq(s.len[i], lens[i]);
+		cr_expect_eq(s.off[i], offs[i]);
+	}
+	cr_expect_eq(s.end, TCP_OPTS_END);
+}
+
+Test(tcp_opts, eol_ends_the_walk)
+{
+	/* EOL is given once, then nothing after it is read, however well formed */
+	static const uint8_t o[] = { 2, 4, 5, 0xb4, 0, 3, 3, 9, 1, 1, 1, 1 };
+	struct seen s;
+	walk(o, sizeof o, sizeof o, &s);
+	cr_assert_eq(s.n, 2);
+	cr_expect_eq(s.kind[1], TCP_OPT_EOL);
+	cr_expect_eq(s.len[1], 1);
+	cr_expect_eq(s.off[1], 4);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+	/* EOL as the first byte */
+	walk(o + 4, 8, 8, &s);
+	cr_expect_eq(s.n, 1);
+	cr_expect_eq(s.kind[0], TCP_OPT_EOL);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+}
+
+Test(tcp_opts, nops)
+{
+	uint8_t o[40];
+	struct seen s;
+	memset(o, TCP_OPT_NOP, sizeof o);
+	walk(o, sizeof o, sizeof o, &s);
+	cr_expect_eq(s.n, 40, "every NOP is an option of length 1");
+	for (int i = 0; i < s.n; i++)
+		cr_expect(s.kind[i] == TCP_OPT_NOP && s.len[i] == 1 && s.off[i] == (size_t)i);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+	o[37] = 3, o[38] = 3, o[39] = 14; /* window scale in the last three bytes */
+	walk(o, sizeof o, sizeof o, &s);
+	cr_assert_eq(s.n, 38);
+	cr_expect(s.kind[37] == 3 && s.len[37] == 3 && s.off[37] == 37);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+}
+
+Test(tcp_opts, length_below_two)
+{
+	static const uint8_t len0[] = { 1, 1, 8, 0, 2, 4, 5, 0xb4 };
+	static const uint8_t len1[] = { 2, 1, 2, 4, 5, 0xb4, 1, 1 };
+	struct seen s;
+	walk(len0, sizeof len0, sizeof len0, &s);
+	cr_expect_eq(s.n, 2, "the two NOPs before the bad option");
+	cr_expect_eq(s.end, TCP_OPTS_MALFORMED);
+	walk(len1, sizeof len1, sizeof len1, &s);
+	cr_expect_eq(s.n, 0);
+	cr_expect_eq(s.end, TCP_OPTS_MALFORMED);
+}
+
+Test(tcp_opts, truncated_length)
+{
+	/* MP_CAPABLE of 12 bytes after two NOPs, in a 16-byte area */
+	static const uint8_t o[16] = { 1, 1, 0x1e, 0x0c, 0x00, 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 };
+	uint8_t buf[32];
+	struct seen s;
+	/* the bytes beyond the captured ones would read as a valid option: they must not be read */
+	memset(buf, 0, sizeof buf);
+	memcpy(buf, o, sizeof o);
+	walk(buf, 3, 16, &s); /* cut between kind and length */
+	cr_expect_eq(s.n, 2);
+	cr_expect_eq(s.end, TCP_OPTS_CUT);
+	walk(buf, 10, 16, &s); /* cut inside the option */
+	cr_expect_eq(s.n, 2);
+	cr_expect_eq(s.end, TCP_OPTS_CUT);
+	walk(buf, 14, 16, &s); /* cut after it */
+	cr_expect_eq(s.n, 3);
+	cr_expect(s.kind[2] == 0x1e && s.len[2] == 12 && s.off[2] == 2);
+	cr_expect_eq(s.end, TCP_OPTS_CUT);
+	walk(buf, 16, 16, &s);
+	cr_expect_eq(s.n, 5);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+}
+
+Test(tcp_opts, option_past_the_header)
+{
+	/* a timestamp (10 bytes) starting 4 bytes before the end of an 8-byte area,
+	 * with 16 more bytes captured after it (payload, never options) */
+	static const uint8_t past[24] = { 2, 4, 5, 0xb4, 8, 10, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1 };
+	/* a kind in the area's last byte: no room for its length byte */
+	static const uint8_t last[24] = { 2, 4, 5, 0xb4, 1, 1, 1, 3, 3, 3, 3, 3 };
+	struct seen s;
+	walk(past, sizeof past, 8, &s);
+	cr_expect_eq(s.n, 1);
+	cr_expect_eq(s.end, TCP_OPTS_MALFORMED);
+	walk(last, sizeof last, 8, &s);
+	cr_expect_eq(s.n, 4, "MSS and three NOPs");
+	cr_expect_eq(s.end, TCP_OPTS_MALFORMED);
+	/* the same areas cut by the capture before the bad option: cut, not malformed */
+	walk(past, 4, 8, &s);
+	cr_expect_eq(s.n, 1);
+	cr_expect_eq(s.end, TCP_OPTS_CUT);
+	/* an option ending exactly at the end of the area is fine */
+	walk(past, sizeof past, 14, &s);
+	cr_expect_eq(s.n, 2);
+	cr_expect(s.kind[1] == 8 && s.len[1] == 10);
+	cr_expect_eq(s.end, TCP_OPTS_END);
+}
+
+Test(tcp_opts, all_walkers_agree)
+{
+	/* tcp_parse, tcp_options_zero_timestamps and the iterator on one block
+	 * with two timestamps, a malformed tail and an MP_CAPABLE */
+	uint8_t o[40] = { 8,    10, 1,  2, 3, 4, 5, 6, 7, 8, 1, 0x1e, 4, 0x01,
+		          0x81, 8,  10, 9, 9, 9, 9, 9, 9, 9, 9, 2,    1 };
+	uint8_t b[64];
+	struct tcp_info t;
+	struct seen s;
+	size_t n = seg(b, TCP_FLAG_SYN, o, 27);
+	cr_assert_eq(parse(b, n, &t), TCP_OK);
+	cr_expect(t.options_malformed);
+	cr_expect_eq(t.n_mpc, 1);
+	cr_expect_eq(t.mpc[0].offset, 11);
+	walk(o, 28, 28, &s);
+	cr_expect_eq(s.n, 4);
+	cr_expect_eq(s.end, TCP_OPTS_MALFORMED);
+	tcp_options_zero_timestamps(o, 28);
+	for (int i = 2; i < 10; i++)
+		cr_expect_eq(o[i], 0);
+	for (int i = 17; i < 25; i++)
+		cr_expect_eq(o[i], 0);
+	cr_expect_eq(o[11], 0x1e, "MP_CAPABLE untouched");
+	cr_expect_eq(o[14], 0x81);
+}
+
+/* ---- the iterator against tshark -------------------------------------------------------- */
+
+/* Per frame: the kinds and the lengths of options with a length field (not
+ * EOL or NOP), as text: "2,4,8,1,3" and "4,2,10,3". */
+struct frame_opts {
+	char kinds[160], lens[160];
+	bool cut;
+};
+
+struct frames {
+	struct frame_opts *v;
+	size_t n;
+};
+
+static struct frame_opts *frame_at(struct frames *f, size_t i)
+{
+	if (i >= f->n) {
+		struct frame_opts *nv = realloc(f->v, (i + 1) * sizeof *nv);
+		cr_assert_not_null(nv);
+		memset(nv + f->n, 0, (i + 1 - f->n) * sizeof *nv);
+		f->v = nv;
+		f->n = i + 1;
+	}
+	return &f->v[i];
+}
+
+static void tshark_options(const char *path, struct frames *f)
+{
+	char cmd[1024], line[1024];
+	snprintf(cmd, sizeof cmd,
+	         "tshark -n -r '%s' -T fields -E occurrence=a -E aggregator=, -e frame.number "
+	         "-e tcp.option_kind -e tcp.option_len 2>/dev/null",
+	         path);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p, "popen tshark");
+	while (fgets(line, sizeof line, p)) {
+		line[strcspn(line, "\r\n")] = 0;
+		char *k = strchr(line, '\t');
+		cr_assert_not_null(k, "tshark line \"%s\"", line);
+		*k++ = 0;
+		char *l = strchr(k, '\t');
+		cr_assert_not_null(l);
+		*l++ = 0;
+		long fr = strtol(line, NULL, 10);
+		cr_assert_gt(fr, 0);
+		struct frame_opts *o = frame_at(f, (size_t)fr - 1);
+		snprintf(o->kinds, sizeof o->kinds, "%s", k);
+		snprintf(o->lens, sizeof o->lens, "%s", l);
+		/* tshark shows the zero bytes of padding after EOL as more EOLs: RFC 9293
+		 * ends the list at the first EOL, so the list is cut after it */
+		for (char *c = o->kinds; *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : c + strlen(c))
+			if (c[0] == '0' && (c[1] == ',' || c[1] == 0)) {
+				c[1] = 0;
+				break;
+			}
+	}
+	cr_assert_eq(pclose(p), 0, "tshark failed on %s", path);
+}
+
+static void append(char *dst, size_t n, unsigned v)
+{
+	size_t u = strlen(dst);
+	snprintf(dst + u, n - u, "%s%u", u ? "," : "", v);
+}
+
+/* The iterator's options of one dissected TCP header, appended to o. */
+static void our_options(const struct tcp_info *t, struct frame_opts *o)
+{
+	if (!t->present || !t->full_header || t->header_len < TCP_MIN_HEADER)
+		return;
+	struct tcp_opts it;
+	struct tcp_opt opt;
+	tcp_opts_begin(&it, bv_make(t->options, t->options_len), (size_t)t->header_len - TCP_MIN_HEADER);
+	while (tcp_opts_next(&it, &opt) == TCP_OPTS_MORE) {
+		append(o->kinds, sizeof o->kinds, opt.kind);
+		if (opt.kind != TCP_OPT_EOL && opt.kind != TCP_OPT_NOP)
+			append(o->lens, sizeof o->lens, opt.len);
+	}
+	o->cut |= !t->options_complete;
+}
+
+struct tally {
+	size_t frames, options, cut;
+};
+
+/* Compares every frame of path, adding to *n the frames compared, the
+ * options in them and the frames not compared: those whose option area the
+ * capture cut (tshark then lists no option at all). */
+static void compare_with_tshark(const char *path, struct tally *n)
+{
+	struct frames ts = { 0 }, us = { 0 };
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct packet pkt;
+	size_t frames = 0;
+	int rc;
+	tshark_options(path, &ts);
+	pcap_t *pc = pcap_open_offline(path, errbuf);
+	cr_assert_not_null(pc, "%s: %s", path, errbuf);
+	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
+		struct frame_opts *o = frame_at(&us, frames++);
+		dissect_packet(pcap_datalink(pc), data, h->caplen, &pkt);
+		if (pkt.tcp.present)
+			our_options(&pkt.tcp, o);
+		if (pkt.icmp.present && pkt.icmp.has_quote)
+			our_options(&pkt.icmp.quoted_tcp, o);
+	}
+	cr_expect_eq(rc, PCAP_ERROR_BREAK, "%s: %s", path, pcap_geterr(pc));
+	pcap_close(pc);
+	cr_expect_eq(ts.n, frames, "%s: %zu frames in tshark, %zu read", path, ts.n, frames);
+	for (size_t i = 0; i < frames && i < ts.n; i++) {
+		if (us.v[i].cut) {
+			n->cut++;
+			continue;
+		}
+		n->frames++;
+		for (const char *c = us.v[i].kinds; *c; c++)
+			n->options += c == us.v[i].kinds || c[-1] == ',';
+		cr_expect_str_eq(us.v[i].kinds, ts.v[i].kinds, "%s frame %zu: option kinds %s, tshark %s",
+		                 path, i + 1, us.v[i].kinds, ts.v[i].kinds);
+		cr_expect_str_eq(us.v[i].lens, ts.v[i].lens, "%s frame %zu: option lengths %s, tshark %s",
+		                 path, i + 1, us.v[i].lens, ts.v[i].lens);
+	}
+	free(ts.v);
+	free(us.v);
+}
+
+/* Hand-built option areas, written as an IPv4 (DLT_RAW) capture for tshark. */
+Test(tcp_opts_tshark, edge_cases)
+{
+	static const struct {
+		uint8_t o[40];
+		size_t n;
+	} cases[] = {
+		{ { 2, 4, 5, 0xb4, 0, 0x99, 0, 3, 3, 9, 0xff, 1 }, 12 },          /* EOL, then garbage */
+		{ { 1, 1, 8, 0, 2, 4, 5, 0xb4 }, 8 },                             /* length 0 */
+		{ { 2, 1, 2, 4, 5, 0xb4, 1, 1 }, 8 },                             /* length 1 */
+		{ { 2, 4, 5, 0xb4, 8, 10, 0, 0 }, 8 },                            /* past the header */
+		{ { 2, 4, 5, 0xb4, 1, 1, 1, 3 }, 8 },                             /* no room for a length */
+		{ { 3, 3, 7 }, 3 },                                               /* EOL padding */
+		{ { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 14, 0 }, 16 },      /* NOP runs */
+		{ { 2, 6, 5, 0xb4, 0, 0, 3, 4, 7, 0, 0x63, 2 }, 12 },             /* odd lengths, kind 99 */
+		{ { 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0x22, 2, 4, 2 }, 14 },         /* SACK, TFO, SACK-perm */
+		{ { 0x1e, 0x0c, 0x00, 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0 }, 14 }, /* MP_CAPABLE v0 */
+	};
+	char path[] = "/tmp/mpcap-tcpopts-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	pcap_t *dead = pcap_open_dead(DLT_RAW, 65535);
+	pcap_dumper_t *dump = pcap_dump_open(dead, path);
+	cr_assert_not_null(dump, "%s", pcap_geterr(dead));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t b[128] = { 0x45, 0, 0, 0, 0, 0, 0, 0, 64, 6, 0, 0, 192, 0, 2, 1, 203, 0, 113, 2 };
+		size_t n = 20 + seg(b + 20, TCP_FLAG_SYN, cases[i].o, cases[i].n);
+		b[2] = (uint8_t)(n >> 8), b[3] = (uint8_t)n;
+		b[24 + 3] = (uint8_t)i; /* a distinct sequence number: no retransmission analysis */
+		struct pcap_pkthdr h = { { (time_t)i, 0 }, (bpf_u_int32)n, (bpf_u_int32)n };
+		pcap_dump((u_char *)dump, &h, b);
+	}
+	pcap_dump_close(dump);
+	pcap_close(dead);
+	struct tally n = { 0 };
+	compare_with_tshark(path, &n);
+	cr_expect_eq(n.frames, sizeof cases / sizeof cases[0]);
+	cr_expect_eq(n.cut, 0);
+	cr_expect_eq(n.options, 2 + 2 + 0 + 1 + 4 + 2 + 14 + 3 + 4 + 2, "%zu options compared", n.options);
+	unlink(path);
+}
+
+/* Every capture of the corpus and of samples/captures. */
+Test(tcp_opts_tshark, real_captures)
+{
+	const char *corpus = getenv("CORPUS");
+	cr_assert(corpus && *corpus, "CORPUS is not set (the real captures; tests/run-all.sh sets it)");
+	const char *dirs[] = { corpus, "samples/captures" };
+	size_t files = 0;
+	struct tally n = { 0 };
+	for (size_t d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		cr_assert_not_null(dir, "%s: cannot open", dirs[d]);
+		struct dirent *e;
+		while ((e = readdir(dir))) {
+			size_t l = strlen(e->d_name);
+			if (!(l > 5 && strcmp(e->d_name + l - 5, ".pcap") == 0) &&
+			    !(l > 7 && strcmp(e->d_name + l - 7, ".pcapng") == 0))
+				continue;
+			char path[1024];
+			snprintf(path, sizeof path, "%s/%s", dirs[d], e->d_name);
+			compare_with_tshark(path, &n);
+			files++;
+		}
+		closedir(dir);
+	}
+	cr_expect_geq(files, 15, "%zu captures compared", files);
+	cr_expect_geq(n.options, 5000, "%zu options in %zu frames compared (%zu cut)", n.options, n.frames,
+	              n.cut);
 }
