@@ -57,7 +57,65 @@ enum column_set_id {
 	COLSET_COUNT
 };
 
+/* The columns of the dump, targets.csv and summary.csv in file order:
+ * indexes into their tables (columns.c checks the counts at compile time).
+ * The writers fill a row by these, the readers find each column by the
+ * table's name. */
+enum dump_column {
+	DUMP_FRAME,
+	DUMP_TIME,
+	DUMP_SRC,
+	DUMP_DST,
+	DUMP_SPORT,
+	DUMP_DPORT,
+	DUMP_TCP_FLAGS,
+	DUMP_IN_ICMP_QUOTE,
+	DUMP_MPC_LENGTH,
+	DUMP_MPC_VERSION,
+	DUMP_MPC_FLAGS,
+	DUMP_SENDER_KEY,
+	DUMP_RECEIVER_KEY,
+	DUMP_ANOMALY,
+	DUMP_FILE,
+	DUMP_NCOLS
+};
+
+enum targets_column {
+	TARGETS_SCAN,
+	TARGETS_ADDRESS,
+	TARGETS_PORT,
+	TARGETS_FAMILY,
+	TARGETS_PROBE_VERSION,
+	TARGETS_PROBE_KEY,
+	TARGETS_RESPONSE,
+	TARGETS_MPC_VERSION,
+	TARGETS_MPC_LENGTH,
+	TARGETS_MPC_FLAGS,
+	TARGETS_KEY,
+	TARGETS_KEY_WEIGHT,
+	TARGETS_KEY_DISTANCE,
+	TARGETS_FIRST_SEEN,
+	TARGETS_TTL,
+	TARGETS_RESPONSES,
+	TARGETS_ANOMALY,
+	TARGETS_VERDICT,
+	TARGETS_VERDICT_REASON,
+	TARGETS_KEY_GROUP,
+	TARGETS_NCOLS
+};
+
+enum summary_column {
+	SUMMARY_SCAN,
+	SUMMARY_COUNTER,
+	SUMMARY_FAMILY,
+	SUMMARY_PORT,
+	SUMMARY_VALUE,
+	SUMMARY_NCOLS
+};
+
 const struct column_set *column_set_get(enum column_set_id id);
+/* Name of column col of a set (NULL past its end). */
+const char *column_name(enum column_set_id id, size_t col);
 /* Writes the header row of a set. */
 int column_set_write_header(FILE *fp, enum column_set_id id);
 /* Writes the Markdown reference of all sets. */
