@@ -8,17 +8,16 @@
 
 /* The one table of verdict names and properties (verdict.h). */
 static const struct verdict_info verdicts[VERDICT_COUNT] = {
-	/*                            name                middlebox mpc_answer */
-	[VERDICT_SILENT] = { "silent", false, false },
-	[VERDICT_ICMP_UNREACHABLE] = { "icmp-unreachable", false, false },
-	[VERDICT_RST] = { "rst", false, false },
-	[VERDICT_NO_MPTCP] = { "no-mptcp", false, false },
-	[VERDICT_MPTCP] = { "mptcp", false, true },
-	[VERDICT_SHARED_KEY] = { "shared-key", true, true },
-	[VERDICT_MODIFIED] = { "modified", true, true },
-	[VERDICT_REPLAY] = { "replay", true, true },
+	[VERDICT_SILENT] = { .name = "silent" },
+	[VERDICT_ICMP_UNREACHABLE] = { .name = "icmp-unreachable" },
+	[VERDICT_RST] = { .name = "rst" },
+	[VERDICT_NO_MPTCP] = { .name = "no-mptcp" },
+	[VERDICT_MPTCP] = { .name = "mptcp", .mpc_answer = true },
+	[VERDICT_SHARED_KEY] = { .name = "shared-key", .middlebox = true, .mpc_answer = true },
+	[VERDICT_MODIFIED] = { .name = "modified", .middlebox = true, .mpc_answer = true },
+	[VERDICT_REPLAY] = { .name = "replay", .middlebox = true, .mpc_answer = true },
 };
-static const struct verdict_info unknown_verdict = { "unknown", false, false };
+static const struct verdict_info unknown_verdict = { .name = "unknown" };
 
 static const char *const reason_names[REASON_COUNT] = {
 	[REASON_NONE] = "",
