@@ -209,31 +209,33 @@ static int write_dests(FILE *fp, const struct trace *t)
 		if (d->answer_has_key && d->probe_has_key)
 			snprintf(same, sizeof same, "%d", d->answer_key == d->probe_key ? 1 : 0);
 		trace_class_reason(d, reason, sizeof reason);
-		const char *f[] = { dst,
-			            port,
-			            fam,
-			            probes,
-			            maxttl,
-			            hops,
-			            full,
-			            last,
-			            lastr,
-			            lastmpc,
-			            chop,
-			            chr,
-			            change,
-			            ihop,
-			            ir,
-			            other,
-			            nat,
-			            unr,
-			            trace_answer_name(d->answer),
-			            d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
-			            akey,
-			            pkey,
-			            same,
-			            trace_class_name(d->cls),
-			            reason };
+		const char *f[TDEST_NCOLS] = {
+			[TDEST_DESTINATION] = dst,
+			[TDEST_PORT] = port,
+			[TDEST_FAMILY] = fam,
+			[TDEST_PROBES] = probes,
+			[TDEST_MAX_PROBE_TTL] = maxttl,
+			[TDEST_HOPS_ANSWERED] = hops,
+			[TDEST_HOPS_FULL] = full,
+			[TDEST_LAST_HOP] = last,
+			[TDEST_LAST_ROUTER] = lastr,
+			[TDEST_LAST_MPC_STATUS] = lastmpc,
+			[TDEST_MPC_CHANGED_HOP] = chop,
+			[TDEST_MPC_CHANGED_ROUTER] = chr,
+			[TDEST_MPC_CHANGE] = change,
+			[TDEST_MPC_INTACT_HOP] = ihop,
+			[TDEST_MPC_INTACT_ROUTER] = ir,
+			[TDEST_OTHER_CHANGES] = other,
+			[TDEST_NAT] = nat,
+			[TDEST_ICMP_UNREACHABLE_FROM] = unr,
+			[TDEST_ANSWER] = trace_answer_name(d->answer),
+			[TDEST_ANSWER_VERDICT] = d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
+			[TDEST_ANSWER_KEY] = akey,
+			[TDEST_PROBE_KEY] = pkey,
+			[TDEST_KEY_IS_PROBE_KEY] = same,
+			[TDEST_CLASS] = trace_class_name(d->cls),
+			[TDEST_REASON] = reason,
+		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -418,16 +420,18 @@ static int write_classification(FILE *fp, const struct trace *t, const struct ta
 			snprintf(reason, sizeof reason,
 			         "no probe to this address and port in the trace captures");
 		}
-		const char *f[] = { r->scan,
-			            addr,
-			            port,
-			            fam,
-			            verdicts,
-			            key,
-			            d ? "1" : "0",
-			            d ? trace_class_name(d->cls) : "",
-			            trace_class_name(cls),
-			            reason };
+		const char *f[TCLS_NCOLS] = {
+			[TCLS_SCAN] = r->scan,
+			[TCLS_ADDRESS] = addr,
+			[TCLS_PORT] = port,
+			[TCLS_FAMILY] = fam,
+			[TCLS_SCAN_VERDICT] = verdicts,
+			[TCLS_KEY] = key,
+			[TCLS_TRACED] = d ? "1" : "0",
+			[TCLS_TRACE_CLASS] = d ? trace_class_name(d->cls) : "",
+			[TCLS_CLASS] = trace_class_name(cls),
+			[TCLS_REASON] = reason,
+		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}

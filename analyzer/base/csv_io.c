@@ -104,10 +104,12 @@ static void on_row(int c, void *data)
 /* The line (up to and with the next CR or LF) starting at buf[pos]. */
 static size_t line_len(const struct csv_reader *r)
 {
-	for (size_t i = r->pos; i < r->len; i++)
-		if (r->buf[i] == '\n' || r->buf[i] == '\r')
-			return i + 1 - r->pos;
-	return r->len - r->pos;
+	const char *b = r->buf + r->pos;
+	size_t n = r->len - r->pos;
+	const char *lf = memchr(b, '\n', n);
+	const char *cr = memchr(b, '\r', lf ? (size_t)(lf - b) : n);
+	const char *end = cr ? cr : lf;
+	return end ? (size_t)(end - b) + 1 : n;
 }
 
 /* Parses until a row is complete: 1, 0 at the end of the file, -1 with err. */

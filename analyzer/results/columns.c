@@ -383,6 +383,9 @@ static const struct column_def trace_class_cols[] = {
 	{ "reason", "text", "one sentence saying why" },
 };
 
+_Static_assert(sizeof trace_dest_cols / sizeof trace_dest_cols[0] == TDEST_NCOLS, "enum trace_dest_column");
+_Static_assert(sizeof trace_class_cols / sizeof trace_class_cols[0] == TCLS_NCOLS, "enum trace_class_column");
+
 /* mpcap attribute (cli/cmd_attribute.c): per scan, family and port. */
 #define ATTR_KEY_COLS                                                                                        \
 	{ "scan", "text", "scan label (from the results' summary.csv)" }, { "family", "integer", "4 or 6" }, \

@@ -113,6 +113,50 @@ enum summary_column {
 	SUMMARY_NCOLS
 };
 
+/* destinations.csv and classification.csv of mpcap trace (read back by mpcap report). */
+enum trace_dest_column {
+	TDEST_DESTINATION,
+	TDEST_PORT,
+	TDEST_FAMILY,
+	TDEST_PROBES,
+	TDEST_MAX_PROBE_TTL,
+	TDEST_HOPS_ANSWERED,
+	TDEST_HOPS_FULL,
+	TDEST_LAST_HOP,
+	TDEST_LAST_ROUTER,
+	TDEST_LAST_MPC_STATUS,
+	TDEST_MPC_CHANGED_HOP,
+	TDEST_MPC_CHANGED_ROUTER,
+	TDEST_MPC_CHANGE,
+	TDEST_MPC_INTACT_HOP,
+	TDEST_MPC_INTACT_ROUTER,
+	TDEST_OTHER_CHANGES,
+	TDEST_NAT,
+	TDEST_ICMP_UNREACHABLE_FROM,
+	TDEST_ANSWER,
+	TDEST_ANSWER_VERDICT,
+	TDEST_ANSWER_KEY,
+	TDEST_PROBE_KEY,
+	TDEST_KEY_IS_PROBE_KEY,
+	TDEST_CLASS,
+	TDEST_REASON,
+	TDEST_NCOLS
+};
+
+enum trace_class_column {
+	TCLS_SCAN,
+	TCLS_ADDRESS,
+	TCLS_PORT,
+	TCLS_FAMILY,
+	TCLS_SCAN_VERDICT,
+	TCLS_KEY,
+	TCLS_TRACED,
+	TCLS_TRACE_CLASS,
+	TCLS_CLASS,
+	TCLS_REASON,
+	TCLS_NCOLS
+};
+
 const struct column_set *column_set_get(enum column_set_id id);
 /* Name of column col of a set (NULL past its end). */
 const char *column_name(enum column_set_id id, size_t col);

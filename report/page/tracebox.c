@@ -89,10 +89,14 @@ int rp_build_trace(struct report *r, const char *dir, char *err, size_t errlen)
 	const struct csv_table *src = have_class ? &ct : &dt;
 	snprintf(r->trace_source, sizeof r->trace_source, "%s",
 	         have_class ? "classification.csv" : "destinations.csv");
-	int sf = csv_table_col(src, "family"), sp = csv_table_col(src, "port"),
-	    sc = csv_table_col(src, "class");
-	int df = csv_table_col(&dt, "family"), dpo = csv_table_col(&dt, "port"),
-	    dh = csv_table_col(&dt, "mpc_changed_hop"), dc = csv_table_col(&dt, "mpc_change");
+	enum column_set_id sid = have_class ? COLSET_TRACE_CLASSES : COLSET_TRACE_DESTS;
+	int sf = csv_table_col(src, column_name(sid, have_class ? TCLS_FAMILY : TDEST_FAMILY)),
+	    sp = csv_table_col(src, column_name(sid, have_class ? TCLS_PORT : TDEST_PORT)),
+	    sc = csv_table_col(src, column_name(sid, have_class ? TCLS_CLASS : TDEST_CLASS));
+	int df = csv_table_col(&dt, column_name(COLSET_TRACE_DESTS, TDEST_FAMILY)),
+	    dpo = csv_table_col(&dt, column_name(COLSET_TRACE_DESTS, TDEST_PORT)),
+	    dh = csv_table_col(&dt, column_name(COLSET_TRACE_DESTS, TDEST_MPC_CHANGED_HOP)),
+	    dc = csv_table_col(&dt, column_name(COLSET_TRACE_DESTS, TDEST_MPC_CHANGE));
 	struct rp_fp_list fps = { 0, 0, NULL };
 	uint64_t *cnt = NULL;
 	struct hop_row *hops = NULL;
