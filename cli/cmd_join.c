@@ -41,15 +41,11 @@ struct count_writer {
 	int rc;
 };
 
-static void write_count(void *ctx, const char *scan, uint8_t family, uint16_t port, const char *verdict,
-                        uint64_t count)
+static void write_count(void *ctx, const char *scan, const char *family, const char *port,
+                        const char *verdict, const char *count)
 {
 	struct count_writer *w = ctx;
-	char fam[4], prt[8], cnt[24];
-	snprintf(fam, sizeof fam, "%u", family);
-	snprintf(prt, sizeof prt, "%u", port);
-	snprintf(cnt, sizeof cnt, "%llu", (unsigned long long)count);
-	const char *f[] = { scan, fam, prt, verdict, cnt };
+	const char *f[] = { scan, family, port, verdict, count };
 	if (w->rc == 0 && csv_write_row(w->fp, f, 5) != 0)
 		w->rc = -1;
 }

@@ -149,32 +149,6 @@ static int add_record(struct input *in, const int idx[MAX_BY][MAX_BY_COLS], char
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The most frequent value of v[0..n) (sorted in place); false when n == 0. */
-static bool mode_u64(uint64_t *v, size_t n, uint64_t *out)
-{
-	if (n == 0)
-		return false;
-	qsort(v, n, sizeof *v, cmp_u64);
-	size_t best = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && v[j] == v[i])
-			j++;
-		if (j - i > best) {
-			best = j - i;
-			*out = v[i];
-		}
-		i = j;
-	}
-	return true;
-}
-
 /* A targets.csv of mpcap analyze (targets_csv.h): one key per row. */
 static int load_targets(struct input *in, struct csv_reader *csv, const int idx[MAX_BY][MAX_BY_COLS],
                         char *err, size_t errlen)
@@ -253,7 +227,7 @@ static int load_dump(struct input *in, struct csv_reader *csv, const int idx[MAX
 			break;
 	}
 	csv_reader_close(csv);
-	bool has_probe = mode_u64(probes, np, &probe);
+	bool has_probe = ks_probe_key(probes, np, &probe);
 	free(probes);
 	for (size_t i = first; i < in->nrec; i++) {
 		in->rec[i].has_probe = has_probe;
@@ -717,7 +691,7 @@ static int test_group(struct run *ru, const char *group, const size_t *idx, size
 			ru->probes[np++] = r->probe;
 	}
 	uint64_t probe;
-	bool has_probe = mode_u64(ru->probes, np, &probe);
+	bool has_probe = ks_probe_key(ru->probes, np, &probe);
 	struct ks_result a, c;
 	if (ks_analyze(ru->all, na, has_probe ? &probe : NULL, ru->alpha, &a, err, errlen) != 0)
 		return -1;

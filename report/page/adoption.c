@@ -285,15 +285,11 @@ struct monthly_ctx {
 	int rc;
 };
 
-static void monthly_verdict(void *ctx, const char *scan, uint8_t family, uint16_t port, const char *verdict,
-                            uint64_t count)
+static void monthly_verdict(void *ctx, const char *scan, const char *family, const char *port,
+                            const char *verdict, const char *count)
 {
 	struct monthly_ctx *m = ctx;
-	char fam[4], prt[8], cnt[24];
-	snprintf(fam, sizeof fam, "%u", family);
-	snprintf(prt, sizeof prt, "%u", port);
-	rp_fmt_u64(count, cnt, sizeof cnt);
-	const char *f[] = { scan, fam, prt, "verdict", verdict, cnt };
+	const char *f[] = { scan, family, port, "verdict", verdict, count };
 	if (m->rc == 0 && rp_table_add(m->t, f) != 0)
 		m->rc = -1;
 }

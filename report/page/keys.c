@@ -92,29 +92,6 @@ static int parse_groups(struct report *r, const char *spec, char *err, size_t er
 	return 0;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The most common value (the smallest on a tie); false when n == 0. */
-static bool mode_u64(uint64_t *v, size_t n, uint64_t *out)
-{
-	if (n == 0)
-		return false;
-	qsort(v, n, sizeof *v, u64_cmp);
-	size_t best = 0, run = 0;
-	for (size_t i = 0; i < n; i++) {
-		run = i > 0 && v[i] == v[i - 1] ? run + 1 : 1;
-		if (run > best) {
-			best = run;
-			*out = v[i];
-		}
-	}
-	return true;
-}
-
 /* Share of ones a fair bit stays within: the acceptance region of the exact
  * two-sided binomial test at alpha/64 (Bonferroni, Holm's first step). */
 static void bit_band(size_t n, double alpha, double *lo, double *hi)
@@ -224,7 +201,7 @@ static int test_group(struct report *r, struct rp_group *g, char *err, size_t er
 				probes[np++] = t->probe;
 		}
 	}
-	g->has_probe = mode_u64(probes, np, &g->probe);
+	g->has_probe = ks_probe_key(probes, np, &g->probe);
 	free(probes);
 	int rc = ks_analyze(all, na, g->has_probe ? &g->probe : NULL, r->opt.alpha, &g->all, err, errlen);
 	if (rc == 0) {

@@ -329,7 +329,11 @@ void longitudinal_each_count(const struct longitudinal *l, longitudinal_count_fn
 		const struct scan_entry *se = &l->scans[l->order ? l->order[i] : i];
 		for (size_t j = 0; j < se->ncounts; j++) {
 			const struct count_row *c = &se->counts[j];
-			fn(ctx, se->label, c->family, c->port, c->verdict, c->count);
+			char fam[4], port[8], count[24];
+			snprintf(fam, sizeof fam, "%u", c->family);
+			snprintf(port, sizeof port, "%u", c->port);
+			snprintf(count, sizeof count, "%llu", (unsigned long long)c->count);
+			fn(ctx, se->label, fam, port, c->verdict, count);
 		}
 	}
 }

@@ -1,11 +1,13 @@
 /* longitudinal.h — several scans (months) joined per host and port.
  *
  * Input: the targets.csv and summary.csv of `mpcap analyze` runs, one per
- * scan, read through analyzer/results (results_dir.h).  Output: for every (address, port) that answered with
- * MP_CAPABLE in some scan, the scans it answered in and its verdict in each; `consistent` when it answered
- * with MP_CAPABLE (or, separately, with a true-MPTCP verdict) in every scan that probed its family and port,
- * `transient` otherwise.  Also the per-scan verdict counts for the monthly series. Scans are ordered by their
- * labels (YYYY-MM sorts chronologically).
+ * scan, read through analyzer/results (results_dir.h).  Output: for every
+ * (address, port) that answered with MP_CAPABLE in some scan, the scans it
+ * answered in and its verdict in each; `consistent` when it answered with
+ * MP_CAPABLE (or, separately, with a true-MPTCP verdict) in every scan that
+ * probed its family and port, `transient` otherwise.  Also the per-scan
+ * verdict counts for the monthly series.  Scans are ordered by their labels
+ * (YYYY-MM sorts chronologically).
  */
 #ifndef MPCAP_LONGITUDINAL_H
 #define MPCAP_LONGITUDINAL_H
@@ -55,8 +57,8 @@ void longitudinal_host_at(const struct longitudinal *l, size_t i, struct longitu
 
 /* Per-scan counters: calls fn for each (scan, family, port, verdict, count)
  * from the scans' summary.csv verdict.* counters, scans in label order. */
-typedef void (*longitudinal_count_fn)(void *ctx, const char *scan, uint8_t family, uint16_t port,
-                                      const char *verdict, uint64_t count);
+typedef void (*longitudinal_count_fn)(void *ctx, const char *scan, const char *family, const char *port,
+                                      const char *verdict, const char *count);
 void longitudinal_each_count(const struct longitudinal *l, longitudinal_count_fn fn, void *ctx);
 
 #endif
