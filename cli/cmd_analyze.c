@@ -11,7 +11,6 @@
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
-#include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
