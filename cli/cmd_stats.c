@@ -199,8 +199,7 @@ static int load_dump(struct input *in, struct csv_reader *csv, const int idx[MAX
 		if (!synack && !syn)
 			continue;
 		uint64_t k;
-		if (strlen(f[kc]) != 16 || strspn(f[kc], "0123456789abcdef") != 16 ||
-		    !parse_hex64(f[kc], &k)) {
+		if (!parse_key(f[kc], &k)) {
 			snprintf(err, errlen,
 			         "%s: line %zu: sender_key '%.40s' is not 16 lowercase hex digits",
 			         csv_reader_path(csv), csv_reader_record(csv), f[kc]);

@@ -28,13 +28,14 @@ static int type_row(const char *path, size_t line, char *const *f, const int *co
                     char *err, size_t errlen)
 {
 	const char *fam = f[col[SUMMARY_FAMILY]], *port = f[col[SUMMARY_PORT]], *val = f[col[SUMMARY_VALUE]];
-	uint64_t v;
-	if (!fam[0] && !port[0]) {
+	uint64_t f4, p16;
+	bool total = !fam[0] && !port[0];
+	if (total) {
 		row->family = 0;
 		row->port = 0;
-	} else if (parse_u64(fam, 6, &v) && (v == 4 || v == 6) && (row->family = (uint8_t)v) &&
-	           parse_u64(port, 65535, &v)) {
-		row->port = (uint16_t)v;
+	} else if (parse_u64(fam, 6, &f4) && (f4 == 4 || f4 == 6) && parse_u64(port, 65535, &p16)) {
+		row->family = (uint8_t)f4;
+		row->port = (uint16_t)p16;
 	} else {
 		snprintf(err, errlen,
 		         "%s: line %zu: family '%.16s' and port '%.16s': want both empty (a total) or "

@@ -77,17 +77,6 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-/* 16 lowercase hex digits, as format_key() writes them. */
-static bool parse_key(const char *s, uint64_t *out)
-{
-	if (strlen(s) != 16)
-		return false;
-	for (int i = 0; i < 16; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return parse_hex64(s, out);
-}
-
 static bool parse_response(const char *s, enum response_type *out)
 {
 	static const enum response_type all[] = { RESP_NONE, RESP_ICMP_UNREACHABLE, RESP_RST, RESP_SYNACK };
