@@ -229,7 +229,8 @@ static int write_dests(FILE *fp, const struct trace *t)
 			[TDEST_NAT] = nat,
 			[TDEST_ICMP_UNREACHABLE_FROM] = unr,
 			[TDEST_ANSWER] = trace_answer_name(d->answer),
-			[TDEST_ANSWER_VERDICT] = d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
+			[TDEST_ANSWER_VERDICT] =
+			    d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
 			[TDEST_ANSWER_KEY] = akey,
 			[TDEST_PROBE_KEY] = pkey,
 			[TDEST_KEY_IS_PROBE_KEY] = same,
@@ -259,7 +260,7 @@ struct responder {
 struct targets {
 	struct responder *r;
 	size_t n, cap;
-	char **labels; /* the scan labels met (usually one) */
+	char **labels; /* the scan labels met, one per run of rows (usually one) */
 	size_t nlabels;
 };
 
@@ -294,12 +295,11 @@ static void verdicts_text(const struct responder *r, char *buf, size_t n)
 		l += (size_t)snprintf(buf + l, n - l, "%s%s", i ? ";" : "", verdict_name(r->verdicts[i]));
 }
 
-/* The label's stored copy (rows of one scan share one). */
+/* The label's stored copy: rows in a run of one label share one. */
 static const char *label_of(struct targets *tg, const char *scan)
 {
-	for (size_t i = 0; i < tg->nlabels; i++)
-		if (strcmp(tg->labels[i], scan) == 0)
-			return tg->labels[i];
+	if (tg->nlabels && strcmp(tg->labels[tg->nlabels - 1], scan) == 0)
+		return tg->labels[tg->nlabels - 1];
 	char **nl = realloc(tg->labels, (tg->nlabels + 1) * sizeof *nl);
 	if (!nl)
 		return NULL;
