@@ -261,7 +261,7 @@ struct targets {
 	struct responder *r;
 	size_t n, cap;
 	char **labels; /* the scan labels met, one per run of rows (usually one) */
-	size_t nlabels;
+	size_t nlabels, caplabels;
 };
 
 static int cmp_responder(const void *a, const void *b)
@@ -300,13 +300,17 @@ static const char *label_of(struct targets *tg, const char *scan)
 {
 	if (tg->nlabels && strcmp(tg->labels[tg->nlabels - 1], scan) == 0)
 		return tg->labels[tg->nlabels - 1];
-	char **nl = realloc(tg->labels, (tg->nlabels + 1) * sizeof *nl);
-	if (!nl)
+	if (tg->nlabels == tg->caplabels) {
+		size_t nc = tg->caplabels ? tg->caplabels * 2 : 4;
+		char **nl = realloc(tg->labels, nc * sizeof *nl);
+		if (!nl)
+			return NULL;
+		tg->labels = nl;
+		tg->caplabels = nc;
+	}
+	if (!(tg->labels[tg->nlabels] = strdup(scan)))
 		return NULL;
-	tg->labels = nl;
-	if (!(nl[tg->nlabels] = strdup(scan)))
-		return NULL;
-	return nl[tg->nlabels++];
+	return tg->labels[tg->nlabels++];
 }
 
 static int read_targets(const char *path, struct targets *tg, char *err, size_t errlen)
