@@ -458,7 +458,7 @@ static const struct column_def attr_top_country_cols[] = {
 	ATTR_COUNT_COLS,
 };
 
-/* mpcap report (cli/cmd_report.c, report/page/report_data.c) */
+/* mpcap report (cli/cmd_report.c, report/page/) */
 static const struct column_def report_adoption_cols[] = {
 	{ "scan", "text", "scan label, or all for the scans together (a host counts once)" },
 	{ "family", "integer", "4 or 6" },
