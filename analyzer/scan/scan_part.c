@@ -299,7 +299,8 @@ static int fold(struct scan *m, struct scan *w, bool first)
 		r = m->prerecs;
 		m->prerecs = w->prerecs;
 		w->prerecs = r;
-	} else if (target_set_union(m->probed, w->probed) != 0 || scan_union_respsets(&m->resp, &w->resp) != 0 ||
+	} else if (target_set_union(m->probed, w->probed) != 0 ||
+	           scan_union_respsets(&m->resp, &w->resp) != 0 ||
 	           scan_union_respsets(&m->pre, &w->pre) != 0 ||
 	           scan_union_records(m, &m->recs, &w->recs) != 0 ||
 	           scan_union_records(m, &m->prerecs, &w->prerecs) != 0) {
