@@ -8,12 +8,16 @@
  * side's index and reloads it (acquire) only when the ring looks full or
  * empty, so that a cell costs no shared cache line in the common case.  A
  * side that must wait publishes what it holds first (no deadlock), spins a
- * little, then yields, then sleeps (spsc_pause): the machine may have fewer
- * cores than threads.
+ * little, yields, then sleeps on the ring's condition variable: it says so
+ * in a flag, and the other side, after each batch, looks at the flag behind a
+ * sequentially consistent fence (the sleeper sets its flag, fences and looks
+ * at the index once more: one of the two sees the other) and wakes it.  The
+ * machine may have fewer cores than threads, so waiting must not spin long.
  */
 #ifndef MPCAP_SPSC_H
 #define MPCAP_SPSC_H
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -21,6 +25,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+
+#define SPSC_SPINS 64u /* pause instructions before yielding */
+#define SPSC_YIELDS 2u /* sched_yield calls before sleeping */
 
 #define SPSC_CELL 64
 #define SPSC_BATCH 64u
@@ -38,7 +45,10 @@ struct spsc {
 	alignas(64) size_t c_tail; /* consumer: next cell to read */
 	size_t c_head;             /* consumer: head as last seen */
 	size_t c_released;
-	alignas(64) size_t mask;
+	alignas(64) _Atomic size_t p_want, c_want; /* a side sleeps until the other's index gets there */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t mask;
 	struct spsc_cell *cells;
 };
 
@@ -49,31 +59,83 @@ static inline int spsc_init(struct spsc *r, size_t ncells)
 	atomic_init(&r->tail, 0);
 	r->p_head = r->p_tail = r->p_published = 0;
 	r->c_tail = r->c_head = r->c_released = 0;
+	atomic_init(&r->p_want, 0);
+	atomic_init(&r->c_want, 0);
 	r->mask = ncells - 1;
 	r->cells = aligned_alloc(SPSC_CELL, ncells * sizeof *r->cells);
-	return r->cells ? 0 : -1;
+	if (!r->cells)
+		return -1;
+	if (pthread_mutex_init(&r->mu, NULL) != 0) {
+		free(r->cells);
+		r->cells = NULL;
+		return -1;
+	}
+	if (pthread_cond_init(&r->cv, NULL) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		free(r->cells);
+		r->cells = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static inline void spsc_free(struct spsc *r)
 {
+	if (!r->cells)
+		return;
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
 	free(r->cells);
 	r->cells = NULL;
 }
 
-/* One step of waiting: spin, then yield, then sleep 50 µs. */
-static inline void spsc_pause(unsigned *spins)
+/* After an index store (now `at`): wakes the other side if it sleeps
+ * waiting for the index to reach what it wants (*want, 0: awake). */
+static inline void spsc_wake(struct spsc *r, _Atomic size_t *want, size_t at)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	size_t w = atomic_load_explicit(want, memory_order_relaxed);
+	if (w && at >= w) {
+		pthread_mutex_lock(&r->mu);
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* One step of waiting until *index (the other side's) reaches `need`: spin,
+ * yield, then sleep until the other side gets there (`wake_at`, at least
+ * `need`: a producer sleeps until half the ring is free, so that the two do
+ * not take turns cell batch by cell batch, and a consumer until a quarter
+ * is filled or spsc_flush) or 10 ms pass, as a safety net. */
+static inline void spsc_pause(struct spsc *r, unsigned *spins, _Atomic size_t *want, _Atomic size_t *index,
+                              size_t need, size_t wake_at)
 {
 	unsigned n = (*spins)++;
-	if (n < 64) {
+	if (n < SPSC_SPINS) {
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
-	} else if (n < 128) {
-		sched_yield();
-	} else {
-		struct timespec ts = { 0, 50000 };
-		nanosleep(&ts, NULL);
+		return;
 	}
+	if (n < SPSC_SPINS + SPSC_YIELDS) {
+		sched_yield();
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	atomic_store_explicit(want, wake_at, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(index, memory_order_relaxed) < need) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+	}
+	atomic_store_explicit(want, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&r->mu);
 }
 
 /* Producer: makes the filled cells visible to the consumer. */
@@ -82,7 +144,16 @@ static inline void spsc_publish(struct spsc *r)
 	if (r->p_published != r->p_head) {
 		atomic_store_explicit(&r->head, r->p_head, memory_order_release);
 		r->p_published = r->p_head;
+		spsc_wake(r, &r->c_want, r->p_head);
 	}
+}
+
+/* Producer: publishes and wakes the consumer whatever it waits for (the
+ * last cells of a stream). */
+static inline void spsc_flush(struct spsc *r)
+{
+	spsc_publish(r);
+	spsc_wake(r, &r->c_want, SIZE_MAX);
 }
 
 /* Producer: the next cell to fill, waiting for room. */
@@ -93,7 +164,8 @@ static inline struct spsc_cell *spsc_cell(struct spsc *r)
 		unsigned spins = 0;
 		while (r->p_head - r->p_tail > r->mask) {
 			spsc_publish(r);
-			spsc_pause(&spins);
+			size_t need = r->p_head - r->mask; /* one cell free */
+			spsc_pause(r, &spins, &r->p_want, &r->tail, need, need + (r->mask + 1) / 2);
 			r->p_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 		}
 	}
@@ -114,6 +186,7 @@ static inline void spsc_release(struct spsc *r)
 	if (r->c_released != r->c_tail) {
 		atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
 		r->c_released = r->c_tail;
+		spsc_wake(r, &r->p_want, r->c_tail);
 	}
 }
 
@@ -125,7 +198,8 @@ static inline const struct spsc_cell *spsc_next(struct spsc *r)
 		unsigned spins = 0;
 		while (r->c_tail == r->c_head) {
 			spsc_release(r);
-			spsc_pause(&spins);
+			spsc_pause(r, &spins, &r->c_want, &r->head, r->c_tail + 1,
+			           r->c_tail + (r->mask + 1) / 4);
 			r->c_head = atomic_load_explicit(&r->head, memory_order_acquire);
 		}
 	}

@@ -265,7 +265,7 @@ static void stop_workers(struct scan_part *pt)
 			continue;
 		struct ev e = { .kind = EV_END };
 		push_ev(w, &e);
-		spsc_publish(&w->ring);
+		spsc_flush(&w->ring);
 	}
 	for (unsigned i = 0; i < pt->n; i++)
 		if (pt->w[i].running) {
