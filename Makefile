@@ -208,7 +208,7 @@ check-san:
 # A race report ends the program with status 66; the e2e script sees it as a difference.
 check-tsan:
 	@$(MAKE) --no-print-directory SANITIZE=thread build-tsan/mpcap build-tsan/bench/scangen
-	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" MPCAP=build-tsan/mpcap BUILD=build-tsan \
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" MPCAP=build-tsan/mpcap BUILD=build-tsan JOBS_PACKETS=40000 \
 	  tests/e2e/jobs.sh
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_NAMES:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.d)

@@ -1,18 +1,20 @@
 /* spsc.h — a bounded lock-free ring of 64-byte cells between one producer
- * thread and one consumer thread (C11 atomics, acquire/release).
+ * thread and one consumer thread (C11 atomics).
  *
  * The producer fills cells at its private head and publishes them in
- * batches (a release store of the head, every SPSC_BATCH cells or on
- * spsc_publish); the consumer reads them at its private tail and gives them
- * back in batches (a release store of the tail).  Each side caches the other
- * side's index and reloads it (acquire) only when the ring looks full or
- * empty, so that a cell costs no shared cache line in the common case.  A
- * side that must wait publishes what it holds first (no deadlock), spins a
- * little, yields, then sleeps on the ring's condition variable: it says so
- * in a flag, and the other side, after each batch, looks at the flag behind a
- * sequentially consistent fence (the sleeper sets its flag, fences and looks
- * at the index once more: one of the two sees the other) and wakes it.  The
- * machine may have fewer cores than threads, so waiting must not spin long.
+ * batches (a store of the head, every SPSC_BATCH cells or on spsc_publish);
+ * the consumer reads them at its private tail and gives them back in batches
+ * (a store of the tail).  Each side caches the other side's index and
+ * reloads it only when the ring looks full or empty, so that a cell costs no
+ * shared cache line in the common case.  A side that must wait publishes
+ * what it holds first (no deadlock), spins a little, yields, then sleeps on
+ * the ring's condition variable, saying in a flag how far the other side's
+ * index must get; the other side looks at the flag after each batch and
+ * wakes it.  Index stores and the flag are sequentially consistent (the
+ * sleeper sets its flag, then looks at the index once more; the other side
+ * stores its index, then looks at the flag: one of the two sees the other),
+ * with no bare fence, which ThreadSanitizer cannot follow.  The machine may
+ * have fewer cores than threads, so waiting must not spin long.
  */
 #ifndef MPCAP_SPSC_H
 #define MPCAP_SPSC_H
@@ -93,8 +95,7 @@ static inline void spsc_free(struct spsc *r)
  * waiting for the index to reach what it wants (*want, 0: awake). */
 static inline void spsc_wake(struct spsc *r, _Atomic size_t *want, size_t at)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	size_t w = atomic_load_explicit(want, memory_order_relaxed);
+	size_t w = atomic_load_explicit(want, memory_order_seq_cst);
 	if (w && at >= w) {
 		pthread_mutex_lock(&r->mu);
 		pthread_cond_broadcast(&r->cv);
@@ -122,9 +123,8 @@ static inline void spsc_pause(struct spsc *r, unsigned *spins, _Atomic size_t *w
 		return;
 	}
 	pthread_mutex_lock(&r->mu);
-	atomic_store_explicit(want, wake_at, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(index, memory_order_relaxed) < need) {
+	atomic_store_explicit(want, wake_at, memory_order_seq_cst);
+	if (atomic_load_explicit(index, memory_order_seq_cst) < need) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 10000000;
@@ -142,7 +142,7 @@ static inline void spsc_pause(struct spsc *r, unsigned *spins, _Atomic size_t *w
 static inline void spsc_publish(struct spsc *r)
 {
 	if (r->p_published != r->p_head) {
-		atomic_store_explicit(&r->head, r->p_head, memory_order_release);
+		atomic_store_explicit(&r->head, r->p_head, memory_order_seq_cst);
 		r->p_published = r->p_head;
 		spsc_wake(r, &r->c_want, r->p_head);
 	}
@@ -184,7 +184,7 @@ static inline void spsc_push(struct spsc *r)
 static inline void spsc_release(struct spsc *r)
 {
 	if (r->c_released != r->c_tail) {
-		atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
+		atomic_store_explicit(&r->tail, r->c_tail, memory_order_seq_cst);
 		r->c_released = r->c_tail;
 		spsc_wake(r, &r->p_want, r->c_tail);
 	}

@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.."
 need_corpus
 : "${BUILD:=build}"
 GEN=$BUILD/bench/scangen
+: "${JOBS_PACKETS:=300000}" # packets of each generated scan (make check-tsan: fewer)
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 if [ ! -x "$GEN" ]; then
 	echo "Bail out! $GEN missing (make builds it)"
@@ -47,9 +48,9 @@ done < tests/TESTLIST
 
 # bench-like scans (tests/bench/scangen.c): one file, several files, a
 # drained tail (answers only after the last probe), compressed, on stdin
-"$GEN" -n 300000 -s 11 "$T/one.pcap" > /dev/null
-"$GEN" -n 300000 -s 12 --split 4 "$T/rot.pcap" > /dev/null
-read -r total before < <("$GEN" -n 200000 -s 13 --drain "$T/drain.pcap")
+"$GEN" -n "$JOBS_PACKETS" -s 11 "$T/one.pcap" > /dev/null
+"$GEN" -n "$JOBS_PACKETS" -s 12 --split 4 "$T/rot.pcap" > /dev/null
+read -r total before < <("$GEN" -n "$((JOBS_PACKETS * 2 / 3))" -s 13 --drain "$T/drain.pcap")
 same_jobs "scangen, one file" "$T/one.pcap"
 same_jobs "scangen, one file, --all" --all "$T/one.pcap"
 same_jobs "scangen, four files" "$T"/rot-0*.pcap
