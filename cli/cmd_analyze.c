@@ -14,7 +14,6 @@
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
 #include "analyzer/ingest/zmap_meta.h"
-#include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"

@@ -3,7 +3,7 @@
  * Loads the attribution sources (attribution.h: pfx2as, as2org/CSV names,
  * MaxMind DBs, RIR delegated files), counts each results directory of
  * `mpcap analyze` per AS and country (adoption_tables.h) and writes
- * by_as.csv, by_country.csv, top_as.csv and top_country.csv atomically
+ * by_as.csv, by_country.csv, top_as.csv and top_country.csv through outdir.h
  * (columns in docs/columns.md, sources in docs/attribution.md).
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
-#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/outdir.h"
 #include "analyzer/results/columns.h"
 #include "cli/cli.h"
 #include "report/attribution/adoption_tables.h"
@@ -327,48 +327,36 @@ static int scan_cmp(const void *pa, const void *pb)
 static int write_outputs(const char *dir, const struct writers *proto, const struct adoption_scan *scans,
                          size_t n, char *err, size_t errlen)
 {
-	if (ensure_dir(dir, err, errlen) != 0)
-		return -1;
 	static const char *const files[4] = { "by_as.csv", "by_country.csv", "top_as.csv",
 		                              "top_country.csv" };
 	static const enum column_set_id ids[4] = { COLSET_ATTR_BY_AS, COLSET_ATTR_BY_COUNTRY,
 		                                   COLSET_ATTR_TOP_AS, COLSET_ATTR_TOP_COUNTRY };
-	struct atomic_file af[4] = { 0 };
-	char *paths[4] = { 0 };
+	struct outdir o;
+	FILE *fp[4] = { NULL };
 	int rc = -1;
+	if (outdir_open(&o, dir, err, errlen) != 0)
+		goto out;
 	for (int i = 0; i < 4; i++) {
-		size_t m = strlen(dir) + strlen(files[i]) + 2;
-		if (!(paths[i] = malloc(m))) {
-			snprintf(err, errlen, "out of memory");
+		if (!(fp[i] = outdir_add(&o, files[i], err, errlen)))
 			goto out;
-		}
-		snprintf(paths[i], m, "%s/%s", dir, files[i]);
-		if (atomic_file_open(&af[i], paths[i], err, errlen) != 0)
-			goto out;
-		if (column_set_write_header(af[i].fp, ids[i]) != 0) {
-			snprintf(err, errlen, "%s: write failed: %s", paths[i], strerror(errno));
+		if (column_set_write_header(fp[i], ids[i]) != 0) {
+			outdir_write_failed(&o, fp[i], err, errlen);
 			goto out;
 		}
 	}
 	struct writers w = *proto;
-	w.by_as = af[0].fp;
-	w.by_cc = af[1].fp;
-	w.top_as = af[2].fp;
-	w.top_cc = af[3].fp;
+	w.by_as = fp[0];
+	w.by_cc = fp[1];
+	w.top_as = fp[2];
+	w.top_cc = fp[3];
 	for (size_t s = 0; s < n; s++)
 		if (write_scan(&w, &scans[s]) != 0) {
-			snprintf(err, errlen, "%s: write failed: %s", dir, strerror(errno));
+			outdir_write_failed(&o, NULL, err, errlen);
 			goto out;
 		}
-	for (int i = 0; i < 4; i++)
-		if (atomic_file_commit(&af[i], err, errlen) != 0)
-			goto out;
-	rc = 0;
+	rc = outdir_commit(&o, err, errlen);
 out:
-	for (int i = 0; i < 4; i++) {
-		atomic_file_abort(&af[i]);
-		free(paths[i]);
-	}
+	outdir_close(&o);
 	return rc;
 }
 

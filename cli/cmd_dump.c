@@ -77,9 +77,17 @@ static int write_mpc_rows(struct dump_ctx *d, const char *file, const struct pac
 		else
 			rkey[0] = '\0';
 		format_mpc_anomalies(m->anomalies, anom, sizeof anom);
-		const char *f[] = { frame, tm,  src,    dst,  sport, dport, flags, quoted ? "1" : "0",
-			            len,   ver, mflags, skey, rkey,  anom,  file };
-		if (csv_write_row(d->out, f, sizeof f / sizeof f[0]) != 0)
+		const char *f[DUMP_NCOLS] = {
+			[DUMP_FRAME] = frame,       [DUMP_TIME] = tm,
+			[DUMP_SRC] = src,           [DUMP_DST] = dst,
+			[DUMP_SPORT] = sport,       [DUMP_DPORT] = dport,
+			[DUMP_TCP_FLAGS] = flags,   [DUMP_IN_ICMP_QUOTE] = quoted ? "1" : "0",
+			[DUMP_MPC_LENGTH] = len,    [DUMP_MPC_VERSION] = ver,
+			[DUMP_MPC_FLAGS] = mflags,  [DUMP_SENDER_KEY] = skey,
+			[DUMP_RECEIVER_KEY] = rkey, [DUMP_ANOMALY] = anom,
+			[DUMP_FILE] = file,
+		};
+		if (csv_write_row(d->out, f, DUMP_NCOLS) != 0)
 			return -1;
 	}
 	return 0;

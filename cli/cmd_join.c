@@ -1,14 +1,13 @@
 /* cmd_join.c — `mpcap join`: several scans' results joined per host and port
- * (longitudinal.h), written as hosts.csv and monthly.csv. */
+ * (longitudinal.h), written as hosts.csv and monthly.csv through outdir.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analyzer/base/csv_io.h"
-#include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/outdir.h"
 #include "analyzer/scan/target.h"
 #include "cli/cli.h"
 #include "report/series/longitudinal.h"
@@ -35,38 +34,6 @@ void help_join(FILE *out)
 	      "\n"
 	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
 	      out);
-}
-
-static int path_in(const char *dir, const char *file, char *buf, size_t n)
-{
-	return snprintf(buf, n, "%s/%s", dir, file) < (int)n ? 0 : -1;
-}
-
-static int load(struct longitudinal *l, const char *dir, char *err, size_t errlen)
-{
-	char tp[4096], sp[4096];
-	struct stat st;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-		         "%s: not a results directory (want DIR/targets.csv and DIR/summary.csv)", dir);
-		return -1;
-	}
-	if (path_in(dir, "targets.csv", tp, sizeof tp) != 0 ||
-	    path_in(dir, "summary.csv", sp, sizeof sp) != 0) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		return -1;
-	}
-	struct csv_table t, s;
-	if (csv_table_read(tp, &t, err, errlen) != 0)
-		return -1;
-	if (csv_table_read(sp, &s, err, errlen) != 0) {
-		csv_table_free(&t);
-		return -1;
-	}
-	int rc = longitudinal_add(l, dir, &t, &s, err, errlen);
-	csv_table_free(&t);
-	csv_table_free(&s);
-	return rc;
 }
 
 struct count_writer {
@@ -184,45 +151,40 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 		return EXIT_ERROR;
 	}
 	int rc = EXIT_ERROR;
-	struct atomic_file ah = { 0 }, am = { 0 };
-	char hp[4096], mp[4096];
+	struct outdir o = { 0 };
 	for (int i = optind; i < argc; i++)
-		if (load(l, argv[i], err, sizeof err) != 0)
+		if (longitudinal_add_dir(l, argv[i], err, sizeof err) != 0)
 			goto fail;
-	if (longitudinal_finish(l, err, sizeof err) != 0 || ensure_dir(dir, err, sizeof err) != 0)
+	if (longitudinal_finish(l, err, sizeof err) != 0 || outdir_open(&o, dir, err, sizeof err) != 0)
 		goto fail;
-	if (path_in(dir, "hosts.csv", hp, sizeof hp) != 0 ||
-	    path_in(dir, "monthly.csv", mp, sizeof mp) != 0) {
-		snprintf(err, sizeof err, "%s: path too long", dir);
-		goto fail;
-	}
-	if (atomic_file_open(&ah, hp, err, sizeof err) != 0 ||
-	    atomic_file_open(&am, mp, err, sizeof err) != 0)
+	FILE *hosts = outdir_add(&o, "hosts.csv", err, sizeof err);
+	FILE *monthly = hosts ? outdir_add(&o, "monthly.csv", err, sizeof err) : NULL;
+	if (!monthly)
 		goto fail;
 	size_t consistent;
-	if (write_hosts(ah.fp, l, &consistent) != 0) {
-		snprintf(err, sizeof err, "%s: write failed: %s", hp, strerror(errno));
+	if (write_hosts(hosts, l, &consistent) != 0) {
+		outdir_write_failed(&o, hosts, err, sizeof err);
 		goto fail;
 	}
-	struct count_writer w = { am.fp, column_set_write_header(am.fp, COLSET_JOIN_MONTHLY) };
+	struct count_writer w = { monthly, column_set_write_header(monthly, COLSET_JOIN_MONTHLY) };
 	longitudinal_each_count(l, write_count, &w);
 	if (w.rc != 0) {
-		snprintf(err, sizeof err, "%s: write failed: %s", mp, strerror(errno));
+		outdir_write_failed(&o, monthly, err, sizeof err);
 		goto fail;
 	}
-	if (atomic_file_commit(&ah, err, sizeof err) != 0 || atomic_file_commit(&am, err, sizeof err) != 0)
+	if (outdir_commit(&o, err, sizeof err) != 0)
 		goto fail;
-	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s, %s\n",
+	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s/hosts.csv, "
+	       "%s/monthly.csv\n",
 	       longitudinal_scan_count(l), longitudinal_scan_label(l, 0),
 	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l),
-	       consistent, longitudinal_host_count(l) - consistent, hp, mp);
+	       consistent, longitudinal_host_count(l) - consistent, dir, dir);
 	rc = EXIT_OK;
 	goto out;
 fail:
 	fprintf(stderr, "mpcap: %s\n", err);
 out:
-	atomic_file_abort(&ah);
-	atomic_file_abort(&am);
+	outdir_close(&o);
 	longitudinal_free(l);
 	return rc;
 }

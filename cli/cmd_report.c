@@ -1,15 +1,15 @@
 /* cmd_report.c — `mpcap report`: one or more scans' results (plus optional
  * tracebox and attribution outputs) turned into a directory for a paper or a
  * talk: CSV tables, charts (PNG, SVG or PDF from the same drawing code),
- * index.html and README.md, all written atomically (temporary names renamed
- * only once everything has been written). */
+ * index.html and README.md, all written through outdir.h (temporary names
+ * renamed only once everything has been written). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/results/atomic_file.h"
+#include "analyzer/results/outdir.h"
 #include "cli/cli.h"
 #include "plots/chart.h"
 #include "plots/figures.h"
@@ -73,82 +73,11 @@ void help_report(FILE *out)
 	      out);
 }
 
-/* ------------------------------------------------------------- outputs */
-
-struct out {
-	char *name;
-	struct atomic_file af;
-};
-
-struct outs {
-	const char *dir;
-	struct out *v;
-	size_t n, cap;
-};
-
-static FILE *out_open(struct outs *o, const char *name, char *err, size_t errlen)
-{
-	if (o->n == o->cap) {
-		size_t nc = o->cap ? o->cap * 2 : 32;
-		struct out *nv = realloc(o->v, nc * sizeof *nv);
-		if (!nv) {
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
-		o->v = nv;
-		o->cap = nc;
-	}
-	struct out *e = &o->v[o->n];
-	memset(e, 0, sizeof *e);
-	size_t len = strlen(o->dir) + strlen(name) + 2;
-	char *path = malloc(len);
-	e->name = strdup(name);
-	if (!path || !e->name) {
-		free(path);
-		free(e->name);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	snprintf(path, len, "%s/%s", o->dir, name);
-	int rc = atomic_file_open(&e->af, path, err, errlen);
-	free(path);
-	if (rc != 0) {
-		free(e->name);
-		return NULL;
-	}
-	o->n++;
-	return e->af.fp;
-}
-
-static int outs_commit(struct outs *o, char *err, size_t errlen)
-{
-	/* flush everything first so that a full disk fails before any rename */
-	for (size_t i = 0; i < o->n; i++)
-		if (fflush(o->v[i].af.fp) != 0 || ferror(o->v[i].af.fp)) {
-			snprintf(err, errlen, "%s/%s: write failed: %s", o->dir, o->v[i].name,
-			         strerror(errno));
-			return -1;
-		}
-	for (size_t i = 0; i < o->n; i++)
-		if (atomic_file_commit(&o->v[i].af, err, errlen) != 0)
-			return -1;
-	return 0;
-}
-
-static void outs_free(struct outs *o)
-{
-	for (size_t i = 0; i < o->n; i++) {
-		atomic_file_abort(&o->v[i].af);
-		free(o->v[i].name);
-	}
-	free(o->v);
-}
-
 /* ------------------------------------------------------------- figures */
 
 struct ctx {
 	struct report *r;
-	struct outs outs;
+	struct outdir outs; /* every file written: committed together at the end */
 	struct chart_output co;
 	const char *ext;
 	const char *trace_dir, *attr_dir;
@@ -189,7 +118,7 @@ static void fig_filter(struct rp_figure *f, const struct rp_table *t, const char
 static FILE *chart_file(struct ctx *c, struct rp_figure *f, const char *stem)
 {
 	snprintf(f->file, sizeof f->file, "%s.%s", stem, c->ext);
-	return out_open(&c->outs, f->file, c->err, c->errlen);
+	return outdir_add(&c->outs, f->file, c->err, c->errlen);
 }
 
 static int chart_done(struct ctx *c, struct rp_figure *f, int rc, const struct chart_layout *lay)
@@ -393,8 +322,7 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
 	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
 	         family_label ? ": " : "", family_label ? family_label : "");
-	bool tm = !rk->measure[0] || strcmp(rk->measure, "mptcp") == 0 ||
-	          strcmp(rk->measure, "true_mptcp") == 0 || strcmp(rk->measure, "true-mptcp") == 0;
+	bool tm = !rk->measure[0] || rk->true_mptcp;
 	if (tm)
 		snprintf(value_title, sizeof value_title, "True MPTCP hosts (count)");
 	else
@@ -544,13 +472,11 @@ static int table_sections(struct ctx *c, bool first)
 
 static int write_table(struct ctx *c, const char *name, const struct rp_table *t)
 {
-	FILE *fp = out_open(&c->outs, name, c->err, c->errlen);
+	FILE *fp = outdir_add(&c->outs, name, c->err, c->errlen);
 	if (!fp)
 		return -1;
-	if (rp_table_write(t, fp) != 0) {
-		snprintf(c->err, c->errlen, "%s/%s: write failed: %s", c->outs.dir, name, strerror(errno));
-		return -1;
-	}
+	if (rp_table_write(t, fp) != 0)
+		return outdir_write_failed(&c->outs, fp, c->err, c->errlen);
 	return 0;
 }
 
@@ -720,13 +646,12 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	c.ext = chart_format_ext(co.format);
 	c.trace_dir = trace_dir;
 	c.attr_dir = attr_dir;
-	c.outs.dir = dir;
 	c.err = err;
 	c.errlen = sizeof err;
 	char *command = join_args(argc, argv);
 	int rc = EXIT_ERROR;
 	/* A stop request (SIGINT/SIGTERM) is honoured between steps: every output
-	 * is still a temporary file until outs_commit(), so nothing is left. */
+	 * is still a temporary file until outdir_commit(), so nothing is left. */
 	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dir, attr_dir, err,
 	                 sizeof err) != 0) {
 		if (stop_requested(env))
@@ -735,7 +660,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	}
 	if (stop_requested(env))
 		goto interrupted;
-	if (ensure_dir(dir, err, sizeof err) != 0)
+	if (outdir_open(&c.outs, dir, err, sizeof err) != 0)
 		goto fail;
 	/* each step runs only while the previous ones succeeded and no stop was asked for */
 	if (table_sections(&c, true) != 0 || stop_requested(env) || monthly_figures(&c) != 0 ||
@@ -780,23 +705,23 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		                .table_what = what,
 		                .ntables = 9,
 		                .command = command };
-	FILE *fp = out_open(&c.outs, "index.html", err, sizeof err);
+	FILE *fp = outdir_add(&c.outs, "index.html", err, sizeof err);
 	if (!fp)
 		goto fail;
 	if (report_write_html(fp, &page) != 0) {
-		snprintf(err, sizeof err, "%s/index.html: write failed: %s", dir, strerror(errno));
+		outdir_write_failed(&c.outs, fp, err, sizeof err);
 		goto fail;
 	}
-	fp = out_open(&c.outs, "README.md", err, sizeof err);
+	fp = outdir_add(&c.outs, "README.md", err, sizeof err);
 	if (!fp)
 		goto fail;
 	if (report_write_readme(fp, &page) != 0) {
-		snprintf(err, sizeof err, "%s/README.md: write failed: %s", dir, strerror(errno));
+		outdir_write_failed(&c.outs, fp, err, sizeof err);
 		goto fail;
 	}
 	if (stop_requested(env))
 		goto interrupted;
-	if (outs_commit(&c.outs, err, sizeof err) != 0)
+	if (outdir_commit(&c.outs, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet) {
 		size_t charts = 0, empty = 0;
@@ -816,7 +741,7 @@ interrupted:
 fail:
 	fprintf(stderr, "mpcap: %s\n", err);
 out:
-	outs_free(&c.outs);
+	outdir_close(&c.outs);
 	free(c.figs);
 	free(command);
 	report_free(&r);

@@ -1,18 +1,20 @@
 /* cmd_stats.c — `mpcap stats`: are the returned keys random?  Reads the keys
  * of targets.csv files (or mpcap dump CSVs), groups them (all keys, and per
  * --by columns), runs the tests of keystats.h on every group before and after
- * removing replays, writes one CSV per test and per table atomically, and
- * prints a plain-language summary on stdout. */
+ * removing the middlebox verdicts (verdict.h), writes one CSV per test and per
+ * table through outdir.h, and prints a plain-language summary on stdout. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analyzer/base/csv_io.h"
-#include "analyzer/results/atomic_file.h"
+#include "analyzer/base/text.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/outdir.h"
+#include "analyzer/results/results_dir.h"
+#include "analyzer/results/targets_csv.h"
 #include "cli/cli.h"
 #include "report/stats/keystats.h"
 
@@ -71,39 +73,22 @@ struct grouping {
 	char *spec; /* owned copy of the --by argument, the names point into it */
 };
 
-struct source {
-	const char *path;
-	struct csv_table t;
-	int by_idx[MAX_BY][MAX_BY_COLS];
-	bool has_verdict;
-};
-
 struct record {
 	uint64_t key;
 	uint64_t probe;
 	bool has_probe;
-	bool removed; /* replay, modified, shared-key (or key == probe key without verdicts) */
-	uint32_t source;
-	uint32_t row;
+	bool removed;  /* a middlebox verdict (or key == probe key without verdicts) */
+	char **labels; /* per --by grouping: "COLUMN=VALUE;..." (NULL without --by) */
 };
 
 struct input {
-	struct source *src;
+	const struct grouping *by;
+	int nby;
 	size_t nsrc;
 	struct record *rec;
 	size_t nrec, cap;
 	bool any_verdict, any_fallback, any_dump;
 };
-
-static int parse_key_field(const char *s, uint64_t *out)
-{
-	if (strlen(s) != 16)
-		return -1;
-	for (int i = 0; i < 16; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return -1;
-	return parse_hex64(s, out) ? 0 : -1;
-}
 
 static int push_record(struct input *in, const struct record *r, char *err, size_t errlen)
 {
@@ -121,185 +106,179 @@ static int push_record(struct input *in, const struct record *r, char *err, size
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* The --by labels of a row: fields by header position, idx[g][c] the
+ * position of grouping g's column c.  0, or -1 when out of memory. */
+static int make_labels(const struct input *in, const int idx[MAX_BY][MAX_BY_COLS], char *const *f,
+                       struct record *rec)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The most frequent value of v[0..n) (sorted in place); false when n == 0. */
-static bool mode_u64(uint64_t *v, size_t n, uint64_t *out)
-{
-	if (n == 0)
-		return false;
-	qsort(v, n, sizeof *v, cmp_u64);
-	size_t best = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && v[j] == v[i])
-			j++;
-		if (j - i > best) {
-			best = j - i;
-			*out = v[i];
-		}
-		i = j;
-	}
-	return true;
-}
-
-/* A targets.csv of mpcap analyze: one key per row. */
-static int load_targets(struct input *in, uint32_t si, char *err, size_t errlen)
-{
-	struct source *s = &in->src[si];
-	int kc = csv_table_col(&s->t, "key"), pc = csv_table_col(&s->t, "probe_key"),
-	    vc = csv_table_col(&s->t, "verdict");
-	s->has_verdict = vc >= 0;
-	if (vc >= 0)
-		in->any_verdict = true;
-	else
-		in->any_fallback = true;
-	for (size_t r = 0; r < s->t.nrows; r++) {
-		char **f = s->t.rows[r];
-		struct record rec = { 0 };
-		rec.source = si;
-		rec.row = (uint32_t)r;
-		if (!f[kc][0])
-			continue;
-		if (parse_key_field(f[kc], &rec.key) != 0) {
-			snprintf(err, errlen, "%s: line %zu: key '%.40s' is not 16 lowercase hex digits",
-			         s->path, r + 2, f[kc]);
+	if (!in->nby)
+		return 0;
+	if (!(rec->labels = calloc((size_t)in->nby, sizeof *rec->labels)))
+		return -1;
+	for (int g = 0; g < in->nby; g++) {
+		const struct grouping *by = &in->by[g];
+		size_t len = 1;
+		for (int c = 0; c < by->ncols; c++)
+			len += strlen(by->cols[c]) + strlen(f[idx[g][c]]) + 2;
+		if (!(rec->labels[g] = malloc(len)))
 			return -1;
-		}
-		if (pc >= 0 && f[pc][0]) {
-			if (parse_key_field(f[pc], &rec.probe) != 0) {
-				snprintf(err, errlen,
-				         "%s: line %zu: probe_key '%.40s' is not 16 lowercase hex digits",
-				         s->path, r + 2, f[pc]);
-				return -1;
-			}
-			rec.has_probe = true;
-		}
-		if (vc >= 0)
-			rec.removed = strcmp(f[vc], "replay") == 0 || strcmp(f[vc], "modified") == 0 ||
-			              strcmp(f[vc], "shared-key") == 0;
-		else
-			rec.removed = rec.has_probe && rec.key == rec.probe;
-		if (push_record(in, &rec, err, errlen) != 0)
-			return -1;
+		size_t used = 0;
+		for (int c = 0; c < by->ncols; c++)
+			used += (size_t)snprintf(rec->labels[g] + used, len - used, "%s%s=%s", c ? ";" : "",
+			                         by->cols[c], f[idx[g][c]]);
 	}
 	return 0;
 }
 
-/* An mpcap dump CSV: the sender key of every SYN-ACK (not quoted in ICMP);
- * the probe key is the most frequent sender key of the SYNs. */
-static int load_dump(struct input *in, uint32_t si, char *err, size_t errlen)
+static void record_free(const struct input *in, struct record *r)
 {
-	struct source *s = &in->src[si];
-	int kc = csv_table_col(&s->t, "sender_key"), fc = csv_table_col(&s->t, "tcp_flags"),
-	    qc = csv_table_col(&s->t, "in_icmp_quote");
-	uint64_t *probes = malloc((s->t.nrows + 1) * sizeof *probes), probe = 0;
-	size_t np = 0;
-	if (!probes) {
+	for (int g = 0; r->labels && g < in->nby; g++)
+		free(r->labels[g]);
+	free(r->labels);
+}
+
+/* Adds a record with its labels; -1 (err) when out of memory. */
+static int add_record(struct input *in, const int idx[MAX_BY][MAX_BY_COLS], char *const *f,
+                      struct record *rec, char *err, size_t errlen)
+{
+	if (make_labels(in, idx, f, rec) != 0 || push_record(in, rec, err, errlen) != 0) {
+		record_free(in, rec);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+/* A targets.csv of mpcap analyze (targets_csv.h): one key per row. */
+static int load_targets(struct input *in, struct csv_reader *csv, const int idx[MAX_BY][MAX_BY_COLS],
+                        char *err, size_t errlen)
+{
+	struct targets_reader *tr =
+	    targets_open_csv(csv, TARGETS_COL(TARGETS_KEY),
+	                     TARGETS_COL(TARGETS_PROBE_KEY) | TARGETS_COL(TARGETS_VERDICT), err, errlen);
+	if (!tr)
+		return -1;
+	bool has_verdict = targets_has(tr, TARGETS_VERDICT);
+	if (has_verdict)
+		in->any_verdict = true;
+	else
+		in->any_fallback = true;
+	struct targets_row row;
+	int rc;
+	while ((rc = targets_next(tr, &row, err, errlen)) == 1) {
+		if (!row.has_key)
+			continue;
+		struct record rec = { row.key, row.probe_key, row.has_probe_key, false, NULL };
+		rec.removed =
+		    has_verdict ? verdict_is_middlebox(row.verdict) : rec.has_probe && rec.key == rec.probe;
+		if ((rc = add_record(in, idx, row.fields, &rec, err, errlen)) != 0)
+			break;
+	}
+	targets_close(tr);
+	return rc;
+}
+
+/* An mpcap dump CSV: the sender key of every SYN-ACK (not quoted in ICMP);
+ * the probe key is the most frequent sender key of the SYNs. */
+static int load_dump(struct input *in, struct csv_reader *csv, const int idx[MAX_BY][MAX_BY_COLS], char *err,
+                     size_t errlen)
+{
+	int kc = csv_reader_col(csv, column_name(COLSET_DUMP, DUMP_SENDER_KEY)),
+	    fc = csv_reader_col(csv, column_name(COLSET_DUMP, DUMP_TCP_FLAGS)),
+	    qc = csv_reader_col(csv, column_name(COLSET_DUMP, DUMP_IN_ICMP_QUOTE));
+	uint64_t *probes = NULL, probe = 0;
+	size_t np = 0, capp = 0;
 	in->any_dump = in->any_fallback = true;
 	size_t first = in->nrec;
-	for (size_t r = 0; r < s->t.nrows; r++) {
-		char **f = s->t.rows[r];
+	char *const *f;
+	int rc;
+	while ((rc = csv_reader_next(csv, &f, err, errlen)) == 1) {
 		if (!f[kc][0] || (qc >= 0 && strcmp(f[qc], "0") != 0))
 			continue;
 		bool synack = strcmp(f[fc], "0x12") == 0, syn = strcmp(f[fc], "0x02") == 0;
 		if (!synack && !syn)
 			continue;
 		uint64_t k;
-		if (parse_key_field(f[kc], &k) != 0) {
-			free(probes);
+		if (!parse_key(f[kc], &k)) {
 			snprintf(err, errlen,
-			         "%s: line %zu: sender_key '%.40s' is not 16 lowercase hex digits", s->path,
-			         r + 2, f[kc]);
-			return -1;
+			         "%s: line %zu: sender_key '%.40s' is not 16 lowercase hex digits",
+			         csv_reader_path(csv), csv_reader_record(csv), f[kc]);
+			rc = -1;
+			break;
 		}
 		if (syn) {
+			if (np == capp) {
+				size_t nc = capp ? capp * 2 : 1024;
+				uint64_t *n = realloc(probes, nc * sizeof *n);
+				if (!n) {
+					snprintf(err, errlen, "out of memory");
+					rc = -1;
+					break;
+				}
+				probes = n;
+				capp = nc;
+			}
 			probes[np++] = k;
 			continue;
 		}
-		struct record rec = { 0 };
-		rec.key = k;
-		rec.source = si;
-		rec.row = (uint32_t)r;
-		if (push_record(in, &rec, err, errlen) != 0) {
-			free(probes);
-			return -1;
-		}
+		struct record rec = { k, 0, false, false, NULL };
+		if ((rc = add_record(in, idx, f, &rec, err, errlen)) != 0)
+			break;
 	}
-	bool has_probe = mode_u64(probes, np, &probe);
+	csv_reader_close(csv);
+	bool has_probe = ks_probe_key(probes, np, &probe);
 	free(probes);
 	for (size_t i = first; i < in->nrec; i++) {
 		in->rec[i].has_probe = has_probe;
 		in->rec[i].probe = probe;
 		in->rec[i].removed = has_probe && in->rec[i].key == probe;
 	}
-	return 0;
+	return rc;
 }
 
-static int load_source(struct input *in, const char *arg, const struct grouping *by, int nby, char *err,
-                       size_t errlen)
+static int load_source(struct input *in, const char *arg, char *err, size_t errlen)
 {
-	struct stat st;
-	char *path;
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		size_t n = strlen(arg) + sizeof "/targets.csv";
-		path = malloc(n);
-		if (path)
-			snprintf(path, n, "%s/targets.csv", arg);
-	} else {
-		path = strdup(arg);
-	}
+	char *path = results_targets_path(arg);
 	if (!path) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct source *ns = realloc(in->src, (in->nsrc + 1) * sizeof *ns);
-	if (!ns) {
-		free(path);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	in->src = ns;
-	struct source *s = &in->src[in->nsrc];
-	memset(s, 0, sizeof *s);
-	s->path = path;
-	if (csv_table_read(path, &s->t, err, errlen) != 0) {
-		free(path);
-		return -1;
-	}
-	uint32_t si = (uint32_t)in->nsrc++;
-	for (int g = 0; g < nby; g++)
-		for (int c = 0; c < by[g].ncols; c++) {
-			s->by_idx[g][c] = csv_table_col(&s->t, by[g].cols[c]);
-			if (s->by_idx[g][c] < 0) {
+	struct csv_reader *csv = csv_reader_open(path, err, errlen);
+	int idx[MAX_BY][MAX_BY_COLS];
+	int rc = -1;
+	if (!csv)
+		goto out;
+	in->nsrc++;
+	for (int g = 0; g < in->nby; g++)
+		for (int c = 0; c < in->by[g].ncols; c++) {
+			idx[g][c] = csv_reader_col(csv, in->by[g].cols[c]);
+			if (idx[g][c] < 0) {
 				snprintf(err, errlen, "%s: no column '%s' (asked for by --by)", path,
-				         by[g].cols[c]);
-				return -1;
+				         in->by[g].cols[c]);
+				csv_reader_close(csv);
+				goto out;
 			}
 		}
-	if (csv_table_col(&s->t, "key") >= 0)
-		return load_targets(in, si, err, errlen);
-	if (csv_table_col(&s->t, "sender_key") >= 0 && csv_table_col(&s->t, "tcp_flags") >= 0)
-		return load_dump(in, si, err, errlen);
-	snprintf(err, errlen,
-	         "%s: no 'key' column: not a targets.csv of mpcap analyze (nor an mpcap dump CSV)", path);
-	return -1;
+	if (csv_reader_col(csv, column_name(COLSET_TARGETS, TARGETS_KEY)) >= 0)
+		rc = load_targets(in, csv, idx, err, errlen);
+	else if (csv_reader_col(csv, column_name(COLSET_DUMP, DUMP_SENDER_KEY)) >= 0 &&
+	         csv_reader_col(csv, column_name(COLSET_DUMP, DUMP_TCP_FLAGS)) >= 0)
+		rc = load_dump(in, csv, idx, err, errlen);
+	else {
+		snprintf(err, errlen,
+		         "%s: no 'key' column: not a targets.csv of mpcap analyze (nor an mpcap dump CSV)",
+		         path);
+		csv_reader_close(csv);
+	}
+out:
+	free(path);
+	return rc;
 }
 
 static void input_free(struct input *in)
 {
-	for (size_t i = 0; i < in->nsrc; i++) {
-		csv_table_free(&in->src[i].t);
-		free((char *)in->src[i].path);
-	}
-	free(in->src);
+	for (size_t i = 0; i < in->nrec; i++)
+		record_free(in, &in->rec[i]);
 	free(in->rec);
 }
 
@@ -336,9 +315,10 @@ static const struct {
 };
 
 struct outputs {
-	struct atomic_file af[OUT_COUNT];
-	char *paths[OUT_COUNT];
-	int failed; /* index of the file whose write failed, or -1 */
+	struct outdir dir;
+	FILE *fp[OUT_COUNT];
+	FILE *failed; /* the file whose write failed first, or NULL */
+	int failed_errno;
 };
 
 static void fmt_num(char *buf, size_t n, double v)
@@ -348,8 +328,10 @@ static void fmt_num(char *buf, size_t n, double v)
 
 static void row(struct outputs *o, enum out_file f, const char *const *fields, size_t n)
 {
-	if (o->failed < 0 && csv_write_row(o->af[f].fp, fields, n) != 0)
-		o->failed = (int)f;
+	if (!o->failed && csv_write_row(o->fp[f], fields, n) != 0) {
+		o->failed = o->fp[f];
+		o->failed_errno = errno;
+	}
 }
 
 /* One row of a test file: group,subset,n,statistic,df,p,decision,extra... */
@@ -708,7 +690,7 @@ static int test_group(struct run *ru, const char *group, const size_t *idx, size
 			ru->probes[np++] = r->probe;
 	}
 	uint64_t probe;
-	bool has_probe = mode_u64(ru->probes, np, &probe);
+	bool has_probe = ks_probe_key(ru->probes, np, &probe);
 	struct ks_result a, c;
 	if (ks_analyze(ru->all, na, has_probe ? &probe : NULL, ru->alpha, &a, err, errlen) != 0)
 		return -1;
@@ -726,7 +708,7 @@ static int test_group(struct run *ru, const char *group, const size_t *idx, size
 }
 
 struct labelled {
-	char *label;
+	const char *label;
 	size_t rec;
 };
 
@@ -739,49 +721,29 @@ static int cmp_labelled(const void *a, const void *b)
 	return x->rec < y->rec ? -1 : x->rec > y->rec;
 }
 
-static int test_grouping(struct run *ru, int g, const struct grouping *by, size_t *idx, char *err,
-                         size_t errlen)
+static int test_grouping(struct run *ru, int g, size_t *idx, char *err, size_t errlen)
 {
 	const struct input *in = ru->in;
 	struct labelled *l = calloc(in->nrec ? in->nrec : 1, sizeof *l);
-	int rc = -1;
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < in->nrec; i++) {
-		const struct record *r = &in->rec[i];
-		const struct source *s = &in->src[r->source];
-		char **f = s->t.rows[r->row];
-		size_t len = 1;
-		for (int c = 0; c < by->ncols; c++)
-			len += strlen(by->cols[c]) + strlen(f[s->by_idx[g][c]]) + 2;
-		l[i].label = malloc(len);
+		l[i].label = in->rec[i].labels[g];
 		l[i].rec = i;
-		if (!l[i].label) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-		size_t used = 0;
-		for (int c = 0; c < by->ncols; c++)
-			used += (size_t)snprintf(l[i].label + used, len - used, "%s%s=%s", c ? ";" : "",
-			                         by->cols[c], f[s->by_idx[g][c]]);
 	}
 	qsort(l, in->nrec, sizeof *l, cmp_labelled);
-	for (size_t i = 0; i < in->nrec;) {
+	int rc = 0;
+	for (size_t i = 0; i < in->nrec && rc == 0;) {
 		size_t j = i;
 		while (j < in->nrec && strcmp(l[j].label, l[i].label) == 0) {
 			idx[j - i] = l[j].rec;
 			j++;
 		}
-		if (test_group(ru, l[i].label, idx, j - i, err, errlen) != 0)
-			goto out;
+		rc = test_group(ru, l[i].label, idx, j - i, err, errlen);
 		i = j;
 	}
-	rc = 0;
-out:
-	for (size_t i = 0; i < in->nrec; i++)
-		free(l[i].label);
 	free(l);
 	return rc;
 }
@@ -805,33 +767,15 @@ static int parse_by(const char *arg, struct grouping *g)
 
 static int open_outputs(struct outputs *o, const char *dir, char *err, size_t errlen)
 {
-	o->failed = -1;
-	if (ensure_dir(dir, err, errlen) != 0)
+	if (outdir_open(&o->dir, dir, err, errlen) != 0)
 		return -1;
 	for (int f = 0; f < OUT_COUNT; f++) {
-		size_t n = strlen(dir) + strlen(out_files[f].name) + 2;
-		o->paths[f] = malloc(n);
-		if (!o->paths[f]) {
-			snprintf(err, errlen, "out of memory");
+		if (!(o->fp[f] = outdir_add(&o->dir, out_files[f].name, err, errlen)))
 			return -1;
-		}
-		snprintf(o->paths[f], n, "%s/%s", dir, out_files[f].name);
-		if (atomic_file_open(&o->af[f], o->paths[f], err, errlen) != 0)
-			return -1;
-		if (column_set_write_header(o->af[f].fp, out_files[f].set) != 0) {
-			snprintf(err, errlen, "%s: write failed: %s", o->paths[f], strerror(errno));
-			return -1;
-		}
+		if (column_set_write_header(o->fp[f], out_files[f].set) != 0)
+			return outdir_write_failed(&o->dir, o->fp[f], err, errlen);
 	}
 	return 0;
-}
-
-static void close_outputs(struct outputs *o)
-{
-	for (int f = 0; f < OUT_COUNT; f++) {
-		atomic_file_abort(&o->af[f]);
-		free(o->paths[f]);
-	}
 }
 
 int cmd_stats(int argc, char **argv, const struct cli_env *env)
@@ -901,13 +845,13 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 	}
 
 	char err[8400];
-	struct input in = { 0 };
+	struct input in = { by, nby, 0, NULL, 0, 0, false, false, false };
 	struct outputs o = { 0 };
 	struct run ru = { &in, alpha, &o, quiet, NULL, NULL, NULL, NULL };
 	size_t *idx = NULL;
 	rc = EXIT_ERROR;
 	for (int i = optind; i < argc; i++)
-		if (load_source(&in, argv[i], by, nby, err, sizeof err) != 0)
+		if (load_source(&in, argv[i], err, sizeof err) != 0)
 			goto fail;
 	if (env && env->stop && *env->stop) {
 		fprintf(stderr, "mpcap: interrupted; no output written\n");
@@ -941,10 +885,11 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 	if (test_group(&ru, "all", idx, in.nrec, err, sizeof err) != 0)
 		goto fail;
 	for (int g = 0; g < nby; g++)
-		if (test_grouping(&ru, g, &by[g], idx, err, sizeof err) != 0)
+		if (test_grouping(&ru, g, idx, err, sizeof err) != 0)
 			goto fail;
-	if (o.failed >= 0) {
-		snprintf(err, sizeof err, "%s: write failed: %s", o.paths[o.failed], strerror(errno));
+	if (o.failed) {
+		errno = o.failed_errno;
+		outdir_write_failed(&o.dir, o.failed, err, sizeof err);
 		goto fail;
 	}
 	if (env && env->stop && *env->stop) {
@@ -952,9 +897,8 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
-	for (int f = 0; f < OUT_COUNT; f++)
-		if (atomic_file_commit(&o.af[f], err, sizeof err) != 0)
-			goto fail;
+	if (outdir_commit(&o.dir, err, sizeof err) != 0)
+		goto fail;
 	if (!quiet && fflush(stdout) != 0) {
 		snprintf(err, sizeof err, "standard output: %s", strerror(errno));
 		goto fail;
@@ -964,7 +908,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 fail:
 	fprintf(stderr, "mpcap: %s\n", err);
 done:
-	close_outputs(&o);
+	outdir_close(&o.dir);
 	input_free(&in);
 	free(ru.all);
 	free(ru.clean);

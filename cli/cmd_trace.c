@@ -3,17 +3,17 @@
  * (RFC 792, RFC 1812, RFC 4884, RFC 4443) and to the destination's answers,
  * compares the MP_CAPABLE option hop by hop (RFC 6824, RFC 8684) through
  * trace.h, and writes hops.csv, destinations.csv and, with --targets,
- * classification.csv atomically. */
-#include <arpa/inet.h>
-#include <errno.h>
+ * classification.csv (the scan's targets.csv read by targets_csv.h) through
+ * outdir.h. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
-#include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/outdir.h"
+#include "analyzer/results/targets_csv.h"
 #include "analyzer/scan/trace.h"
 #include "cli/cli.h"
 
@@ -209,31 +209,34 @@ static int write_dests(FILE *fp, const struct trace *t)
 		if (d->answer_has_key && d->probe_has_key)
 			snprintf(same, sizeof same, "%d", d->answer_key == d->probe_key ? 1 : 0);
 		trace_class_reason(d, reason, sizeof reason);
-		const char *f[] = { dst,
-			            port,
-			            fam,
-			            probes,
-			            maxttl,
-			            hops,
-			            full,
-			            last,
-			            lastr,
-			            lastmpc,
-			            chop,
-			            chr,
-			            change,
-			            ihop,
-			            ir,
-			            other,
-			            nat,
-			            unr,
-			            trace_answer_name(d->answer),
-			            d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
-			            akey,
-			            pkey,
-			            same,
-			            trace_class_name(d->cls),
-			            reason };
+		const char *f[TDEST_NCOLS] = {
+			[TDEST_DESTINATION] = dst,
+			[TDEST_PORT] = port,
+			[TDEST_FAMILY] = fam,
+			[TDEST_PROBES] = probes,
+			[TDEST_MAX_PROBE_TTL] = maxttl,
+			[TDEST_HOPS_ANSWERED] = hops,
+			[TDEST_HOPS_FULL] = full,
+			[TDEST_LAST_HOP] = last,
+			[TDEST_LAST_ROUTER] = lastr,
+			[TDEST_LAST_MPC_STATUS] = lastmpc,
+			[TDEST_MPC_CHANGED_HOP] = chop,
+			[TDEST_MPC_CHANGED_ROUTER] = chr,
+			[TDEST_MPC_CHANGE] = change,
+			[TDEST_MPC_INTACT_HOP] = ihop,
+			[TDEST_MPC_INTACT_ROUTER] = ir,
+			[TDEST_OTHER_CHANGES] = other,
+			[TDEST_NAT] = nat,
+			[TDEST_ICMP_UNREACHABLE_FROM] = unr,
+			[TDEST_ANSWER] = trace_answer_name(d->answer),
+			[TDEST_ANSWER_VERDICT] =
+			    d->answer == TANS_NONE ? "" : verdict_name(d->answer_verdict),
+			[TDEST_ANSWER_KEY] = akey,
+			[TDEST_PROBE_KEY] = pkey,
+			[TDEST_KEY_IS_PROBE_KEY] = same,
+			[TDEST_CLASS] = trace_class_name(d->cls),
+			[TDEST_REASON] = reason,
+		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -247,42 +250,19 @@ struct responder {
 	uint8_t addr[16];
 	uint16_t port;
 	size_t row; /* first row */
-	char verdicts[96];
-	const char *key;
+	uint8_t nverdicts;
+	uint8_t verdicts[VERDICT_COUNT]; /* enum verdict, in the order the rows give them */
+	bool has_key;
+	uint64_t key;
 	const char *scan;
 };
 
 struct targets {
-	struct csv_table table;
 	struct responder *r;
-	size_t n;
+	size_t n, cap;
+	char **labels; /* the scan labels met, one per run of rows (usually one) */
+	size_t nlabels, caplabels;
 };
-
-/* Parses an IPv4 or IPv6 address; 0 on success. */
-static int inet_pton_family(const char *s, uint8_t addr[16], uint8_t *family)
-{
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, s, addr) == 1) {
-		*family = 4;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, addr) == 1) {
-		*family = 6;
-		return 0;
-	}
-	return -1;
-}
-
-static bool parse_port(const char *s, uint16_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || v > 65535)
-		return false;
-	*out = (uint16_t)v;
-	return true;
-}
 
 static int cmp_responder(const void *a, const void *b)
 {
@@ -297,96 +277,83 @@ static int cmp_responder(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* True when the semicolon-separated list holds word. */
-static bool list_has(const char *list, const char *word)
+static void verdict_add(struct responder *r, enum verdict v)
 {
-	size_t wl = strlen(word);
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ';');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == wl && strncmp(p, word, wl) == 0)
-			return true;
-		if (!e)
-			break;
-		p = e + 1;
+	for (uint8_t i = 0; i < r->nverdicts; i++)
+		if (r->verdicts[i] == v)
+			return;
+	if (r->nverdicts < VERDICT_COUNT)
+		r->verdicts[r->nverdicts++] = (uint8_t)v;
+}
+
+/* The responder's verdicts as targets.csv names them, ';'-separated. */
+static void verdicts_text(const struct responder *r, char *buf, size_t n)
+{
+	size_t l = 0;
+	buf[0] = '\0';
+	for (uint8_t i = 0; i < r->nverdicts && l < n; i++)
+		l += (size_t)snprintf(buf + l, n - l, "%s%s", i ? ";" : "", verdict_name(r->verdicts[i]));
+}
+
+/* The label's stored copy: rows in a run of one label share one. */
+static const char *label_of(struct targets *tg, const char *scan)
+{
+	if (tg->nlabels && strcmp(tg->labels[tg->nlabels - 1], scan) == 0)
+		return tg->labels[tg->nlabels - 1];
+	if (tg->nlabels == tg->caplabels) {
+		size_t nc = tg->caplabels ? tg->caplabels * 2 : 4;
+		char **nl = realloc(tg->labels, nc * sizeof *nl);
+		if (!nl)
+			return NULL;
+		tg->labels = nl;
+		tg->caplabels = nc;
 	}
-	return false;
-}
-
-/* Appends word to the semicolon-separated list unless already there. */
-static void list_add(char *list, size_t n, const char *word)
-{
-	if (list_has(list, word))
-		return;
-	size_t l = strlen(list);
-	if (l + 1 + strlen(word) + 1 > n)
-		return;
-	if (l)
-		list[l++] = ';';
-	memcpy(list + l, word, strlen(word) + 1);
-}
-
-static bool mpc_verdict(const char *v)
-{
-	return strcmp(v, "mptcp") == 0 || strcmp(v, "replay") == 0 || strcmp(v, "modified") == 0 ||
-	       strcmp(v, "shared-key") == 0;
+	if (!(tg->labels[tg->nlabels] = strdup(scan)))
+		return NULL;
+	return tg->labels[tg->nlabels++];
 }
 
 static int read_targets(const char *path, struct targets *tg, char *err, size_t errlen)
 {
-	char msg[512];
 	memset(tg, 0, sizeof *tg);
-	if (csv_table_read(path, &tg->table, msg, sizeof msg) != 0) {
-		snprintf(err, errlen, "%s", msg);
+	struct targets_reader *tr = targets_open(
+	    path, TARGETS_COL(TARGETS_ADDRESS) | TARGETS_COL(TARGETS_PORT) | TARGETS_COL(TARGETS_VERDICT),
+	    TARGETS_COL(TARGETS_FAMILY) | TARGETS_COL(TARGETS_KEY) | TARGETS_COL(TARGETS_MPC_VERSION) |
+	        TARGETS_COL(TARGETS_SCAN),
+	    err, errlen);
+	if (!tr)
 		return -1;
-	}
-	const struct csv_table *t = &tg->table;
-	int c_addr = csv_table_col(t, "address"), c_port = csv_table_col(t, "port"),
-	    c_fam = csv_table_col(t, "family"), c_verdict = csv_table_col(t, "verdict"),
-	    c_key = csv_table_col(t, "key"), c_mver = csv_table_col(t, "mpc_version"),
-	    c_scan = csv_table_col(t, "scan");
-	const char *missing = c_addr < 0 ? "address" : c_port < 0 ? "port" : c_verdict < 0 ? "verdict" : NULL;
-	if (missing) {
-		snprintf(err, errlen, "%s: no '%s' column; expected a targets.csv written by 'mpcap analyze'",
-		         path, missing);
-		return -1;
-	}
-	tg->r = calloc(t->nrows ? t->nrows : 1, sizeof *tg->r);
-	if (!tg->r) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < t->nrows; i++) {
-		char **row = t->rows[i];
-		const char *verdict = row[c_verdict];
-		bool mpc = c_mver >= 0 ? row[c_mver][0] != '\0'
-		                       : (mpc_verdict(verdict) || (c_key >= 0 && row[c_key][0] != '\0'));
+	bool by_mpc_version = targets_has(tr, TARGETS_MPC_VERSION);
+	struct targets_row row;
+	int rc;
+	while ((rc = targets_next(tr, &row, err, errlen)) == 1) {
+		bool mpc = by_mpc_version ? row.has_mpc : verdict_is_mpc_answer(row.verdict) || row.has_key;
 		if (!mpc)
 			continue;
+		if (tg->n == tg->cap) {
+			size_t nc = tg->cap ? tg->cap * 2 : 256;
+			struct responder *nr = realloc(tg->r, nc * sizeof *nr);
+			if (!nr)
+				goto oom;
+			tg->r = nr;
+			tg->cap = nc;
+		}
 		struct responder *r = &tg->r[tg->n];
 		memset(r, 0, sizeof *r);
-		const char *a = row[c_addr];
-		if (inet_pton_family(a, r->addr, &r->family) != 0) {
-			snprintf(err, errlen, "%s: line %zu: '%s' is not an IPv4 or IPv6 address", path,
-			         i + 2, a);
-			return -1;
-		}
-		if (c_fam >= 0 && row[c_fam][0] && (unsigned)atoi(row[c_fam]) != r->family) {
-			snprintf(err, errlen, "%s: line %zu: family '%s' does not match address %s", path,
-			         i + 2, row[c_fam], a);
-			return -1;
-		}
-		if (!parse_port(row[c_port], &r->port)) {
-			snprintf(err, errlen, "%s: line %zu: '%s' is not a port", path, i + 2, row[c_port]);
-			return -1;
-		}
-		r->row = i;
-		r->verdicts[0] = '\0';
-		list_add(r->verdicts, sizeof r->verdicts, verdict);
-		r->key = c_key >= 0 ? row[c_key] : "";
-		r->scan = c_scan >= 0 ? row[c_scan] : "";
+		r->family = row.family;
+		memcpy(r->addr, row.addr, 16);
+		r->port = row.port;
+		r->row = tg->n;
+		verdict_add(r, row.verdict);
+		r->has_key = row.has_key;
+		r->key = row.key;
+		if (!(r->scan = label_of(tg, row.scan)))
+			goto oom;
 		tg->n++;
 	}
+	targets_close(tr);
+	if (rc != 0)
+		return -1;
 	/* one entry per (address, port): a target may have a row per probe version */
 	if (tg->n > 1)
 		qsort(tg->r, tg->n, sizeof *tg->r, cmp_responder);
@@ -397,9 +364,12 @@ static int read_targets(const char *path, struct targets *tg, char *err, size_t 
 			struct responder *prev = &tg->r[w - 1];
 			if (prev->family == r->family && prev->port == r->port &&
 			    memcmp(prev->addr, r->addr, 16) == 0) {
-				list_add(prev->verdicts, sizeof prev->verdicts, r->verdicts);
-				if (!prev->key[0])
+				for (uint8_t k = 0; k < r->nverdicts; k++)
+					verdict_add(prev, r->verdicts[k]);
+				if (!prev->has_key) {
+					prev->has_key = r->has_key;
 					prev->key = r->key;
+				}
 				continue;
 			}
 		}
@@ -407,17 +377,26 @@ static int read_targets(const char *path, struct targets *tg, char *err, size_t 
 	}
 	tg->n = w;
 	return 0;
+oom:
+	targets_close(tr);
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 static void free_targets(struct targets *tg)
 {
-	csv_table_free(&tg->table);
+	for (size_t i = 0; i < tg->nlabels; i++)
+		free(tg->labels[i]);
+	free(tg->labels);
 	free(tg->r);
 }
 
-static bool has_bad_verdict(const char *verdicts)
+static bool has_middlebox_verdict(const struct responder *r)
 {
-	return list_has(verdicts, "replay") || list_has(verdicts, "modified");
+	for (uint8_t i = 0; i < r->nverdicts; i++)
+		if (verdict_is_middlebox(r->verdicts[i]))
+			return true;
+	return false;
 }
 
 static int write_classification(FILE *fp, const struct trace *t, const struct targets *tg, uint64_t counts[])
@@ -427,31 +406,36 @@ static int write_classification(FILE *fp, const struct trace *t, const struct ta
 	for (size_t i = 0; i < tg->n; i++) {
 		const struct responder *r = &tg->r[i];
 		const struct trace_dest *d = trace_dest_find(t, r->family, r->addr, r->port);
-		enum trace_class cls = trace_final_class(d, has_bad_verdict(r->verdicts));
+		enum trace_class cls = trace_final_class(d, has_middlebox_verdict(r));
 		counts[cls]++;
-		char addr[64], port[8], fam[4], reason[300] = "";
+		char addr[64], port[8], fam[4], reason[300] = "", verdicts[128], key[17] = "";
+		verdicts_text(r, verdicts, sizeof verdicts);
+		if (r->has_key)
+			format_key(r->key, key);
 		addr_text(r->family, r->addr, addr, sizeof addr);
 		snprintf(port, sizeof port, "%u", r->port);
 		snprintf(fam, sizeof fam, "%u", r->family);
 		if (d) {
 			trace_class_reason(d, reason, sizeof reason);
 			if (cls != d->cls)
-				snprintf(reason, sizeof reason, "the scan saw %s; trace: %s", r->verdicts,
+				snprintf(reason, sizeof reason, "the scan saw %s; trace: %s", verdicts,
 				         trace_class_name(d->cls));
 		} else {
 			snprintf(reason, sizeof reason,
 			         "no probe to this address and port in the trace captures");
 		}
-		const char *f[] = { r->scan,
-			            addr,
-			            port,
-			            fam,
-			            r->verdicts,
-			            r->key,
-			            d ? "1" : "0",
-			            d ? trace_class_name(d->cls) : "",
-			            trace_class_name(cls),
-			            reason };
+		const char *f[TCLS_NCOLS] = {
+			[TCLS_SCAN] = r->scan,
+			[TCLS_ADDRESS] = addr,
+			[TCLS_PORT] = port,
+			[TCLS_FAMILY] = fam,
+			[TCLS_SCAN_VERDICT] = verdicts,
+			[TCLS_KEY] = key,
+			[TCLS_TRACED] = d ? "1" : "0",
+			[TCLS_TRACE_CLASS] = d ? trace_class_name(d->cls) : "",
+			[TCLS_CLASS] = trace_class_name(cls),
+			[TCLS_REASON] = reason,
+		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -461,43 +445,30 @@ static int write_classification(FILE *fp, const struct trace *t, const struct ta
 static int write_outputs(const char *dir, const struct trace *t, const struct targets *tg, uint64_t counts[],
                          char *err, size_t errlen)
 {
-	if (ensure_dir(dir, err, errlen) != 0)
-		return -1;
-	static const char *const names[3] = { "hops.csv", "destinations.csv", "classification.csv" };
-	int nfiles = tg ? 3 : 2;
-	size_t n = strlen(dir) + 32;
-	char *path[3] = { NULL, NULL, NULL };
-	struct atomic_file af[3];
-	memset(af, 0, sizeof af);
+	struct outdir o;
 	int rc = -1;
-	for (int i = 0; i < nfiles; i++) {
-		path[i] = malloc(n);
-		if (!path[i]) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-		snprintf(path[i], n, "%s/%s", dir, names[i]);
-		if (atomic_file_open(&af[i], path[i], err, errlen) != 0)
-			goto out;
+	if (outdir_open(&o, dir, err, errlen) != 0)
+		goto out;
+	FILE *hops = outdir_add(&o, "hops.csv", err, errlen);
+	FILE *dests = hops ? outdir_add(&o, "destinations.csv", err, errlen) : NULL;
+	FILE *classes = dests && tg ? outdir_add(&o, "classification.csv", err, errlen) : NULL;
+	if (!dests || (tg && !classes))
+		goto out;
+	if (write_hops(hops, t) != 0) {
+		outdir_write_failed(&o, hops, err, errlen);
+		goto out;
 	}
-	for (int i = 0; i < nfiles; i++) {
-		int w = i == 0   ? write_hops(af[i].fp, t)
-		        : i == 1 ? write_dests(af[i].fp, t)
-		                 : write_classification(af[i].fp, t, tg, counts);
-		if (w != 0) {
-			snprintf(err, errlen, "%s: write failed: %s", path[i], strerror(errno));
-			goto out;
-		}
+	if (write_dests(dests, t) != 0) {
+		outdir_write_failed(&o, dests, err, errlen);
+		goto out;
 	}
-	for (int i = 0; i < nfiles; i++)
-		if (atomic_file_commit(&af[i], err, errlen) != 0)
-			goto out;
-	rc = 0;
+	if (tg && write_classification(classes, t, tg, counts) != 0) {
+		outdir_write_failed(&o, classes, err, errlen);
+		goto out;
+	}
+	rc = outdir_commit(&o, err, errlen);
 out:
-	for (int i = 0; i < 3; i++) {
-		atomic_file_abort(&af[i]);
-		free(path[i]);
-	}
+	outdir_close(&o);
 	return rc;
 }
 

@@ -38,139 +38,275 @@ int csv_write_row(FILE *fp, const char *const *fields, size_t n)
 	return putc('\n', fp) == EOF ? -1 : 0;
 }
 
-struct reader {
-	struct csv_table *t;
-	char **cur; /* fields of the row being parsed */
-	size_t ncur, capcur;
-	size_t caprows;
-	size_t line; /* 1-based record number */
-	bool bad;
-	size_t bad_line, bad_count;
-	bool oom;
+/* The reader hands libcsv one line at a time (up to a CR or LF), so that
+ * each csv_parse() call completes at most one row: the row being built is
+ * the only one held, and a row is handed out as soon as it is complete. */
+struct csv_reader {
+	FILE *fp;
+	char *path;
+	struct csv_parser p;
+	char buf[65536];
+	size_t pos, len; /* unparsed bytes: buf[pos, len) */
+	bool eof, finished;
+	/* the row being built: fields back to back, each NUL-terminated */
+	char *text;
+	size_t textlen, textcap;
+	size_t *off; /* start of each field in text */
+	size_t nfields, capfields;
+	char **fields; /* handed out: pointers into text */
+	size_t capptrs;
+	bool row_done, oom;
+	size_t record; /* rows completed by the parser (the header is 1) */
+	char **header;
+	size_t ncols;
 };
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	void *n = realloc(*p, nc * size);
+	if (!n)
+		return false;
+	*p = n;
+	*cap = nc;
+	return true;
+}
 
 static void on_field(void *s, size_t len, void *data)
 {
-	struct reader *r = data;
+	struct csv_reader *r = data;
 	if (r->oom)
 		return;
-	if (r->ncur == r->capcur) {
-		size_t nc = r->capcur ? r->capcur * 2 : 16;
-		char **n = realloc(r->cur, nc * sizeof *n);
-		if (!n) {
-			r->oom = true;
-			return;
-		}
-		r->cur = n;
-		r->capcur = nc;
-	}
-	char *f = malloc(len + 1);
-	if (!f) {
+	if (!grow((void **)&r->off, &r->capfields, r->nfields + 1, sizeof *r->off) ||
+	    !grow((void **)&r->text, &r->textcap, r->textlen + len + 1, 1)) {
 		r->oom = true;
 		return;
 	}
+	r->off[r->nfields++] = r->textlen;
 	if (len)
-		memcpy(f, s, len);
-	f[len] = '\0';
-	r->cur[r->ncur++] = f;
-}
-
-static void free_fields(char **f, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(f[i]);
-	free(f);
+		memcpy(r->text + r->textlen, s, len);
+	r->textlen += len;
+	r->text[r->textlen++] = '\0';
 }
 
 static void on_row(int c, void *data)
 {
 	(void)c;
-	struct reader *r = data;
-	struct csv_table *t = r->t;
-	r->line++;
-	if (r->oom || r->bad) {
-		free_fields(r->cur, r->ncur);
-		goto reset;
-	}
-	if (!t->header) {
-		t->header = r->cur;
-		t->ncols = r->ncur;
-		goto reset;
-	}
-	if (r->ncur != t->ncols) {
-		r->bad = true;
-		r->bad_line = r->line;
-		r->bad_count = r->ncur;
-		free_fields(r->cur, r->ncur);
-		goto reset;
-	}
-	if (t->nrows == r->caprows) {
-		size_t nc = r->caprows ? r->caprows * 2 : 256;
-		char ***n = realloc(t->rows, nc * sizeof *n);
-		if (!n) {
-			r->oom = true;
-			free_fields(r->cur, r->ncur);
-			goto reset;
+	struct csv_reader *r = data;
+	r->record++;
+	r->row_done = true;
+}
+
+/* The line (up to and with the next CR or LF) starting at buf[pos]. */
+static size_t line_len(const struct csv_reader *r)
+{
+	const char *b = r->buf + r->pos;
+	size_t n = r->len - r->pos;
+	const char *lf = memchr(b, '\n', n);
+	const char *cr = memchr(b, '\r', lf ? (size_t)(lf - b) : n);
+	const char *end = cr ? cr : lf;
+	return end ? (size_t)(end - b) + 1 : n;
+}
+
+/* Parses until a row is complete: 1, 0 at the end of the file, -1 with err. */
+static int next_row(struct csv_reader *r, char *err, size_t errlen)
+{
+	r->textlen = r->nfields = 0;
+	r->row_done = false;
+	while (!r->row_done) {
+		if (r->pos == r->len) {
+			if (r->finished)
+				return 0;
+			if (!r->eof) {
+				r->len = fread(r->buf, 1, sizeof r->buf, r->fp);
+				r->pos = 0;
+				if (r->len == 0) {
+					if (ferror(r->fp)) {
+						snprintf(err, errlen, "%s: read error: %s", r->path,
+						         strerror(errno));
+						return -1;
+					}
+					r->eof = true;
+				}
+				continue;
+			}
+			r->finished = true;
+			if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+				snprintf(err, errlen, "%s: CSV error at end of file: %s", r->path,
+				         csv_strerror(csv_error(&r->p)));
+				return -1;
+			}
+			if (!r->row_done)
+				return 0;
+			break;
 		}
-		t->rows = n;
-		r->caprows = nc;
+		size_t n = line_len(r);
+		if (csv_parse(&r->p, r->buf + r->pos, n, on_field, on_row, r) != n) {
+			snprintf(err, errlen, "%s: CSV error near record %zu: %s", r->path, r->record + 1,
+			         csv_strerror(csv_error(&r->p)));
+			return -1;
+		}
+		r->pos += n;
 	}
-	t->rows[t->nrows++] = r->cur;
-reset:
-	r->cur = NULL;
-	r->ncur = r->capcur = 0;
+	if (r->oom || !grow((void **)&r->fields, &r->capptrs, r->nfields + 1, sizeof *r->fields)) {
+		snprintf(err, errlen, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nfields; i++)
+		r->fields[i] = r->text + r->off[i];
+	return 1;
+}
+
+struct csv_reader *csv_reader_open(const char *path, char *err, size_t errlen)
+{
+	struct csv_reader *r = calloc(1, sizeof *r);
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		free(r->path);
+		free(r);
+		snprintf(err, errlen, "%s: cannot initialise the CSV parser", path);
+		return NULL;
+	}
+	r->fp = fopen(path, "rb");
+	if (!r->fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		csv_reader_close(r);
+		return NULL;
+	}
+	int rc = next_row(r, err, errlen);
+	if (rc == 0)
+		snprintf(err, errlen, "%s: empty file (no header row)", path);
+	if (rc == 1) {
+		r->header = calloc(r->nfields + 1, sizeof *r->header);
+		r->ncols = r->nfields;
+		for (size_t i = 0; r->header && i < r->nfields; i++)
+			if (!(r->header[i] = strdup(r->fields[i]))) {
+				rc = -1;
+				snprintf(err, errlen, "%s: out of memory", path);
+			}
+		if (!r->header) {
+			rc = -1;
+			snprintf(err, errlen, "%s: out of memory", path);
+		}
+	}
+	if (rc != 1) {
+		csv_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+const char *csv_reader_path(const struct csv_reader *r)
+{
+	return r->path;
+}
+
+size_t csv_reader_ncols(const struct csv_reader *r)
+{
+	return r->ncols;
+}
+
+const char *csv_reader_header(const struct csv_reader *r, size_t col)
+{
+	return col < r->ncols ? r->header[col] : NULL;
+}
+
+int csv_reader_col(const struct csv_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		if (strcmp(r->header[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int csv_reader_next(struct csv_reader *r, char *const **fields, char *err, size_t errlen)
+{
+	int rc = next_row(r, err, errlen);
+	if (rc != 1)
+		return rc;
+	if (r->nfields != r->ncols) {
+		snprintf(err, errlen, "%s: record %zu has %zu fields, the header has %zu", r->path, r->record,
+		         r->nfields, r->ncols);
+		return -1;
+	}
+	*fields = r->fields;
+	return 1;
+}
+
+size_t csv_reader_record(const struct csv_reader *r)
+{
+	return r->record;
+}
+
+void csv_reader_close(struct csv_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fp)
+		fclose(r->fp);
+	csv_free(&r->p);
+	for (size_t i = 0; r->header && i < r->ncols; i++)
+		free(r->header[i]);
+	free(r->header);
+	free(r->text);
+	free(r->off);
+	free(r->fields);
+	free(r->path);
+	free(r);
+}
+
+static void free_fields(char **f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		free(f[i]);
+	free(f);
+}
+
+static char **copy_fields(char *const *f, size_t n)
+{
+	char **c = calloc(n + 1, sizeof *c);
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(f[i]))) {
+			free_fields(c, i);
+			return NULL;
+		}
+	return c;
 }
 
 int csv_table_read(const char *path, struct csv_table *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	struct csv_reader *r = csv_reader_open(path, err, errlen);
+	if (!r)
 		return -1;
-	}
-	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-		fclose(fp);
-		snprintf(err, errlen, "%s: cannot initialise the CSV parser", path);
-		return -1;
-	}
-	struct reader r = { .t = out };
-	char buf[65536];
-	size_t n;
 	int rc = 0;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-			snprintf(err, errlen, "%s: CSV error near record %zu: %s", path, r.line + 1,
-			         csv_strerror(csv_error(&p)));
+	size_t cap = 0;
+	out->ncols = r->ncols;
+	out->header = copy_fields(r->header, r->ncols);
+	char *const *f;
+	while (out->header && (rc = csv_reader_next(r, &f, err, errlen)) == 1) {
+		char **row = copy_fields(f, r->ncols);
+		if (!row || !grow((void **)&out->rows, &cap, out->nrows + 1, sizeof *out->rows)) {
+			free_fields(row, r->ncols);
 			rc = -1;
+			snprintf(err, errlen, "%s: out of memory", path);
 			break;
 		}
+		out->rows[out->nrows++] = row;
 	}
-	if (rc == 0 && ferror(fp)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+	if (!out->header) {
 		rc = -1;
-	}
-	if (rc == 0 && csv_fini(&p, on_field, on_row, &r) != 0) {
-		snprintf(err, errlen, "%s: CSV error at end of file: %s", path, csv_strerror(csv_error(&p)));
-		rc = -1;
-	}
-	csv_free(&p);
-	fclose(fp);
-	free_fields(r.cur, r.ncur);
-	if (rc == 0 && r.oom) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		rc = -1;
 	}
-	if (rc == 0 && r.bad) {
-		snprintf(err, errlen, "%s: record %zu has %zu fields, the header has %zu", path, r.bad_line,
-		         r.bad_count, out->ncols);
-		rc = -1;
-	}
-	if (rc == 0 && !out->header) {
-		snprintf(err, errlen, "%s: empty file (no header row)", path);
-		rc = -1;
-	}
+	csv_reader_close(r);
 	if (rc != 0)
 		csv_table_free(out);
 	return rc;

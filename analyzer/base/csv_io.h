@@ -5,9 +5,12 @@
  * quote, CR, LF or leading/trailing space or tab, so plain values stay plain for
  * pandas, R and diff.  Rows end in LF (pandas, R and libcsv read it; the
  * choice is documented in docs/columns.md).
- * Reading: a whole CSV file parsed by libcsv into rows of fields, with the
- * header row used to find columns by name; or a stream of bytes fed piece by
- * piece (e.g. decompressed on the fly), each row handed to a callback.
+ * Reading: a file streamed through libcsv row by row (csv_reader: memory
+ * holds one row, however long the file), or read whole into a table
+ * (csv_table, for small files); the header row finds columns by name.
+ * Parsing is strict (CSV_STRICT): a stray quote is an error, never guessed.
+ * Or a stream of bytes fed piece by piece (e.g. decompressed on the fly),
+ * each row handed to a callback (csv_stream).
  */
 #ifndef MPCAP_CSV_IO_H
 #define MPCAP_CSV_IO_H
@@ -18,6 +21,26 @@
 /* Writes one row; returns 0, or -1 on a write error (errno set). */
 int csv_write_row(FILE *fp, const char *const *fields, size_t n);
 
+/* A CSV file read row by row. */
+struct csv_reader;
+
+/* Opens path and reads its header row.  NULL with err (naming the file) when
+ * it cannot be opened, is not CSV or is empty. */
+struct csv_reader *csv_reader_open(const char *path, char *err, size_t errlen);
+const char *csv_reader_path(const struct csv_reader *r);
+size_t csv_reader_ncols(const struct csv_reader *r);
+const char *csv_reader_header(const struct csv_reader *r, size_t col);
+/* Column index by header name, or -1. */
+int csv_reader_col(const struct csv_reader *r, const char *name);
+/* The next data row: 1 with *fields pointing at ncols NUL-terminated
+ * strings (valid until the next call), 0 at the end of the file, -1 with err
+ * (file, record and reason) on a parse error or a row whose field count
+ * differs from the header's. */
+int csv_reader_next(struct csv_reader *r, char *const **fields, char *err, size_t errlen);
+/* Record number of the row last returned (the header is record 1). */
+size_t csv_reader_record(const struct csv_reader *r);
+void csv_reader_close(struct csv_reader *r);
+
 /* A parsed CSV file: rows[r][c] are NUL-terminated strings. */
 struct csv_table {
 	size_t nrows; /* data rows, header excluded */
@@ -26,8 +49,8 @@ struct csv_table {
 	char ***rows; /* each row has exactly ncols fields */
 };
 
-/* Reads path.  Fails (-1, err says file, line and reason) on a libcsv parse
- * error or a row whose field count differs from the header's. */
+/* Reads path whole (through csv_reader).  Fails (-1, err says file, record
+ * and reason) as csv_reader_next does. */
 int csv_table_read(const char *path, struct csv_table *out, char *err, size_t errlen);
 /* Column index by header name, or -1. */
 int csv_table_col(const struct csv_table *t, const char *name);

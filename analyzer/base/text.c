@@ -29,6 +29,11 @@ bool parse_hex64(const char *s, uint64_t *out)
 	return true;
 }
 
+bool parse_key(const char *s, uint64_t *out)
+{
+	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16 && parse_hex64(s, out);
+}
+
 void format_key(uint64_t key, char buf[17])
 {
 	snprintf(buf, 17, "%016llx", (unsigned long long)key);

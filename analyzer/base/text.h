@@ -8,6 +8,9 @@
 
 /* Parses 16 hex digits (optionally 0x-prefixed); false when malformed. */
 bool parse_hex64(const char *s, uint64_t *out);
+/* Parses a key exactly as format_key() writes it (16 lowercase hex digits,
+ * nothing else), as results files hold them; false otherwise. */
+bool parse_key(const char *s, uint64_t *out);
 /* Formats a 64-bit key as 16 lowercase hex digits. */
 void format_key(uint64_t key, char buf[17]);
 /* Formats seconds + nanoseconds as "S.NNNNNNNNN". */

@@ -56,7 +56,22 @@ int atomic_file_open(struct atomic_file *af, const char *final_path, char *err, 
 	return 0;
 }
 
-int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen)
+static void forget(struct atomic_file *af)
+{
+	free(af->tmp_path);
+	free(af->final_path);
+	af->tmp_path = af->final_path = NULL;
+}
+
+static int fail(struct atomic_file *af, int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: write failed: %s", af->final_path, strerror(e));
+	unlink(af->tmp_path);
+	forget(af);
+	return -1;
+}
+
+int atomic_file_sync(struct atomic_file *af, char *err, size_t errlen)
 {
 	if (!af->fp) {
 		snprintf(err, errlen, "internal error: file not open");
@@ -75,18 +90,26 @@ int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen)
 		rc = -1;
 	}
 	af->fp = NULL;
-	if (rc == 0 && rename(af->tmp_path, af->final_path) != 0) {
-		e = errno;
-		rc = -1;
+	return rc == 0 ? 0 : fail(af, e, err, errlen);
+}
+
+int atomic_file_rename(struct atomic_file *af, char *err, size_t errlen)
+{
+	if (af->fp || !af->tmp_path) {
+		snprintf(err, errlen, "internal error: file not synced");
+		return -1;
 	}
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", af->final_path, strerror(e));
-		unlink(af->tmp_path);
-	}
-	free(af->tmp_path);
-	free(af->final_path);
-	af->tmp_path = af->final_path = NULL;
-	return rc;
+	if (rename(af->tmp_path, af->final_path) != 0)
+		return fail(af, errno, err, errlen);
+	forget(af);
+	return 0;
+}
+
+int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen)
+{
+	if (atomic_file_sync(af, err, errlen) != 0)
+		return -1;
+	return atomic_file_rename(af, err, errlen);
 }
 
 void atomic_file_abort(struct atomic_file *af)
@@ -97,9 +120,7 @@ void atomic_file_abort(struct atomic_file *af)
 	}
 	if (af->tmp_path)
 		unlink(af->tmp_path);
-	free(af->tmp_path);
-	free(af->final_path);
-	af->tmp_path = af->final_path = NULL;
+	forget(af);
 }
 
 int ensure_dir(const char *dir, char *err, size_t errlen)

@@ -23,6 +23,11 @@ int atomic_file_open(struct atomic_file *af, const char *final_path, char *err, 
 /* Flushes, syncs, closes and renames.  On failure the temporary is removed
  * and err says why (e.g. "No space left on device"). */
 int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen);
+/* The two halves of commit, for several files that appear together
+ * (outdir.h): sync flushes, fsyncs and closes (the temporary stays), rename
+ * puts it in place.  On failure the temporary is removed and err says why. */
+int atomic_file_sync(struct atomic_file *af, char *err, size_t errlen);
+int atomic_file_rename(struct atomic_file *af, char *err, size_t errlen);
 /* Closes and removes the temporary file (safe to call twice or after commit). */
 void atomic_file_abort(struct atomic_file *af);
 

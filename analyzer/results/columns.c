@@ -1,4 +1,4 @@
-/* columns.c — the column tables of dump, targets.csv and summary.csv.  See columns.h. */
+/* columns.c — the column tables of every CSV file mpcap writes.  See columns.h. */
 #include "analyzer/results/columns.h"
 
 #include "analyzer/base/csv_io.h"
@@ -77,6 +77,10 @@ static const struct column_def summary_cols[] = {
 	{ "port", "integer", "target port for per-port counters, empty for totals" },
 	{ "value", "integer", "the count" },
 };
+
+_Static_assert(sizeof dump_cols / sizeof dump_cols[0] == DUMP_NCOLS, "enum dump_column");
+_Static_assert(sizeof target_cols / sizeof target_cols[0] == TARGETS_NCOLS, "enum targets_column");
+_Static_assert(sizeof summary_cols / sizeof summary_cols[0] == SUMMARY_NCOLS, "enum summary_column");
 
 static const struct column_def join_host_cols[] = {
 	{ "address", "address", "host address" },
@@ -374,10 +378,13 @@ static const struct column_def trace_class_cols[] = {
 	{ "trace_class", "text", "its class in destinations.csv; empty when untraced" },
 	{ "class", "text",
 	  "final class: true-mptcp, middlebox, no-mptcp, unverified, unreachable, or untraced "
-	  "(never counted as true); middlebox also when the scan itself saw a replay or modified "
-	  "key" },
+	  "(never counted as true); middlebox also when the scan itself gave a middlebox verdict "
+	  "(replay, modified or shared-key)" },
 	{ "reason", "text", "one sentence saying why" },
 };
+
+_Static_assert(sizeof trace_dest_cols / sizeof trace_dest_cols[0] == TDEST_NCOLS, "enum trace_dest_column");
+_Static_assert(sizeof trace_class_cols / sizeof trace_class_cols[0] == TCLS_NCOLS, "enum trace_class_column");
 
 /* mpcap attribute (cli/cmd_attribute.c): per scan, family and port. */
 #define ATTR_KEY_COLS                                                                                        \
@@ -451,7 +458,7 @@ static const struct column_def attr_top_country_cols[] = {
 	ATTR_COUNT_COLS,
 };
 
-/* mpcap report (cli/cmd_report.c, report/page/report_data.c) */
+/* mpcap report (cli/cmd_report.c, report/page/) */
 static const struct column_def report_adoption_cols[] = {
 	{ "scan", "text", "scan label, or all for the scans together (a host counts once)" },
 	{ "family", "integer", "4 or 6" },
@@ -694,6 +701,12 @@ static const struct column_set sets[COLSET_COUNT] = {
 const struct column_set *column_set_get(enum column_set_id id)
 {
 	return (unsigned)id < COLSET_COUNT ? &sets[id] : NULL;
+}
+
+const char *column_name(enum column_set_id id, size_t col)
+{
+	const struct column_set *s = column_set_get(id);
+	return s && col < s->n ? s->cols[col].name : NULL;
 }
 
 int column_set_write_header(FILE *fp, enum column_set_id id)

@@ -57,7 +57,109 @@ enum column_set_id {
 	COLSET_COUNT
 };
 
+/* The columns of the dump, targets.csv and summary.csv in file order:
+ * indexes into their tables (columns.c checks the counts at compile time).
+ * The writers fill a row by these, the readers find each column by the
+ * table's name. */
+enum dump_column {
+	DUMP_FRAME,
+	DUMP_TIME,
+	DUMP_SRC,
+	DUMP_DST,
+	DUMP_SPORT,
+	DUMP_DPORT,
+	DUMP_TCP_FLAGS,
+	DUMP_IN_ICMP_QUOTE,
+	DUMP_MPC_LENGTH,
+	DUMP_MPC_VERSION,
+	DUMP_MPC_FLAGS,
+	DUMP_SENDER_KEY,
+	DUMP_RECEIVER_KEY,
+	DUMP_ANOMALY,
+	DUMP_FILE,
+	DUMP_NCOLS
+};
+
+enum targets_column {
+	TARGETS_SCAN,
+	TARGETS_ADDRESS,
+	TARGETS_PORT,
+	TARGETS_FAMILY,
+	TARGETS_PROBE_VERSION,
+	TARGETS_PROBE_KEY,
+	TARGETS_RESPONSE,
+	TARGETS_MPC_VERSION,
+	TARGETS_MPC_LENGTH,
+	TARGETS_MPC_FLAGS,
+	TARGETS_KEY,
+	TARGETS_KEY_WEIGHT,
+	TARGETS_KEY_DISTANCE,
+	TARGETS_FIRST_SEEN,
+	TARGETS_TTL,
+	TARGETS_RESPONSES,
+	TARGETS_ANOMALY,
+	TARGETS_VERDICT,
+	TARGETS_VERDICT_REASON,
+	TARGETS_KEY_GROUP,
+	TARGETS_NCOLS
+};
+
+enum summary_column {
+	SUMMARY_SCAN,
+	SUMMARY_COUNTER,
+	SUMMARY_FAMILY,
+	SUMMARY_PORT,
+	SUMMARY_VALUE,
+	SUMMARY_NCOLS
+};
+
+/* destinations.csv and classification.csv of mpcap trace (read back by mpcap report). */
+enum trace_dest_column {
+	TDEST_DESTINATION,
+	TDEST_PORT,
+	TDEST_FAMILY,
+	TDEST_PROBES,
+	TDEST_MAX_PROBE_TTL,
+	TDEST_HOPS_ANSWERED,
+	TDEST_HOPS_FULL,
+	TDEST_LAST_HOP,
+	TDEST_LAST_ROUTER,
+	TDEST_LAST_MPC_STATUS,
+	TDEST_MPC_CHANGED_HOP,
+	TDEST_MPC_CHANGED_ROUTER,
+	TDEST_MPC_CHANGE,
+	TDEST_MPC_INTACT_HOP,
+	TDEST_MPC_INTACT_ROUTER,
+	TDEST_OTHER_CHANGES,
+	TDEST_NAT,
+	TDEST_ICMP_UNREACHABLE_FROM,
+	TDEST_ANSWER,
+	TDEST_ANSWER_VERDICT,
+	TDEST_ANSWER_KEY,
+	TDEST_PROBE_KEY,
+	TDEST_KEY_IS_PROBE_KEY,
+	TDEST_CLASS,
+	TDEST_REASON,
+	TDEST_NCOLS
+};
+
+enum trace_class_column {
+	TCLS_SCAN,
+	TCLS_ADDRESS,
+	TCLS_PORT,
+	TCLS_FAMILY,
+	TCLS_SCAN_VERDICT,
+	TCLS_KEY,
+	TCLS_TRACED,
+	TCLS_TRACE_CLASS,
+	TCLS_CLASS,
+	TCLS_REASON,
+	TCLS_NCOLS
+};
+
 const struct column_set *column_set_get(enum column_set_id id);
+/* Name of column col of a set (NULL past its end). */
+const char *column_name(enum column_set_id id, size_t col);
 /* Writes the header row of a set. */
 int column_set_write_header(FILE *fp, enum column_set_id id);
 /* Writes the Markdown reference of all sets. */

@@ -1,16 +1,14 @@
 /* scan_outputs.c — writes a finished scan's results directory: targets.csv and
  * summary.csv (RFC 4180 CSV through csv_io, columns from columns.c),
- * targets.sets (target.h's set file) and scan.state (scan_state.c), each
- * atomically.  Used by `mpcap analyze` and `mpcap merge`. */
-#include <errno.h>
-#include <stdlib.h>
+ * targets.sets (target.h's set file) and scan.state (scan_state.c), through
+ * outdir.h.  Used by `mpcap analyze` and `mpcap merge`. */
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/base/text.h"
 #include "analyzer/dissect/mpcapable.h"
-#include "analyzer/results/atomic_file.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/outdir.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/verdict.h"
@@ -61,26 +59,29 @@ static int write_targets(FILE *fp, const struct scan *s)
 		char group[16] = "";
 		if (t->key_group)
 			snprintf(group, sizeof group, "%u", t->key_group);
-		const char *f[] = { label,
-			            addr,
-			            port,
-			            fam,
-			            pver,
-			            pkey,
-			            response_type_name(t->response),
-			            mver,
-			            mlen,
-			            mflags,
-			            key,
-			            weight,
-			            dist,
-			            first,
-			            ttl,
-			            nresp,
-			            anom,
-			            verdict_name((enum verdict)t->verdict),
-			            verdict_reason_name((enum verdict_reason)t->verdict_reason),
-			            group };
+		const char *f[TARGETS_NCOLS] = {
+			[TARGETS_SCAN] = label,
+			[TARGETS_ADDRESS] = addr,
+			[TARGETS_PORT] = port,
+			[TARGETS_FAMILY] = fam,
+			[TARGETS_PROBE_VERSION] = pver,
+			[TARGETS_PROBE_KEY] = pkey,
+			[TARGETS_RESPONSE] = response_type_name(t->response),
+			[TARGETS_MPC_VERSION] = mver,
+			[TARGETS_MPC_LENGTH] = mlen,
+			[TARGETS_MPC_FLAGS] = mflags,
+			[TARGETS_KEY] = key,
+			[TARGETS_KEY_WEIGHT] = weight,
+			[TARGETS_KEY_DISTANCE] = dist,
+			[TARGETS_FIRST_SEEN] = first,
+			[TARGETS_TTL] = ttl,
+			[TARGETS_RESPONSES] = nresp,
+			[TARGETS_ANOMALY] = anom,
+			[TARGETS_VERDICT] = verdict_name((enum verdict)t->verdict),
+			[TARGETS_VERDICT_REASON] =
+			    verdict_reason_name((enum verdict_reason)t->verdict_reason),
+			[TARGETS_KEY_GROUP] = group,
+		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
@@ -102,8 +103,12 @@ static void write_counter(void *ctx, const char *counter, int family, int port, 
 		snprintf(prt, sizeof prt, "%d", port);
 	}
 	snprintf(val, sizeof val, "%llu", (unsigned long long)value);
-	const char *f[] = { w->label, counter, fam, prt, val };
-	if (w->rc == 0 && csv_write_row(w->fp, f, 5) != 0)
+	const char *f[SUMMARY_NCOLS] = { [SUMMARY_SCAN] = w->label,
+		                         [SUMMARY_COUNTER] = counter,
+		                         [SUMMARY_FAMILY] = fam,
+		                         [SUMMARY_PORT] = prt,
+		                         [SUMMARY_VALUE] = val };
+	if (w->rc == 0 && csv_write_row(w->fp, f, SUMMARY_NCOLS) != 0)
 		w->rc = -1;
 }
 
@@ -118,54 +123,38 @@ static int write_summary(FILE *fp, const struct scan *s)
 
 int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
 {
-	if (ensure_dir(dir, err, errlen) != 0)
-		return -1;
-	size_t n = strlen(dir) + 32;
-	char *tp = malloc(n), *sp = malloc(n), *xp = malloc(n), *yp = malloc(n);
-	struct atomic_file at = { 0 }, as = { 0 }, ax = { 0 }, ay = { 0 };
+	struct outdir o;
 	int rc = -1;
-	if (!tp || !sp || !xp || !yp) {
-		snprintf(err, errlen, "out of memory");
+	if (outdir_open(&o, dir, err, errlen) != 0)
+		goto out;
+	/* renamed in this order: the state and the sets before the tables */
+	FILE *state = outdir_add(&o, "scan.state", err, errlen);
+	FILE *sets = state ? outdir_add(&o, "targets.sets", err, errlen) : NULL;
+	FILE *targets = sets ? outdir_add(&o, "targets.csv", err, errlen) : NULL;
+	FILE *summary = targets ? outdir_add(&o, "summary.csv", err, errlen) : NULL;
+	if (!summary)
+		goto out;
+	if (write_targets(targets, s) != 0) {
+		outdir_write_failed(&o, targets, err, errlen);
 		goto out;
 	}
-	snprintf(tp, n, "%s/targets.csv", dir);
-	snprintf(sp, n, "%s/summary.csv", dir);
-	snprintf(xp, n, "%s/targets.sets", dir);
-	snprintf(yp, n, "%s/scan.state", dir);
-	if (atomic_file_open(&at, tp, err, errlen) != 0 || atomic_file_open(&as, sp, err, errlen) != 0 ||
-	    atomic_file_open(&ax, xp, err, errlen) != 0 || atomic_file_open(&ay, yp, err, errlen) != 0)
-		goto out;
-	if (write_targets(at.fp, s) != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", tp, strerror(errno));
-		goto out;
-	}
-	if (write_summary(as.fp, s) != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", sp, strerror(errno));
+	if (write_summary(summary, s) != 0) {
+		outdir_write_failed(&o, summary, err, errlen);
 		goto out;
 	}
 	const char *names[SCAN_SET_MAX];
-	struct target_set *sets[SCAN_SET_MAX];
-	size_t nsets = scan_saved_sets(s, names, sets);
-	if (target_sets_write(ax.fp, names, sets, nsets) != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", xp, strerror(errno));
+	struct target_set *tsets[SCAN_SET_MAX];
+	size_t nsets = scan_saved_sets(s, names, tsets);
+	if (target_sets_write(sets, names, tsets, nsets) != 0) {
+		outdir_write_failed(&o, sets, err, errlen);
 		goto out;
 	}
-	if (scan_state_write(s, ay.fp) != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", yp, strerror(errno));
+	if (scan_state_write(s, state) != 0) {
+		outdir_write_failed(&o, state, err, errlen);
 		goto out;
 	}
-	if (atomic_file_commit(&ay, err, errlen) != 0 || atomic_file_commit(&ax, err, errlen) != 0 ||
-	    atomic_file_commit(&at, err, errlen) != 0 || atomic_file_commit(&as, err, errlen) != 0)
-		goto out;
-	rc = 0;
+	rc = outdir_commit(&o, err, errlen);
 out:
-	atomic_file_abort(&at);
-	atomic_file_abort(&as);
-	atomic_file_abort(&ax);
-	atomic_file_abort(&ay);
-	free(tp);
-	free(sp);
-	free(xp);
-	free(yp);
+	outdir_close(&o);
 	return rc;
 }

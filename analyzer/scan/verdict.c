@@ -6,12 +6,18 @@
 
 #include "analyzer/dissect/tcp.h"
 
-static const char *const verdict_names[VERDICT_COUNT] = {
-	[VERDICT_SILENT] = "silent",     [VERDICT_ICMP_UNREACHABLE] = "icmp-unreachable",
-	[VERDICT_RST] = "rst",           [VERDICT_NO_MPTCP] = "no-mptcp",
-	[VERDICT_MPTCP] = "mptcp",       [VERDICT_SHARED_KEY] = "shared-key",
-	[VERDICT_MODIFIED] = "modified", [VERDICT_REPLAY] = "replay",
+/* The one table of verdict names and properties (verdict.h). */
+static const struct verdict_info verdicts[VERDICT_COUNT] = {
+	[VERDICT_SILENT] = { .name = "silent" },
+	[VERDICT_ICMP_UNREACHABLE] = { .name = "icmp-unreachable" },
+	[VERDICT_RST] = { .name = "rst" },
+	[VERDICT_NO_MPTCP] = { .name = "no-mptcp" },
+	[VERDICT_MPTCP] = { .name = "mptcp", .mpc_answer = true },
+	[VERDICT_SHARED_KEY] = { .name = "shared-key", .middlebox = true, .mpc_answer = true },
+	[VERDICT_MODIFIED] = { .name = "modified", .middlebox = true, .mpc_answer = true },
+	[VERDICT_REPLAY] = { .name = "replay", .middlebox = true, .mpc_answer = true },
 };
+static const struct verdict_info unknown_verdict = { .name = "unknown" };
 
 static const char *const reason_names[REASON_COUNT] = {
 	[REASON_NONE] = "",
@@ -25,14 +31,49 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_MPC_MALFORMED] = "mpc-without-key",
 };
 
+const struct verdict_info *verdict_info(enum verdict v)
+{
+	return (unsigned)v < VERDICT_COUNT ? &verdicts[v] : &unknown_verdict;
+}
+
 const char *verdict_name(enum verdict v)
 {
-	return (unsigned)v < VERDICT_COUNT ? verdict_names[v] : "unknown";
+	return verdict_info(v)->name;
+}
+
+bool verdict_from_name(const char *name, enum verdict *out)
+{
+	for (int v = 0; v < VERDICT_COUNT; v++)
+		if (strcmp(name, verdicts[v].name) == 0) {
+			*out = (enum verdict)v;
+			return true;
+		}
+	return false;
+}
+
+bool verdict_is_middlebox(enum verdict v)
+{
+	return verdict_info(v)->middlebox;
+}
+
+bool verdict_is_mpc_answer(enum verdict v)
+{
+	return verdict_info(v)->mpc_answer;
 }
 
 const char *verdict_reason_name(enum verdict_reason r)
 {
 	return (unsigned)r < REASON_COUNT ? reason_names[r] : "unknown";
+}
+
+bool verdict_reason_from_name(const char *name, enum verdict_reason *out)
+{
+	for (int r = 0; r < REASON_COUNT; r++)
+		if (strcmp(name, reason_names[r]) == 0) {
+			*out = (enum verdict_reason)r;
+			return true;
+		}
+	return false;
 }
 
 int key_equal_bytes(uint64_t a, uint64_t b)

@@ -54,8 +54,30 @@ enum verdict_reason {
 	REASON_COUNT
 };
 
+/* What a verdict says, one row per verdict (verdict.c); every reader of a
+ * results file asks these instead of comparing names. */
+struct verdict_info {
+	const char *name; /* as written in targets.csv and summary.csv (verdict.NAME) */
+	/* A box answered, not the host: replay, modified and shared-key.  Such
+	 * targets are the middlebox-affected ones of report and attribute, are
+	 * left out of the `cleaned` keys of stats and report, and make a traced
+	 * responder's final class middlebox (docs/methodology.md). */
+	bool middlebox;
+	/* Given only to a SYN-ACK that carried MP_CAPABLE with a key: mptcp and
+	 * the middlebox verdicts (a keyless MP_CAPABLE is no-mptcp). */
+	bool mpc_answer;
+};
+
+const struct verdict_info *verdict_info(enum verdict v);
 const char *verdict_name(enum verdict v);
+/* The verdict named name; false (out untouched) when no verdict has that name. */
+bool verdict_from_name(const char *name, enum verdict *out);
+bool verdict_is_middlebox(enum verdict v);
+bool verdict_is_mpc_answer(enum verdict v);
+
 const char *verdict_reason_name(enum verdict_reason r);
+/* The reason named name ("" is REASON_NONE); false when unknown. */
+bool verdict_reason_from_name(const char *name, enum verdict_reason *out);
 
 /* The verdict of one responsive target, before shared keys are known:
  * key_group is the number of distinct addresses that returned the same key

@@ -1,19 +1,17 @@
 /* adoption_tables.c — per-AS and per-country counts of one scan (see
- * adoption_tables.h).  Reads the results of `mpcap analyze`: targets.sets
- * (target.h persistence format), targets.csv and summary.csv (columns in
- * docs/columns.md; RFC 4180 CSV parsed with libcsv).
+ * adoption_tables.h).  Reads the results of `mpcap analyze` through
+ * results_dir.h: targets.sets, targets.csv (streamed) and summary.csv (the
+ * label).
  */
 #include "report/attribution/adoption_tables.h"
 
-#include <csv.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "analyzer/base/csv_io.h"
+#include "analyzer/results/results_dir.h"
 #include "analyzer/scan/target.h"
+#include "analyzer/scan/verdict.h"
 #include "report/attribution/prefix_table.h"
 
 /* ---- groups: (family, port, key) -> row ---- */
@@ -93,6 +91,7 @@ enum category {
 	CAT_REPLAY = 4,
 	CAT_MODIFIED = 8,
 	CAT_SHARED_KEY = 16,
+	CAT_MIDDLEBOX = 32, /* verdict_is_middlebox() */
 };
 
 struct walk {
@@ -165,7 +164,7 @@ static void count_target(struct walk *w, uint8_t family, const uint8_t *addr, ui
 		x->replay += (cats & CAT_REPLAY) != 0;
 		x->modified += (cats & CAT_MODIFIED) != 0;
 		x->shared_key += (cats & CAT_SHARED_KEY) != 0;
-		x->middlebox += (cats & (CAT_REPLAY | CAT_MODIFIED | CAT_SHARED_KEY)) != 0;
+		x->middlebox += (cats & CAT_MIDDLEBOX) != 0;
 	}
 	if (responsive) {
 		ca->multi_origin += c->r.asn_found && c->r.multi_origin;
@@ -180,190 +179,51 @@ static void on_responsive(void *ctx, uint8_t family, const uint8_t *addr, uint16
 	count_target(ctx, family, addr, port, true, 0);
 }
 
-/* ---- targets.csv, streamed ---- */
+/* ---- targets.csv, streamed (targets_csv.h) ---- */
 
-enum { COL_ADDRESS, COL_PORT, COL_FAMILY, COL_RESPONSE, COL_MPC_VERSION, COL_VERDICT, NCOLS };
-static const char *const col_names[NCOLS] = { "address",  "port",        "family",
-	                                      "response", "mpc_version", "verdict" };
+static unsigned verdict_bits(enum verdict v)
+{
+	unsigned b = verdict_is_middlebox(v) ? CAT_MIDDLEBOX : 0;
+	switch (v) {
+	case VERDICT_MPTCP:
+		return b | CAT_MPTCP;
+	case VERDICT_REPLAY:
+		return b | CAT_REPLAY;
+	case VERDICT_MODIFIED:
+		return b | CAT_MODIFIED;
+	case VERDICT_SHARED_KEY:
+		return b | CAT_SHARED_KEY;
+	default:
+		return b;
+	}
+}
 
-struct csv_stream {
-	const char *path;
-	unsigned long row; /* 1 = header */
-	size_t field;      /* index of the next field in the row */
-	size_t nheader;
-	int col[NCOLS]; /* header position of each needed column */
-	char val[NCOLS][64];
-	bool too_long[NCOLS];
-	struct target_map *mpc; /* (family, addr, port) -> CAT_ bits */
+/* The MP_CAPABLE responders of targets.csv: (family, addr, port) -> CAT_ bits. */
+static int read_targets_csv(const struct results_dir *rd, struct target_map *mpc, char *err, size_t errlen)
+{
+	struct targets_reader *tr =
+	    results_dir_targets(rd,
+	                        TARGETS_COL(TARGETS_ADDRESS) | TARGETS_COL(TARGETS_PORT) |
+	                            TARGETS_COL(TARGETS_FAMILY) | TARGETS_COL(TARGETS_RESPONSE) |
+	                            TARGETS_COL(TARGETS_MPC_VERSION) | TARGETS_COL(TARGETS_VERDICT),
+	                        0, err, errlen);
+	if (!tr)
+		return -1;
+	struct targets_row row;
 	int rc;
-	char *err;
-	size_t errlen;
-};
-
-static void on_field(void *data, size_t len, void *ctx)
-{
-	struct csv_stream *s = ctx;
-	if (s->rc)
-		return;
-	if (s->row == 0) { /* the header */
-		for (int c = 0; c < NCOLS; c++)
-			if (s->col[c] < 0 && len == strlen(col_names[c]) &&
-			    memcmp(data, col_names[c], len) == 0)
-				s->col[c] = (int)s->field;
-	} else {
-		for (int c = 0; c < NCOLS; c++)
-			if (s->col[c] == (int)s->field) {
-				s->too_long[c] = len >= sizeof s->val[c];
-				size_t n = s->too_long[c] ? 0 : len;
-				memcpy(s->val[c], data, n);
-				s->val[c][n] = '\0';
-			}
-	}
-	s->field++;
-}
-
-static unsigned verdict_bits(const char *v)
-{
-	if (strcmp(v, "mptcp") == 0)
-		return CAT_MPTCP;
-	if (strcmp(v, "replay") == 0)
-		return CAT_REPLAY;
-	if (strcmp(v, "modified") == 0)
-		return CAT_MODIFIED;
-	if (strcmp(v, "shared-key") == 0)
-		return CAT_SHARED_KEY;
-	return 0;
-}
-
-static void on_row(int c, void *ctx)
-{
-	(void)c;
-	struct csv_stream *s = ctx;
-	if (s->rc)
-		return;
-	unsigned long line = s->row + 1;
-	if (s->row == 0) {
-		s->nheader = s->field;
-		for (int i = 0; i < NCOLS; i++)
-			if (s->col[i] < 0) {
-				snprintf(s->err, s->errlen,
-				         "%s:1: no '%s' column (not a targets.csv of mpcap analyze?)",
-				         s->path, col_names[i]);
-				s->rc = -1;
-				return;
-			}
-	} else if (s->field != s->nheader) {
-		snprintf(s->err, s->errlen, "%s:%lu: %zu fields where the header has %zu", s->path, line,
-		         s->field, s->nheader);
-		s->rc = -1;
-		return;
-	} else if (strcmp(s->val[COL_RESPONSE], "synack") == 0 && s->val[COL_MPC_VERSION][0]) {
-		int family;
-		uint8_t addr[16];
-		uint64_t port = 0;
-		char *end;
-		errno = 0;
-		port = strtoull(s->val[COL_PORT], &end, 10);
-		bool ok = !s->too_long[COL_ADDRESS] &&
-		          prefix_parse_address(s->val[COL_ADDRESS], &family, addr) && s->val[COL_PORT][0] &&
-		          !*end && errno == 0 && port <= 65535 &&
-		          ((family == 4 && strcmp(s->val[COL_FAMILY], "4") == 0) ||
-		           (family == 6 && strcmp(s->val[COL_FAMILY], "6") == 0));
-		if (!ok) {
-			snprintf(s->err, s->errlen, "%s:%lu: bad address, port or family ('%s', '%s', '%s')",
-			         s->path, line, s->val[COL_ADDRESS], s->val[COL_PORT], s->val[COL_FAMILY]);
-			s->rc = -1;
-			return;
-		}
-		struct target_key k = target_key_make((uint8_t)family, addr, (uint16_t)port);
-		uint32_t *v = target_map_get(s->mpc, &k, true, 0, NULL);
+	while ((rc = targets_next(tr, &row, err, errlen)) == 1) {
+		if (row.response != RESP_SYNACK || !row.has_mpc)
+			continue;
+		struct target_key k = target_key_make(row.family, row.addr, row.port);
+		uint32_t *v = target_map_get(mpc, &k, true, 0, NULL);
 		if (!v) {
-			snprintf(s->err, s->errlen, "out of memory");
-			s->rc = -1;
-			return;
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			break;
 		}
-		*v |= CAT_MPCAPABLE | verdict_bits(s->val[COL_VERDICT]);
+		*v |= CAT_MPCAPABLE | verdict_bits(row.verdict);
 	}
-	s->row++;
-	s->field = 0;
-	for (int i = 0; i < NCOLS; i++) {
-		s->val[i][0] = '\0';
-		s->too_long[i] = false;
-	}
-}
-
-static int read_targets_csv(const char *path, struct target_map *mpc, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct csv_stream s;
-	memset(&s, 0, sizeof s);
-	s.path = path;
-	s.mpc = mpc;
-	s.err = err;
-	s.errlen = errlen;
-	for (int i = 0; i < NCOLS; i++)
-		s.col[i] = -1;
-	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-		fclose(fp);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	char buf[1 << 16];
-	size_t n;
-	while (s.rc == 0 && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_row, &s) != n && s.rc == 0) {
-			snprintf(err, errlen, "%s:%lu: CSV error: %s", path, s.row + 1,
-			         csv_strerror(csv_error(&p)));
-			s.rc = -1;
-		}
-	if (s.rc == 0 && ferror(fp)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		s.rc = -1;
-	}
-	if (s.rc == 0 && csv_fini(&p, on_field, on_row, &s) != 0) {
-		snprintf(err, errlen, "%s: CSV error at end of file: %s", path, csv_strerror(csv_error(&p)));
-		s.rc = -1;
-	}
-	if (s.rc == 0 && s.row == 0) {
-		snprintf(err, errlen, "%s: empty (no header)", path);
-		s.rc = -1;
-	}
-	csv_free(&p);
-	fclose(fp);
-	return s.rc;
-}
-
-/* The scan label: the scan column of summary.csv (one label per file). */
-static int read_label(const char *path, char **label, char *err, size_t errlen)
-{
-	struct csv_table t;
-	if (csv_table_read(path, &t, err, errlen) != 0)
-		return -1;
-	int c = csv_table_col(&t, "scan");
-	int rc = -1;
-	if (c < 0 || t.nrows == 0) {
-		snprintf(err, errlen, "%s: no scan label (want the summary.csv of mpcap analyze)", path);
-		goto out;
-	}
-	for (size_t r = 1; r < t.nrows; r++)
-		if (strcmp(t.rows[r][c], t.rows[0][c]) != 0) {
-			snprintf(err, errlen, "%s:%zu: a second scan label '%s' (first '%s')", path, r + 2,
-			         t.rows[r][c], t.rows[0][c]);
-			goto out;
-		}
-	*label = strdup(t.rows[0][c]);
-	if (!*label) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = 0;
-out:
-	csv_table_free(&t);
+	targets_close(tr);
 	return rc;
 }
 
@@ -371,16 +231,9 @@ int adoption_scan_read(struct attribution *a, const char *dir, struct adoption_s
                        const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	struct stat st;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-		         "%s: not a results directory of mpcap analyze (want DIR/targets.sets, "
-		         "DIR/targets.csv and DIR/summary.csv)",
-		         dir);
+	struct results_dir rd;
+	if (results_dir_open(&rd, dir, err, errlen) != 0)
 		return -1;
-	}
-	size_t pl = strlen(dir) + 32;
-	char *sp = malloc(pl), *tp = malloc(pl), *xp = malloc(pl);
 	struct target_set *resp = NULL;
 	struct target_map *mpc = target_map_new();
 	struct walk w;
@@ -388,19 +241,14 @@ int adoption_scan_read(struct attribution *a, const char *dir, struct adoption_s
 	w.as.index = target_map_new();
 	w.cc.index = target_map_new();
 	int rc = -1;
-	if (!sp || !tp || !xp || !mpc || !w.as.index || !w.cc.index || !(out->dir = strdup(dir))) {
+	if (!mpc || !w.as.index || !w.cc.index || !(out->dir = strdup(dir)) ||
+	    !(out->label = strdup(rd.label))) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	snprintf(sp, pl, "%s/summary.csv", dir);
-	snprintf(tp, pl, "%s/targets.csv", dir);
-	snprintf(xp, pl, "%s/targets.sets", dir);
-	if (read_label(sp, &out->label, err, errlen) != 0)
+	if (results_dir_responsive(&rd, &resp, err, errlen) != 0)
 		goto out;
-	const char *names[1] = { "responsive" };
-	if (target_sets_read(xp, names, &resp, 1, err, errlen) != 0)
-		goto out;
-	if (read_targets_csv(tp, mpc, err, errlen) != 0)
+	if (read_targets_csv(&rd, mpc, err, errlen) != 0)
 		goto out;
 	w.cache.a = a;
 	w.out = out;
@@ -428,9 +276,7 @@ int adoption_scan_read(struct attribution *a, const char *dir, struct adoption_s
 	w.as.rows = w.cc.rows = NULL;
 	rc = 0;
 out:
-	free(sp);
-	free(tp);
-	free(xp);
+	results_dir_close(&rd);
 	target_set_free(resp);
 	target_map_free(mpc);
 	target_map_free(w.as.index);

@@ -1,6 +1,7 @@
 /* report.h — the data behind `mpcap report`: scans' results loaded, the
  * study's tables computed (adoption, monthly series, key statistics,
- * tracebox, attribution), and the figures' inputs.  report_data.c computes,
+ * tracebox, attribution), and the figures' inputs.  report_build() is in
+ * load.c, one file per section computes (report_internal.h says which),
  * report_table.c holds tables, report_html.c writes index.html and
  * README.md; cmd_report.c is the front end that writes everything.
  *
@@ -14,8 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyzer/base/csv_io.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/results_dir.h"
 #include "plots/figures.h"
 #include "report/series/longitudinal.h"
 #include "report/stats/keystats.h"
@@ -50,10 +51,23 @@ struct rp_options {
 	const char *groups; /* key groups: "all", "4", "6", "4/443"... comma-separated; NULL = default */
 };
 
+/* One row of a scan's targets.csv, as the report uses it. */
+struct rp_target {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	bool has_mpc; /* answered with MP_CAPABLE */
+	bool has_key, has_probe;
+	uint8_t verdict; /* enum verdict */
+	uint64_t key, probe;
+};
+
 struct rp_scan {
 	const char *dir;
-	const char *label;
-	struct csv_table targets, summary;
+	const char *label;     /* the scan label (rd's) */
+	struct results_dir rd; /* with the scan's summary.csv */
+	struct rp_target *targets;
+	size_t ntargets;
 	bool has_sets; /* DIR/targets.sets read */
 };
 
@@ -86,6 +100,7 @@ struct rp_ranking {
 	char **names;  /* AS or country name; "" when the source has none */
 	double *values;
 	char measure[32]; /* the attribution column ranked */
+	bool true_mptcp;  /* that column counts true MPTCP hosts (verdict mptcp) */
 	char note[512];
 };
 

@@ -1,12 +1,15 @@
-/* longitudinal.c — scans joined per host and port.  See longitudinal.h. */
+/* longitudinal.c — scans joined per host and port, from the results read by
+ * analyzer/results (summary_csv.h, targets_csv.h).  See longitudinal.h. */
 #include "report/series/longitudinal.h"
 
-#include <arpa/inet.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/results/results_dir.h"
 #include "analyzer/scan/target.h"
+#include "analyzer/scan/verdict.h"
 
 struct fam_port {
 	uint8_t family;
@@ -14,7 +17,10 @@ struct fam_port {
 };
 
 struct count_row {
-	char *family, *port, *verdict, *count;
+	uint8_t family;
+	uint16_t port;
+	char *verdict; /* the counter's name after "verdict." */
+	uint64_t count;
 };
 
 struct scan_entry {
@@ -26,8 +32,8 @@ struct scan_entry {
 };
 
 struct sighting {
-	uint32_t scan; /* index in the order added */
-	char *verdict;
+	uint32_t scan;   /* index in the order added */
+	uint8_t verdict; /* enum verdict */
 };
 
 struct host_entry {
@@ -46,6 +52,7 @@ struct longitudinal {
 	struct host_entry *hosts;
 	size_t nhosts, caphosts;
 	struct target_map *index;
+	bool open; /* a scan begun: its targets may be added */
 };
 
 struct longitudinal *longitudinal_new(void)
@@ -66,19 +73,13 @@ void longitudinal_free(struct longitudinal *l)
 		struct scan_entry *s = &l->scans[i];
 		free(s->label);
 		free(s->probed);
-		for (size_t j = 0; j < s->ncounts; j++) {
-			free(s->counts[j].family);
-			free(s->counts[j].port);
+		for (size_t j = 0; j < s->ncounts; j++)
 			free(s->counts[j].verdict);
-			free(s->counts[j].count);
-		}
 		free(s->counts);
 	}
 	free(l->scans);
 	free(l->order);
 	for (size_t i = 0; i < l->nhosts; i++) {
-		for (size_t j = 0; j < l->hosts[i].nseen; j++)
-			free(l->hosts[i].seen[j].verdict);
 		free(l->hosts[i].seen);
 		free(l->hosts[i].verdicts);
 	}
@@ -87,92 +88,49 @@ void longitudinal_free(struct longitudinal *l)
 	free(l);
 }
 
-static int need_cols(const struct csv_table *t, const char *name, const char *const *cols, int *idx, size_t n,
-                     char *err, size_t errlen)
+/* The scan's probed family/port pairs and its verdict counters, from its summary. */
+static int add_summary(struct scan_entry *se, const struct summary_csv *sum)
 {
-	for (size_t i = 0; i < n; i++) {
-		idx[i] = csv_table_col(t, cols[i]);
-		if (idx[i] < 0) {
-			snprintf(err, errlen, "%s: no column '%s'", name, cols[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	if (!*s)
-		return false;
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static int add_summary(struct scan_entry *se, const char *name, const struct csv_table *sum, char *err,
-                       size_t errlen)
-{
-	static const char *const cols[] = { "scan", "counter", "family", "port", "value" };
-	int c[5];
-	if (need_cols(sum, name, cols, c, 5, err, errlen) != 0)
-		return -1;
-	se->probed = calloc(sum->nrows + 1, sizeof *se->probed);
-	se->counts = calloc(sum->nrows + 1, sizeof *se->counts);
+	se->probed = calloc(sum->n + 1, sizeof *se->probed);
+	se->counts = calloc(sum->n + 1, sizeof *se->counts);
 	if (!se->probed || !se->counts)
-		goto oom;
+		return -1;
 	bool any_probed = false;
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: targets.probed; pass 1 (only if no probes): targets.responsive */
 		const char *want = pass == 0 ? "targets.probed" : "targets.responsive";
 		if (pass == 1 && any_probed)
 			break;
-		for (size_t r = 0; r < sum->nrows; r++) {
-			char **row = sum->rows[r];
-			unsigned long fam, port, val;
-			if (strcmp(row[c[1]], want) != 0 || !parse_uint(row[c[2]], 6, &fam) ||
-			    !parse_uint(row[c[3]], 65535, &port) || !parse_uint(row[c[4]], ~0UL, &val) ||
-			    !val)
+		for (size_t r = 0; r < sum->n; r++) {
+			const struct summary_row *row = &sum->rows[r];
+			if (strcmp(row->counter, want) != 0 || !row->family || !row->value)
 				continue;
-			se->probed[se->nprobed].family = (uint8_t)fam;
-			se->probed[se->nprobed].port = (uint16_t)port;
+			se->probed[se->nprobed].family = row->family;
+			se->probed[se->nprobed].port = row->port;
 			se->nprobed++;
 			any_probed = true;
 		}
 	}
-	for (size_t r = 0; r < sum->nrows; r++) {
-		char **row = sum->rows[r];
-		if (strncmp(row[c[1]], "verdict.", 8) != 0 || !*row[c[2]])
+	for (size_t r = 0; r < sum->n; r++) {
+		const struct summary_row *row = &sum->rows[r];
+		if (strncmp(row->counter, "verdict.", 8) != 0 || !row->family)
 			continue;
 		struct count_row *cr = &se->counts[se->ncounts];
-		cr->family = strdup(row[c[2]]);
-		cr->port = strdup(row[c[3]]);
-		cr->verdict = strdup(row[c[1]] + 8);
-		cr->count = strdup(row[c[4]]);
+		cr->family = row->family;
+		cr->port = row->port;
+		cr->count = row->value;
+		if (!(cr->verdict = strdup(row->counter + 8)))
+			return -1;
 		se->ncounts++;
-		if (!cr->family || !cr->port || !cr->verdict || !cr->count)
-			goto oom;
 	}
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
-int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_table *targets,
-                     const struct csv_table *summary, char *err, size_t errlen)
+int longitudinal_begin_scan(struct longitudinal *l, const char *name, const struct summary_csv *summary,
+                            char *err, size_t errlen)
 {
-	static const char *const cols[] = { "scan", "address", "port", "family", "mpc_version", "verdict" };
-	int c[6];
-	if (need_cols(targets, name, cols, c, 6, err, errlen) != 0)
-		return -1;
-	const char *label = targets->nrows ? targets->rows[0][c[0]] : NULL;
-	if (!label) {
-		int sc = csv_table_col(summary, "scan");
-		label = sc >= 0 && summary->nrows ? summary->rows[0][sc] : NULL;
-	}
+	l->open = false;
+	const char *label = summary->label;
 	if (!label) {
 		snprintf(err, errlen, "%s: no scan label (empty results)", name);
 		return -1;
@@ -192,69 +150,85 @@ int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_
 	memset(se, 0, sizeof *se);
 	if (!(se->label = strdup(label)))
 		goto oom;
-	if (add_summary(se, name, summary, err, errlen) != 0)
-		return -1;
-	uint32_t scan_idx = (uint32_t)(l->nscans - 1);
-	for (size_t r = 0; r < targets->nrows; r++) {
-		char **row = targets->rows[r];
-		if (!*row[c[4]])
-			continue; /* answered without MP_CAPABLE */
-		if (strcmp(row[c[0]], label) != 0) {
-			snprintf(err, errlen, "%s: row %zu belongs to scan '%s', not '%s'", name, r + 2,
-			         row[c[0]], label);
-			return -1;
-		}
-		unsigned long fam, port;
-		uint8_t addr[16] = { 0 };
-		if (!parse_uint(row[c[3]], 6, &fam) || (fam != 4 && fam != 6) ||
-		    !parse_uint(row[c[2]], 65535, &port) ||
-		    inet_pton(fam == 4 ? AF_INET : AF_INET6, row[c[1]], addr) != 1) {
-			snprintf(err, errlen, "%s: row %zu: bad address, port or family", name, r + 2);
-			return -1;
-		}
-		struct target_key k = target_key_make((uint8_t)fam, addr, (uint16_t)port);
-		if (l->nhosts == l->caphosts) {
-			size_t nc = l->caphosts ? l->caphosts * 2 : 256;
-			struct host_entry *nh = realloc(l->hosts, nc * sizeof *nh);
-			if (!nh)
-				goto oom;
-			l->hosts = nh;
-			l->caphosts = nc;
-		}
-		bool is_new;
-		uint32_t *v = target_map_get(l->index, &k, true, (uint32_t)l->nhosts, &is_new);
-		if (!v)
-			goto oom;
-		struct host_entry *h = &l->hosts[*v];
-		if (is_new) {
-			memset(h, 0, sizeof *h);
-			h->key = k;
-			l->nhosts++;
-		}
-		if (h->nseen && h->seen[h->nseen - 1].scan == scan_idx) {
-			/* a second row (other probe version): an mptcp verdict wins */
-			if (strcmp(row[c[5]], "mptcp") == 0) {
-				char *d = strdup(row[c[5]]);
-				if (!d)
-					goto oom;
-				free(h->seen[h->nseen - 1].verdict);
-				h->seen[h->nseen - 1].verdict = d;
-			}
-			continue;
-		}
-		struct sighting *nsg = realloc(h->seen, (h->nseen + 1) * sizeof *nsg);
-		if (!nsg)
-			goto oom;
-		h->seen = nsg;
-		h->seen[h->nseen].scan = scan_idx;
-		if (!(h->seen[h->nseen].verdict = strdup(row[c[5]])))
-			goto oom;
-		h->nseen++;
-	}
+	if (add_summary(se, summary) != 0)
+		goto oom;
+	l->open = true;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+int longitudinal_add_target(struct longitudinal *l, const struct targets_row *row, char *err, size_t errlen)
+{
+	if (!l->open) {
+		snprintf(err, errlen, "internal error: no scan begun");
+		return -1;
+	}
+	if (!row->has_mpc)
+		return 0; /* answered without MP_CAPABLE */
+	uint32_t scan_idx = (uint32_t)(l->nscans - 1);
+	const char *label = l->scans[scan_idx].label;
+	if (strcmp(row->scan, label) != 0) {
+		snprintf(err, errlen, "line %zu belongs to scan '%.64s', not '%s'", row->line, row->scan,
+		         label);
+		return -1;
+	}
+	struct target_key k = target_key_make(row->family, row->addr, row->port);
+	if (l->nhosts == l->caphosts) {
+		size_t nc = l->caphosts ? l->caphosts * 2 : 256;
+		struct host_entry *nh = realloc(l->hosts, nc * sizeof *nh);
+		if (!nh)
+			goto oom;
+		l->hosts = nh;
+		l->caphosts = nc;
+	}
+	bool is_new;
+	uint32_t *v = target_map_get(l->index, &k, true, (uint32_t)l->nhosts, &is_new);
+	if (!v)
+		goto oom;
+	struct host_entry *h = &l->hosts[*v];
+	if (is_new) {
+		memset(h, 0, sizeof *h);
+		h->key = k;
+		l->nhosts++;
+	}
+	if (h->nseen && h->seen[h->nseen - 1].scan == scan_idx) {
+		/* a second row (other probe version): an mptcp verdict wins */
+		if (row->verdict == VERDICT_MPTCP)
+			h->seen[h->nseen - 1].verdict = VERDICT_MPTCP;
+		return 0;
+	}
+	struct sighting *nsg = realloc(h->seen, (h->nseen + 1) * sizeof *nsg);
+	if (!nsg)
+		goto oom;
+	h->seen = nsg;
+	h->seen[h->nseen].scan = scan_idx;
+	h->seen[h->nseen].verdict = (uint8_t)row->verdict;
+	h->nseen++;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int longitudinal_add_dir(struct longitudinal *l, const char *dir, char *err, size_t errlen)
+{
+	struct results_dir rd;
+	if (results_dir_open(&rd, dir, err, errlen) != 0)
+		return -1;
+	struct targets_reader *tr = NULL;
+	int rc = longitudinal_begin_scan(l, dir, &rd.summary, err, errlen);
+	if (rc == 0 && !(tr = results_dir_targets(&rd, LONGITUDINAL_COLUMNS, 0, err, errlen)))
+		rc = -1;
+	struct targets_row row;
+	char msg[512];
+	while (rc == 0 && (rc = targets_next(tr, &row, err, errlen)) == 1)
+		if ((rc = longitudinal_add_target(l, &row, msg, sizeof msg)) != 0)
+			snprintf(err, errlen, "%s: %s", targets_path(tr), msg);
+	targets_close(tr);
+	results_dir_close(&rd);
+	return rc;
 }
 
 static int host_cmp(const void *a, const void *b)
@@ -297,9 +271,9 @@ int longitudinal_finish(struct longitudinal *l, char *err, size_t errlen)
 		h->first = h->last = -1;
 		for (size_t j = 0; j < h->nseen; j++) {
 			size_t p = pos[h->seen[j].scan];
-			h->verdicts[p] = h->seen[j].verdict;
+			h->verdicts[p] = verdict_name(h->seen[j].verdict);
 			h->scans_mpcapable++;
-			h->scans_mptcp += strcmp(h->seen[j].verdict, "mptcp") == 0;
+			h->scans_mptcp += h->seen[j].verdict == VERDICT_MPTCP;
 			if (h->first < 0 || (int)p < h->first)
 				h->first = (int)p;
 			if ((int)p > h->last)
@@ -355,7 +329,11 @@ void longitudinal_each_count(const struct longitudinal *l, longitudinal_count_fn
 		const struct scan_entry *se = &l->scans[l->order ? l->order[i] : i];
 		for (size_t j = 0; j < se->ncounts; j++) {
 			const struct count_row *c = &se->counts[j];
-			fn(ctx, se->label, c->family, c->port, c->verdict, c->count);
+			char fam[4], port[8], count[24];
+			snprintf(fam, sizeof fam, "%u", c->family);
+			snprintf(port, sizeof port, "%u", c->port);
+			snprintf(count, sizeof count, "%llu", (unsigned long long)c->count);
+			fn(ctx, se->label, fam, port, c->verdict, count);
 		}
 	}
 }

@@ -1,12 +1,13 @@
 /* longitudinal.h — several scans (months) joined per host and port.
  *
  * Input: the targets.csv and summary.csv of `mpcap analyze` runs, one per
- * scan.  Output: for every (address, port) that answered with MP_CAPABLE in
- * some scan, the scans it answered in and its verdict in each; `consistent`
- * when it answered with MP_CAPABLE (or, separately, with a true-MPTCP
- * verdict) in every scan that probed its family and port, `transient`
- * otherwise.  Also the per-scan verdict counts for the monthly series.
- * Scans are ordered by their labels (YYYY-MM sorts chronologically).
+ * scan, read through analyzer/results (results_dir.h).  Output: for every
+ * (address, port) that answered with MP_CAPABLE in some scan, the scans it
+ * answered in and its verdict in each; `consistent` when it answered with
+ * MP_CAPABLE (or, separately, with a true-MPTCP verdict) in every scan that
+ * probed its family and port, `transient` otherwise.  Also the per-scan
+ * verdict counts for the monthly series.  Scans are ordered by their labels
+ * (YYYY-MM sorts chronologically).
  */
 #ifndef MPCAP_LONGITUDINAL_H
 #define MPCAP_LONGITUDINAL_H
@@ -14,15 +15,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer/base/csv_io.h"
+#include "analyzer/results/summary_csv.h"
+#include "analyzer/results/targets_csv.h"
 
 struct longitudinal;
 
 struct longitudinal *longitudinal_new(void);
 void longitudinal_free(struct longitudinal *l);
-/* Adds one scan's results.  name is used in error messages. */
-int longitudinal_add(struct longitudinal *l, const char *name, const struct csv_table *targets,
-                     const struct csv_table *summary, char *err, size_t errlen);
+/* Adds one results directory (`mpcap analyze -o DIR`): its summary.csv and
+ * its targets.csv, streamed.  What `mpcap join` does per directory. */
+int longitudinal_add_dir(struct longitudinal *l, const char *dir, char *err, size_t errlen);
+/* The same in steps, for a caller that reads the rows itself: begin a scan
+ * with its summary (name is for error messages), then add each targets.csv
+ * row, read with at least LONGITUDINAL_COLUMNS. */
+#define LONGITUDINAL_COLUMNS                                                                                 \
+	(TARGETS_COL(TARGETS_SCAN) | TARGETS_COL(TARGETS_ADDRESS) | TARGETS_COL(TARGETS_PORT) |              \
+	 TARGETS_COL(TARGETS_FAMILY) | TARGETS_COL(TARGETS_MPC_VERSION) | TARGETS_COL(TARGETS_VERDICT))
+int longitudinal_begin_scan(struct longitudinal *l, const char *name, const struct summary_csv *summary,
+                            char *err, size_t errlen);
+int longitudinal_add_target(struct longitudinal *l, const struct targets_row *row, char *err, size_t errlen);
 /* Sorts scans and hosts; call once after the last add. */
 int longitudinal_finish(struct longitudinal *l, char *err, size_t errlen);
 

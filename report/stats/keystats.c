@@ -539,3 +539,22 @@ void ks_result_free(struct ks_result *r)
 	r->dups = NULL;
 	r->ndups = 0;
 }
+
+bool ks_probe_key(uint64_t *v, size_t n, uint64_t *out)
+{
+	if (n == 0)
+		return false;
+	qsort(v, n, sizeof *v, cmp_u64);
+	size_t best = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && v[j] == v[i])
+			j++;
+		if (j - i > best) {
+			best = j - i;
+			*out = v[i];
+		}
+		i = j;
+	}
+	return true;
+}

@@ -173,4 +173,8 @@ int ks_analyze(const uint64_t *keys, size_t n, const uint64_t *probe_key, double
                char *err, size_t errlen);
 void ks_result_free(struct ks_result *r);
 
+/* A group's probe key: the most common of its rows' probe keys v[0..n)
+ * (sorted in place), the smallest on a tie; false when n == 0. */
+bool ks_probe_key(uint64_t *v, size_t n, uint64_t *out);
+
 #endif

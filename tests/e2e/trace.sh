@@ -176,5 +176,19 @@ PY
 	check_eq "lab: the replaying and modifying boxes are middleboxes" \
 		"$(awk -F, '$4 ~ /ing-middlebox$/' "$TRUTH" | wc -l)" \
 		"$(field "$L/classification.csv" class | grep -cx middlebox)"
+	# every middlebox verdict of the scan (docs/methodology.md: replay, modified and shared-key
+	# alike) makes a responder a middlebox, whatever its trace shows: the scan's mptcp rows
+	# relabelled, the listeners the trace calls true-mptcp must come out middlebox
+	for v in replay modified shared-key; do
+		awk -F, -v OFS=, -v v="$v" 'NR==1{for(i=1;i<=NF;i++) n[$i]=i} NR>1 && $n["verdict"]=="mptcp" {$n["verdict"]=v} {print}' \
+			"$T/labscan/targets.csv" >"$T/as-$v.csv"
+		"$M" trace -q -o "$T/tv" --targets "$T/as-$v.csv" "$S" 2>"$T/err"
+		check_eq "lab, scan verdicts relabelled $v: exit 0" 0 $?
+		check_eq "lab, scan verdicts relabelled $v: no responder true-mptcp" 0 \
+			"$(field "$T/tv/classification.csv" class | grep -cx true-mptcp)"
+		check_eq "lab, scan verdicts relabelled $v: the listeners traced true-mptcp are middleboxes" \
+			"$n_listener" "$(grep -c ",$v,.*,true-mptcp,middlebox,the scan saw $v; trace: true-mptcp\$" \
+				"$T/tv/classification.csv")"
+	done
 fi
 finish

@@ -2,15 +2,20 @@
  *
  * Input: the text of a targets.csv, optionally followed by a NUL byte and the
  * text of a summary.csv (without one, the same text serves as both).  Each
- * is read by csv_table_read() (libcsv, strict) from a memfd, then both go to
- * longitudinal_add() twice (the second must be refused as the same scan),
- * longitudinal_finish() and every accessor, as `mpcap join` uses them.
- * Invariants: every row has the header's field count; a table written back
- * with csv_write_row() reads back identical (what mpcap writes, it can read).
+ * is read by csv_table_read() (libcsv, strict) from a memfd; the summary by
+ * summary_csv_read(), which begins a scan of the join twice (the second must
+ * be refused as the same scan); the targets are streamed by targets_open()
+ * into longitudinal_add_target(), then longitudinal_finish() and every
+ * accessor run, as `mpcap join` uses them.  Invariants: every row has the
+ * header's field count; a table written back with csv_write_row() reads back
+ * identical (what mpcap writes, it can read); the streamed rows are the
+ * table's rows; a typed row has family 4 or 6.
  */
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
+#include "analyzer/results/summary_csv.h"
+#include "analyzer/results/targets_csv.h"
 #include "fuzz.h"
 #include "report/series/longitudinal.h"
 
@@ -63,7 +68,8 @@ static void each_count(void *ctx, const char *scan, const char *family, const ch
                        const char *count)
 {
 	size_t *n = ctx;
-	*n += strlen(scan) + strlen(family) + strlen(port) + strlen(verdict) + strlen(count);
+	FUZZ_CHECK(strcmp(family, "4") == 0 || strcmp(family, "6") == 0);
+	*n += strlen(scan) + strlen(port) + strlen(verdict) + strlen(count);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,11 +94,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct longitudinal *l = longitudinal_new();
 	FUZZ_CHECK(l != NULL);
-	char err[8400];
-	if (longitudinal_add(l, "fuzz", &t, &s, err, sizeof err) == 0) {
-		FUZZ_CHECK(longitudinal_add(l, "again", &t, &s, err, sizeof err) != 0);
+	char err[8400], tpath[64], spath[64];
+	int tfd = fuzz_memfd(data, tlen, tpath, sizeof tpath),
+	    sfd = fuzz_memfd(sum, slen, spath, sizeof spath);
+	struct summary_csv sc;
+	if (tfd >= 0 && sfd >= 0 && summary_csv_read(spath, &sc, err, sizeof err) == 0 &&
+	    longitudinal_begin_scan(l, "fuzz", &sc, err, sizeof err) == 0) {
+		FUZZ_CHECK(longitudinal_begin_scan(l, "again", &sc, err, sizeof err) != 0);
 		FUZZ_CHECK(strstr(err, "given twice") != NULL);
+		struct targets_reader *tr = targets_open(tpath, LONGITUDINAL_COLUMNS, 0, err, sizeof err);
+		struct targets_row row;
+		size_t n = 0;
+		int rc = -1;
+		while (tr && (rc = targets_next(tr, &row, err, sizeof err)) == 1) {
+			FUZZ_CHECK(row.family == 4 || row.family == 6);
+			FUZZ_CHECK(n < t.nrows && row.nfields == t.ncols);
+			for (size_t c = 0; c < t.ncols; c++)
+				FUZZ_CHECK(strcmp(row.fields[c], t.rows[n][c]) == 0);
+			n++;
+			(void)longitudinal_add_target(l, &row, err, sizeof err);
+		}
+		if (tr && rc == 0)
+			FUZZ_CHECK(n == t.nrows);
+		else
+			FUZZ_CHECK(err[0] != '\0');
+		targets_close(tr);
+		summary_csv_free(&sc);
 	}
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
 	FUZZ_CHECK(longitudinal_finish(l, err, sizeof err) == 0);
 	size_t nscans = longitudinal_scan_count(l);
 	for (size_t i = 0; i < nscans; i++)

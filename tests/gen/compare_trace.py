@@ -8,8 +8,8 @@ and per destination its class (true-mptcp, middlebox, unreachable), the number o
 hops that answered and those that quoted in full, the first hop whose quote shows the
 MP_CAPABLE option changed and the change. classification.csv (trace combined with the scan)
 against the scan truth's tracebox column for every destination the trace reached. Where the
-destination never answered, mpcap lets the scan's verdict speak (a replay or modified key makes
-it a middlebox) while the truth keeps "unreachable" (docs/samples.md): those rows are counted
+destination never answered, mpcap lets the scan's verdict speak (a replay, modified or shared-key
+verdict makes it a middlebox) while the truth keeps "unreachable" (docs/samples.md): those rows are counted
 on a "#" line, not compared. Prints differences "#"-prefixed; exits 1 when there is one.
 """
 import collections

@@ -713,3 +713,17 @@ Test(keystats, extreme_data_does_not_abort)
 	ks_clopper_pearson(4, 2000, 0.99, &lo, &hi); /* gsl_cdf_beta_Pinv fails to converge here */
 	cr_assert(isfinite(hi) && hi > lo && hi < 0.01, "%g %g", lo, hi);
 }
+
+/* A group's probe key: its most common probe key, the smallest on a tie. */
+Test(keystats, probe_key_is_the_most_common_smallest_on_a_tie)
+{
+	uint64_t v[] = { 9, 5, 3, 5, 3, 1 }, k = 0;
+	cr_assert(ks_probe_key(v, 6, &k));
+	cr_assert_eq(k, 3);
+	uint64_t w[] = { 7, 2, 7 };
+	cr_assert(ks_probe_key(w, 3, &k));
+	cr_assert_eq(k, 7);
+	k = 42;
+	cr_assert(!ks_probe_key(w, 0, &k));
+	cr_assert_eq(k, 42);
+}

@@ -247,3 +247,38 @@ Test(verdict, zero_timestamps_stops_at_malformed_options)
 	cr_assert_eq(opts[11], 8, "a length byte of 1 ends the walk without a write");
 	cr_assert_eq(opts[12], 1);
 }
+
+/* The one table of verdict names (verdict.h): every name maps back to its
+ * verdict, and the middlebox verdicts are exactly replay, modified and
+ * shared-key (docs/methodology.md, "Which verdicts are middleboxes"). */
+Test(verdict, names_and_properties_from_one_table)
+{
+	int middlebox = 0, mpc = 0;
+	for (int v = 0; v < VERDICT_COUNT; v++) {
+		enum verdict back = VERDICT_COUNT;
+		cr_assert(verdict_from_name(verdict_name((enum verdict)v), &back));
+		cr_assert_eq(back, v);
+		cr_assert_eq(verdict_info((enum verdict)v)->middlebox, verdict_is_middlebox((enum verdict)v));
+		middlebox += verdict_is_middlebox((enum verdict)v);
+		mpc += verdict_is_mpc_answer((enum verdict)v);
+		/* a middlebox verdict is only ever given to an MP_CAPABLE answer */
+		cr_assert(!verdict_is_middlebox((enum verdict)v) || verdict_is_mpc_answer((enum verdict)v));
+	}
+	cr_assert_eq(middlebox, 3);
+	cr_assert(verdict_is_middlebox(VERDICT_REPLAY) && verdict_is_middlebox(VERDICT_MODIFIED) &&
+	          verdict_is_middlebox(VERDICT_SHARED_KEY));
+	cr_assert_eq(mpc, 4);
+	cr_assert(verdict_is_mpc_answer(VERDICT_MPTCP) && !verdict_is_mpc_answer(VERDICT_NO_MPTCP));
+	enum verdict v = VERDICT_MPTCP;
+	cr_assert(!verdict_from_name("MPTCP", &v) && !verdict_from_name("", &v) &&
+	          !verdict_from_name("unknown", &v));
+	cr_assert_eq(v, VERDICT_MPTCP);
+	cr_assert_str_eq(verdict_name(VERDICT_COUNT), "unknown");
+	enum verdict_reason r = REASON_COUNT;
+	for (int i = 0; i < REASON_COUNT; i++) {
+		cr_assert(verdict_reason_from_name(verdict_reason_name((enum verdict_reason)i), &r));
+		cr_assert_eq(r, i);
+	}
+	cr_assert(verdict_reason_from_name("", &r) && r == REASON_NONE);
+	cr_assert(!verdict_reason_from_name("nope", &r));
+}
