@@ -12,6 +12,7 @@
  * computed here (RFC 1071). The namespace's kernel would also answer each SYN with a RST (no
  * listener): the lab drops those with an iptables OUTPUT rule.
  */
+#include "analyzer/dissect/tcp.h"
 #include "labnet.h"
 
 #include <getopt.h>
@@ -60,20 +61,15 @@ static void usage(FILE *f)
 /* Finds MP_CAPABLE (kind 30, subtype 0) in the options; returns its offset or -1. */
 static int find_mpc(const uint8_t *o, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		if (o[i] == 0)
-			return -1;
-		if (o[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
-			return -1;
-		if (o[i] == LAB_TCP_OPT_MPTCP && o[i + 1] >= 3 && (o[i + 2] >> 4) == 0)
-			return (int)i;
-		i += o[i + 1];
-	}
+	/* the one TCP option walk (analyzer/dissect/tcp.h): MP_CAPABLE is kind 30, subtype 0 */
+	struct tcp_opts it;
+	struct tcp_opt opt;
+	uint8_t sub;
+	tcp_opts_begin(&it, bv_make(o, len), len);
+	while (tcp_opts_next(&it, &opt) == TCP_OPTS_MORE)
+		if (opt.kind == LAB_TCP_OPT_MPTCP && opt.len >= 3 && bv_u8(&opt.bytes, 2, &sub) &&
+		    (sub >> 4) == 0)
+			return (int)opt.off;
 	return -1;
 }
 
