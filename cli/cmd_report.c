@@ -22,14 +22,15 @@
 void help_report(FILE *out)
 {
 	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--width W] [--height H] [--dpi D]\n"
-	      "                    [--trace TRACEDIR] [--attribution ATTRDIR] [--key-groups LIST]\n"
+	      "                    [--trace TRACEDIR]... [--attribution ATTRDIR] [--key-groups LIST]\n"
 	      "                    [--alpha A] [--top-as N] [--top-as6 N] [--top-countries N] [-q]\n"
 	      "                    RESULTS...\n"
 	      "\n"
 	      "Turns the results of one or more scans (each RESULTS is the directory of one\n"
 	      "'mpcap analyze -o DIR' run: targets.csv, summary.csv, targets.sets) into tables,\n"
 	      "charts and a static index.html: the adoption table of the study per IP version\n"
-	      "and port, the monthly series of true MPTCP and middlebox-affected hosts, the\n"
+	      "and port, the monthly series of true MPTCP (tracebox-confirmed) and\n"
+	      "middlebox-affected hosts (MPTCP by scan verdict when no scan was traced), the\n"
 	      "Hamming-weight histogram of the returned keys against Binomial(64, 1/2) with\n"
 	      "the probe key's weight marked and the chi-square test written on the chart, the\n"
 	      "share of keys with each bit set, and with --trace / --attribution the tracebox\n"
@@ -52,7 +53,10 @@ void help_report(FILE *out)
 	      "                          chart is a crisp 2x rendering of a 640x400 figure); SVG and\n"
 	      "                          PDF pages are W/D x H/D inches\n"
 	      "      --trace DIR         output of 'mpcap trace' (destinations.csv, and\n"
-	      "                          classification.csv when traced with --targets)\n"
+	      "                          classification.csv when traced with --targets); repeat\n"
+	      "                          it, one per scan: each is matched to its scan by the\n"
+	      "                          scan column of classification.csv; scans without one\n"
+	      "                          are untraced (no true MPTCP count)\n"
 	      "      --attribution DIR   output of 'mpcap attribute': its CSV files are found by\n"
 	      "                          their headers (an asn column: AS table; a country column:\n"
 	      "                          country table); the latest scan and the mptcp column are used\n"
@@ -67,7 +71,7 @@ void help_report(FILE *out)
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "Example:\n"
-	      "  mpcap report -o report --trace tb --attribution attr scan-2020-0*/\n"
+	      "  mpcap report -o report --trace tb-07 --trace tb-08 --attribution attr scan-2020-0*/\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
 	      out);
@@ -80,7 +84,8 @@ struct ctx {
 	struct outdir outs; /* every file written: committed together at the end */
 	struct chart_output co;
 	const char *ext;
-	const char *trace_dir, *attr_dir;
+	size_t ntrace;
+	const char *attr_dir;
 	struct rp_figure *figs;
 	size_t nfigs, capfigs;
 	char *err;
@@ -236,8 +241,21 @@ static int monthly_figures(struct ctx *c)
 	const char **scans = calloc(r->nscans + 1, sizeof *scans);
 	if (!scans)
 		return -1;
-	for (size_t s = 0; s < r->nscans; s++)
+	/* with traces: the untraced scans marked on the axis */
+	char(*lab)[80] = calloc(r->nscans + 1, sizeof *lab);
+	const char **cats = calloc(r->nscans + 1, sizeof *cats);
+	if (!lab || !cats) {
+		free(scans);
+		free(lab);
+		free(cats);
+		return -1;
+	}
+	for (size_t s = 0; s < r->nscans; s++) {
 		scans[s] = r->scans[s].label;
+		snprintf(lab[s], sizeof lab[s], "%s%s", r->scans[s].label,
+		         r->scans[s].traced ? "" : " (untraced)");
+		cats[s] = lab[s];
+	}
 	int rc = 0;
 	for (int fam = 4; fam <= 6 && rc == 0; fam += 2) {
 		size_t np = 0;
@@ -254,7 +272,7 @@ static int monthly_figures(struct ctx *c)
 			if (r->series[i].family != fam)
 				continue;
 			ports[np] = r->series[i].port;
-			memcpy(tm + np * r->nscans, r->series[i].true_mptcp, r->nscans * sizeof *tm);
+			memcpy(tm + np * r->nscans, r->series[i].mptcp, r->nscans * sizeof *tm);
 			memcpy(mb + np * r->nscans, r->series[i].middlebox, r->nscans * sizeof *mb);
 			np++;
 		}
@@ -269,35 +287,43 @@ static int monthly_figures(struct ctx *c)
 			rc = -1;
 			break;
 		}
-		snprintf(f->title, sizeof f->title, "True MPTCP and middlebox-affected hosts per scan: IPv%d",
-		         fam);
-		snprintf(
-		    f->caption, sizeof f->caption,
-		    "Per scan (month) and port, IPv%d, one bar per port: hosts whose own key passed every "
-		    "check "
-		    "(verdict mptcp: true MPTCP, dark) with, stacked on top, hosts whose answer a middlebox "
-		    "replayed or modified (verdicts replay, modified, shared-key: middlebox-affected, "
-		    "light). "
-		    "A host counts once per scan even when it answered both probe versions, and a host with "
-		    "a "
-		    "middlebox verdict is not counted as true MPTCP. Ports with an MP_CAPABLE responder in "
-		    "some "
-		    "scan. Counted from each scan's targets.csv (kind class in the table; kind verdict "
-		    "repeats "
-		    "summary.csv's verdict counters).",
-		    fam);
+		bool conf = r->series_confirmed;
+		snprintf(f->title, sizeof f->title, "%s and middlebox-affected hosts per scan: IPv%d",
+		         conf ? "True MPTCP (tracebox-confirmed)" : "MPTCP by scan verdict", fam);
+		if (conf)
+			snprintf(
+			    f->caption, sizeof f->caption,
+			    "Per scan (month) and port, IPv%d, one bar per port: true MPTCP hosts (tracebox "
+			    "class true-mptcp: the option crossed the path intact and the host answered with "
+			    "its own key; dark) with, stacked on top, middlebox-affected hosts (class "
+			    "middlebox; light), from each scan's --trace classification.csv. Scans marked "
+			    "untraced had no trace: nothing is confirmed there and no bar is drawn (their "
+			    "scan-verdict counts are in adoption.csv, mptcp_verdict). %s Rules: "
+			    "docs/methodology.md.",
+			    fam, r->trace_note);
+		else
+			snprintf(
+			    f->caption, sizeof f->caption,
+			    "Per scan (month) and port, IPv%d, one bar per port: MPTCP by scan verdict "
+			    "(verdict "
+			    "mptcp, no middlebox verdict: not tracebox-confirmed, so not true MPTCP; dark) "
+			    "with, "
+			    "stacked on top, hosts with a middlebox verdict (replay, modified, shared-key; "
+			    "light). No scan was traced (--trace), so no host is confirmed. A host counts "
+			    "once "
+			    "per scan even when it answered both probe versions. Counted from each scan's "
+			    "targets.csv (kind class in the table).",
+			    fam);
 		fig_filter(f, &r->monthly, "monthly.csv", "family", famv);
 		struct fig_monthly m = {
 			.family = fam == 4 ? "IPv4" : "IPv6",
 			.nscans = r->nscans,
-			.scans = scans,
+			.scans = conf ? cats : scans,
 			.nports = np,
 			.ports = ports,
-			.true_mptcp = tm,
+			.mptcp = tm,
 			.middlebox = mb,
-			.note = np ? "One bar per port: true MPTCP (dark) with middlebox-affected "
-			             "hosts (light) stacked on top."
-			           : NULL
+			.confirmed = conf,
 		};
 		struct chart_layout lay;
 		rc = chart_done(c, f, fig_monthly(&m, &c->co, fp, &lay, c->err, c->errlen), &lay);
@@ -305,6 +331,8 @@ static int monthly_figures(struct ctx *c)
 		free(mb);
 	}
 	free(scans);
+	free(lab);
+	free(cats);
 	return rc;
 }
 
@@ -322,9 +350,14 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
 	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
 	         family_label ? ": " : "", family_label ? family_label : "");
-	bool tm = !rk->measure[0] || rk->true_mptcp;
-	if (tm)
+	const char *meaning = rk->true_mptcp      ? "true MPTCP hosts (tracebox-confirmed)"
+	                      : rk->mptcp_verdict ? "MPTCP hosts by scan verdict"
+	                      : rk->measure[0]    ? rk->measure
+	                                          : "MPTCP hosts";
+	if (rk->true_mptcp)
 		snprintf(value_title, sizeof value_title, "True MPTCP hosts (count)");
+	else if (rk->mptcp_verdict || !rk->measure[0])
+		snprintf(value_title, sizeof value_title, "MPTCP hosts by scan verdict (count)");
 	else
 		snprintf(value_title, sizeof value_title, "Hosts: %s (count)", rk->measure);
 	if (!c->attr_dir)
@@ -332,20 +365,16 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 		    nodata, sizeof nodata,
 		    "no attribution given: run 'mpcap attribute' and pass its output with --attribution DIR");
 	else if (!rk->measure[0])
-		snprintf(nodata, sizeof nodata, "no %s table with a true MPTCP column found in %s",
-		         as ? "AS" : "country", c->attr_dir);
+		snprintf(nodata, sizeof nodata, "no %s table with an MPTCP count column in the attribution",
+		         as ? "AS" : "country");
 	else
-		snprintf(nodata, sizeof nodata, "no %s has a true MPTCP host%s%s", as ? "AS" : "country",
+		snprintf(nodata, sizeof nodata, "no %s has an MPTCP host%s%s", as ? "AS" : "country",
 		         family_label ? " on " : "", family_label ? family_label : "");
 	snprintf(sub, sizeof sub, "%s", rk->note);
 	snprintf(f->caption, sizeof f->caption,
 	         "The %s with the most %s, %s, from the attribution tables of 'mpcap attribute' (%s). %s "
 	         "Labels %s; long names are shortened with an ellipsis (the table has them whole).",
-	         what,
-	         tm               ? "true MPTCP hosts (verdict mptcp)"
-	         : rk->measure[0] ? rk->measure
-	                          : "true MPTCP hosts",
-	         family_label ? family_label : "IPv4 and IPv6 together",
+	         what, meaning, family_label ? family_label : "IPv4 and IPv6 together",
 	         c->attr_dir ? c->attr_dir : "none given", rk->note,
 	         as ? "are the AS number and the organisation (or AS) name"
 	            : "are the country name and code");
@@ -369,19 +398,23 @@ static int trace_figures(struct ctx *c)
 {
 	struct report *r = c->r;
 	char nodata[300];
-	if (!c->trace_dir)
+	if (!c->ntrace)
 		snprintf(nodata, sizeof nodata,
 		         "no tracebox results given: run 'mpcap trace' on the tracebox captures and pass its "
 		         "output with --trace DIR");
 	else
-		snprintf(nodata, sizeof nodata, "%s/%s holds no destination", c->trace_dir, r->trace_source);
+		snprintf(nodata, sizeof nodata, "the trace directories hold no destination");
 	struct rp_figure *f = fig_new(c);
 	if (!f)
 		return -1;
-	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders");
+	char scanlab[96] = "";
+	if (r->have_trace && r->trace_chart_scan >= 0)
+		snprintf(scanlab, sizeof scanlab, ", scan %s", r->scans[r->trace_chart_scan].label);
+	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders%s", scanlab);
 	snprintf(
 	    f->caption, sizeof f->caption,
-	    "Share of responders per tracebox class, per IP version and port (%s). True MPTCP: the option "
+	    "Share of responders per tracebox class, per IP version and port, for the latest traced scan "
+	    "(every traced scan's rows are in tracebox.csv; %s) True MPTCP: the option "
 	    "reached the last answering hop intact and the destination answered with its own key; "
 	    "middlebox: a hop changed the option, or the answer replayed or modified the probe key; "
 	    "unreachable: the destination never answered the traced probes; no MPTCP: it answered "
@@ -397,10 +430,13 @@ static int trace_figures(struct ctx *c)
 		return -1;
 	for (size_t g = 0; g < r->ntrace_groups; g++)
 		groups[g] = r->trace_group_labels[g];
-	struct fig_trace_classes tc = { .ngroups = r->ntrace_groups,
+	char ctitle[160];
+	snprintf(ctitle, sizeof ctitle, "Tracebox classes of MP_CAPABLE responders%s%s",
+	         scanlab[0] ? " \xe2\x80\x94" : "", scanlab[0] ? scanlab + 1 : "");
+	struct fig_trace_classes tc = { .title = ctitle,
+		                        .ngroups = r->ntrace_groups,
 		                        .groups = groups,
 		                        .counts = r->trace_counts,
-		                        .note = r->have_trace ? r->trace_note : NULL,
 		                        .no_data = nodata };
 	struct chart_layout lay;
 	int rc = chart_done(c, f, fig_trace_classes(&tc, &c->co, fp, &lay, c->err, c->errlen), &lay);
@@ -418,8 +454,9 @@ static int trace_figures(struct ctx *c)
 	    "option changed (removed, replaced by NOPs, key, flags, version or length changed), the first "
 	    "such hop: the TTL of the probe that expired there. The middlebox sits between that hop and "
 	    "the previous hop whose quote showed the option intact. From destinations.csv (mpc_changed_hop) "
-	    "of 'mpcap trace'; quotes of 8 TCP bytes (RFC 792) say nothing about options and are not "
-	    "counted.");
+	    "of 'mpcap trace', all --trace directories together; quotes of 8 TCP bytes (RFC 792) say "
+	    "nothing about options and are not counted. %s",
+	    r->have_trace ? r->hops_note : "");
 	fig_filter(f, &r->trace_hops, "trace-hops.csv", NULL, NULL);
 	fp = chart_file(c, f, "trace-hops");
 	if (!fp)
@@ -429,7 +466,7 @@ static int trace_figures(struct ctx *c)
 	struct fig_trace_hops th = { .nhops = r->nhops,
 		                     .ipv4 = r->hops4,
 		                     .ipv6 = r->hops6,
-		                     .note = r->have_trace ? r->hops_note : NULL,
+
 		                     .no_data = nodata };
 	return chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
 }
@@ -556,7 +593,10 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = "mpcap-report", *trace_dir = NULL, *attr_dir = NULL;
+	const char *dir = "mpcap-report", *attr_dir = NULL;
+	enum { MAX_TRACE_DIRS = 256 };
+	const char *trace_dirs[MAX_TRACE_DIRS];
+	size_t ntrace = 0;
 	struct chart_output co = { CHART_PNG, CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, CHART_DEFAULT_DPI };
 	struct rp_options opt = { .alpha = 0.01, .top_as4 = 10, .top_as6 = 6, .top_countries = 10 };
 	bool quiet = false;
@@ -592,7 +632,12 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 			}
 			break;
 		case O_TRACE:
-			trace_dir = optarg;
+			if (ntrace == MAX_TRACE_DIRS) {
+				fprintf(stderr, "mpcap report: --trace %s: at most %d trace directories\n",
+				        optarg, MAX_TRACE_DIRS);
+				return EXIT_USAGE;
+			}
+			trace_dirs[ntrace++] = optarg;
 			break;
 		case O_ATTR:
 			attr_dir = optarg;
@@ -644,7 +689,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	c.r = &r;
 	c.co = co;
 	c.ext = chart_format_ext(co.format);
-	c.trace_dir = trace_dir;
+	c.ntrace = ntrace;
 	c.attr_dir = attr_dir;
 	c.err = err;
 	c.errlen = sizeof err;
@@ -652,7 +697,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	int rc = EXIT_ERROR;
 	/* A stop request (SIGINT/SIGTERM) is honoured between steps: every output
 	 * is still a temporary file until outdir_commit(), so nothing is left. */
-	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dir, attr_dir, err,
+	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dirs, ntrace, attr_dir, err,
 	                 sizeof err) != 0) {
 		if (stop_requested(env))
 			goto interrupted;

@@ -179,13 +179,15 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 		return -1;
 	}
 	for (size_t p = 0; p < np; p++) {
-		snprintf(labels[2 * p], sizeof labels[0], "Port %u: true MPTCP", f->ports[p]);
-		snprintf(labels[2 * p + 1], sizeof labels[0], "Port %u: middlebox-affected", f->ports[p]);
+		snprintf(labels[2 * p], sizeof labels[0], "Port %u: %s", f->ports[p],
+		         f->confirmed ? "true MPTCP" : "MPTCP by scan verdict");
+		snprintf(labels[2 * p + 1], sizeof labels[0], "Port %u: %s", f->ports[p],
+		         f->confirmed ? "middlebox-affected" : "middlebox verdict");
 		snprintf(plabels[p], sizeof plabels[0], "%u", f->ports[p]);
 		pl[p] = plabels[p];
 		series[2 * p] = (struct chart_series){ .label = labels[2 * p],
 			                               .kind = CHART_SERIES_BARS,
-			                               .y = f->true_mptcp + p * f->nscans,
+			                               .y = f->mptcp + p * f->nscans,
 			                               .n = f->nscans,
 			                               .color = dark[p % 4],
 			                               .stack = (int)p };
@@ -197,8 +199,9 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 			                                   .stack = (int)p };
 	}
 	char title[160];
-	snprintf(title, sizeof title, "True MPTCP and middlebox-affected hosts per scan %s %s",
-	         "\xe2\x80\x94", f->family);
+	snprintf(title, sizeof title, "%s and middlebox-affected hosts per scan %s %s",
+	         f->confirmed ? "True MPTCP (tracebox-confirmed)" : "MPTCP by scan verdict", "\xe2\x80\x94",
+	         f->family);
 	struct chart_spec s = {
 		.kind = CHART_BARS,
 		.title = title,
@@ -295,7 +298,7 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 	}
 	struct chart_spec s = {
 		.kind = CHART_BARS,
-		.title = "Tracebox classes of MP_CAPABLE responders",
+		.title = f->title ? f->title : "Tracebox classes of MP_CAPABLE responders",
 		.subtitle = f->note,
 		.x = { .title = "IP version and port" },
 		.y = { .title = "Share of traced responders",

@@ -50,8 +50,9 @@ struct fig_monthly {
 	const char *const *scans;
 	size_t nports;
 	const unsigned *ports;
-	const double *true_mptcp; /* [port * nscans + scan] */
+	const double *mptcp; /* [port * nscans + scan] */
 	const double *middlebox;
+	bool confirmed; /* mptcp counts true MPTCP (tracebox-confirmed); else MPTCP by scan verdict */
 	const char *note;
 };
 
@@ -79,6 +80,7 @@ enum fig_trace_class {
 const char *fig_trace_class_label(int c);
 
 struct fig_trace_classes {
+	const char *title; /* NULL: "Tracebox classes of MP_CAPABLE responders" */
 	size_t ngroups;
 	const char *const *groups; /* "IPv4, port 80" */
 	const double *counts;      /* [group * FIG_TRACE_NCLASSES + class] */

@@ -181,7 +181,8 @@ static int load_scans(struct report *r, char *const *dirs, size_t ndirs, char *e
 /* ---------------------------------------------------------------- build */
 
 int report_build(struct report *r, const struct rp_options *opt, char *const *dirs, size_t ndirs,
-                 const char *trace_dir, const char *attr_dir, char *err, size_t errlen)
+                 const char *const *trace_dirs, size_t ntrace_dirs, const char *attr_dir, char *err,
+                 size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	r->opt = *opt;
@@ -203,10 +204,12 @@ int report_build(struct report *r, const struct rp_options *opt, char *const *di
 		snprintf(err, errlen, "no results directory given");
 		return -1;
 	}
-	if (load_scans(r, dirs, ndirs, err, errlen) != 0 || rp_build_counts(r, err, errlen) != 0 ||
-	    rp_build_keys(r, err, errlen) != 0)
+	if (load_scans(r, dirs, ndirs, err, errlen) != 0)
 		return -1;
-	if (trace_dir && rp_build_trace(r, trace_dir, err, errlen) != 0)
+	/* the traces first: the adoption table and the monthly series use each scan's confirmed counts */
+	if (ntrace_dirs && rp_build_trace(r, trace_dirs, ntrace_dirs, err, errlen) != 0)
+		return -1;
+	if (rp_build_counts(r, err, errlen) != 0 || rp_build_keys(r, err, errlen) != 0)
 		return -1;
 	if (attr_dir && rp_build_rankings(r, attr_dir, err, errlen) != 0)
 		return -1;
@@ -217,6 +220,7 @@ void report_free(struct report *r)
 {
 	for (size_t i = 0; i < r->nscans; i++) {
 		free(r->scans[i].targets);
+		free(r->scans[i].trace);
 		results_dir_close(&r->scans[i].rd);
 	}
 	free(r->scans);
@@ -236,7 +240,7 @@ void report_free(struct report *r)
 			ks_result_free(&r->groups[i].clean);
 		}
 	for (size_t i = 0; i < r->nseries; i++) {
-		free(r->series[i].true_mptcp);
+		free(r->series[i].mptcp);
 		free(r->series[i].middlebox);
 	}
 	free(r->series);

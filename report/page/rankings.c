@@ -35,9 +35,11 @@ static const char *const AS_NAME_COLS[] = { "org_name",     "as_name",      "nam
 static const char *const CC_COLS[] = { "country", "cc", "country_code", NULL };
 static const char *const CC_NAME_COLS[] = { "country_name", "name", NULL };
 /* The count columns, preferred first; the first TRUE_MPTCP_COLS count true
- * MPTCP hosts (by_as.csv's mptcp: targets with the verdict mptcp). */
+ * MPTCP hosts (tracebox-confirmed), the next (by_as.csv's mptcp: targets
+ * with the verdict mptcp) MPTCP by scan verdict. */
 static const char *const VALUE_COLS[] = { "true_mptcp", "true-mptcp", "mptcp", "hosts", "mpcapable", NULL };
-#define TRUE_MPTCP_COLS 3
+#define TRUE_MPTCP_COLS 2
+#define MPTCP_VERDICT_COL 2
 
 struct agg {
 	char key[64];
@@ -319,8 +321,9 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 			snprintf(r->as4.measure, sizeof r->as4.measure, "%s", t.header[vc]);
 			snprintf(r->as6.measure, sizeof r->as6.measure, "%s", t.header[vc]);
 			r->as4.true_mptcp = r->as6.true_mptcp = which < TRUE_MPTCP_COLS;
-			snprintf(as_note, sizeof as_note, "From %s (column %s%s%s), ports summed%s.",
-			         names[i], t.header[vc], scan[0] ? ", scan " : "", scan,
+			r->as4.mptcp_verdict = r->as6.mptcp_verdict = which == MPTCP_VERDICT_COL;
+			snprintf(as_note, sizeof as_note, "Column %s%s%s, ports summed%s.", t.header[vc],
+			         scan[0] ? ", scan " : "", scan,
 			         unknown ? "; hosts without an AS match are not ranked" : "");
 			free(l.v);
 			got_as = true;
@@ -336,8 +339,8 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 			snprintf(r->countries_rank.measure, sizeof r->countries_rank.measure, "%s",
 			         t.header[vc]);
 			r->countries_rank.true_mptcp = which < TRUE_MPTCP_COLS;
-			snprintf(cc_note, sizeof cc_note,
-			         "From %s (column %s%s%s), IPv4, IPv6 and ports summed%s.", names[i],
+			r->countries_rank.mptcp_verdict = which == MPTCP_VERDICT_COL;
+			snprintf(cc_note, sizeof cc_note, "Column %s%s%s, IPv4, IPv6 and ports summed%s.",
 			         t.header[vc], scan[0] ? ", scan " : "", scan,
 			         unknown ? "; hosts without a country match are not ranked" : "");
 			free(l.v);

@@ -69,6 +69,16 @@ struct rp_scan {
 	struct rp_target *targets;
 	size_t ntargets;
 	bool has_sets; /* DIR/targets.sets read */
+	/* tracebox: the final classes of the scan's MP_CAPABLE responders, from
+	 * the classification.csv of the --trace directory whose scan column
+	 * names this scan; traced false = untraced (no confirmed count) */
+	bool traced;
+	size_t ntrace;
+	struct rp_scan_trace {
+		uint8_t family;
+		uint16_t port;
+		uint64_t n[FIG_TRACE_NCLASSES];
+	} * trace;
 };
 
 /* Keys of one group, tested. */
@@ -85,11 +95,13 @@ struct rp_group {
 	char test_text[1024];    /* written on the charts */
 };
 
-/* Per (family, port): monthly class counts for the chart. */
+/* Per (family, port): monthly class counts for the chart: tracebox-confirmed
+ * (true MPTCP, middlebox-affected) when some scan was traced, else the scan
+ * verdicts (MPTCP by scan verdict, middlebox verdict). */
 struct rp_port_series {
 	uint8_t family;
 	uint16_t port;
-	double *true_mptcp; /* [nscans] */
+	double *mptcp; /* [nscans] */
 	double *middlebox;
 };
 
@@ -99,8 +111,9 @@ struct rp_ranking {
 	char **keys;   /* AS number or country code as in the source */
 	char **names;  /* AS or country name; "" when the source has none */
 	double *values;
-	char measure[32]; /* the attribution column ranked */
-	bool true_mptcp;  /* that column counts true MPTCP hosts (verdict mptcp) */
+	char measure[32];   /* the attribution column ranked */
+	bool true_mptcp;    /* that column counts true MPTCP hosts (true_mptcp: tracebox-confirmed) */
+	bool mptcp_verdict; /* that column counts MPTCP by scan verdict (attribute's mptcp) */
 	char note[512];
 };
 
@@ -117,11 +130,13 @@ struct report {
 
 	size_t nseries;
 	struct rp_port_series *series;
+	bool series_confirmed; /* series count tracebox classes (some scan traced) */
 
 	/* tracebox */
 	bool have_trace;
-	char trace_source[64]; /* classification.csv or destinations.csv */
-	size_t ntrace_groups;
+	size_t ntraced;       /* scans with a trace */
+	int trace_chart_scan; /* the scan the tracebox chart shows (the latest traced); -1: none */
+	size_t ntrace_groups; /* that chart's bars */
 	char (*trace_group_labels)[64];
 	double *trace_counts; /* [group * FIG_TRACE_NCLASSES + class] */
 	size_t nhops;
@@ -136,9 +151,12 @@ struct report {
 };
 
 /* Loads the results directories (each holding targets.csv and summary.csv of
- * one scan) and computes every table; trace_dir and attr_dir may be NULL. */
+ * one scan) and computes every table; trace_dirs (one `mpcap trace` output
+ * per scan, matched by the scan column of its classification.csv) may be
+ * empty, attr_dir NULL. */
 int report_build(struct report *r, const struct rp_options *opt, char *const *dirs, size_t ndirs,
-                 const char *trace_dir, const char *attr_dir, char *err, size_t errlen);
+                 const char *const *trace_dirs, size_t ntrace_dirs, const char *attr_dir, char *err,
+                 size_t errlen);
 void report_free(struct report *r);
 
 /* ---- index.html and README.md ---- */

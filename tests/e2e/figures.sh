@@ -93,6 +93,28 @@ for m in months:
             if r is None or int(r[k]) != v:
                 bad.append("%s %d/%d %s: %s, truth %d" % (m, f, p, k, r and r[k], v))
 check(not bad, "monthly-study.csv equals truth-summary.csv in %d scans x 4%s" % (len(months), detail(bad)))
+# 1b. the report's monthly figure data: tracebox-confirmed true MPTCP and middlebox-affected per month
+#     (kind tracebox in report/monthly.csv), never the scan verdicts.  Middlebox-affected is the final
+#     class: the truth's tracebox middlebox, or a middlebox verdict the trace could not reach
+#     (docs/samples.md, tracebox class in the truth)
+rep = defaultdict(dict)
+for r in rows(os.path.join(out, "report", "monthly.csv")):
+    if r["kind"] == "tracebox":
+        rep[(r["scan"], int(r["family"]), int(r["port"]))][r["name"]] = r["targets"]
+MBV = ("replay", "modified", "shared-key")
+bad = []
+for m in months:
+    for f, p in FP:
+        got = rep.get((m, f, p), {})
+        T = [r for r in by_fp[(f, p, m)] if r["mpc_length"]]
+        want = {"true-mptcp": summ.get((m, f, p, "tracebox.true-mptcp"), 0),
+                "middlebox-affected": len({(r["address"], r["port"]) for r in T if r["tracebox"] == "middlebox"
+                                           or (r["tracebox"] == "unreachable" and r["verdict"] in MBV)})}
+        for k, v in want.items():
+            if got.get(k) != str(v):
+                bad.append("%s %d/%d %s: %s, truth %d" % (m, f, p, k, got.get(k), v))
+check(not bad, "report/monthly.csv: confirmed true MPTCP and middlebox-affected per month equal the truth%s"
+      % detail(bad))
 
 # 2. the adoption table: generated counts (per-scan means from truth-summary.csv, unique counts
 #    and study units from the per-target truth rows and their weights)

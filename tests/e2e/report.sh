@@ -51,9 +51,9 @@ recount() { # DIR
 }
 { recount "$T/07"; recount "$T/08"; } | sort >"$T/expect"
 awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1!="all" && $n["mpcapable"]>0 {
-	print $1, $2, $3, $n["mpcapable"], $n["key_differs"], $n["true_mptcp"], $n["middlebox"]}' "$R/adoption.csv" |
+	print $1, $2, $3, $n["mpcapable"], $n["key_differs"], $n["mptcp_verdict"], $n["middlebox_verdict"]}' "$R/adoption.csv" |
 	sort >"$T/got"
-check "adoption per scan: mpcapable, key_differs, true_mptcp, middlebox recounted from targets.csv" \
+check "adoption per scan: mpcapable, key_differs, mptcp_verdict, middlebox_verdict recounted from targets.csv" \
 	diff "$T/expect" "$T/got"
 check_eq "adoption: 4 family/port pairs with MP_CAPABLE in each of 2 scans" 8 "$(wc -l <"$T/got")"
 # responsive from summary.csv
@@ -81,8 +81,44 @@ awk -F, '$2 ~ /^verdict\./ && $3!="" && $5>0 {sub("verdict.", "", $2); print $1,
 	"$T/07/summary.csv" "$T/08/summary.csv" | sort >"$T/expect"
 awk -F, '$4=="verdict" && $6>0 {print $1, $2, $3, $5, $6}' "$R/monthly.csv" | sort >"$T/got"
 check "monthly: verdict counts equal summary.csv" diff "$T/expect" "$T/got"
-check_eq "monthly: 2020-08 IPv6 443 true-mptcp and middlebox" "1 2" \
-	"$(awk -F, '$1=="2020-08" && $2==6 && $3==443 && $4=="class" {v[$5]=$6} END{print v["true-mptcp"], v["middlebox"]}' "$R/monthly.csv")"
+check_eq "monthly: 2020-08 IPv6 443 mptcp-verdict and middlebox-verdict" "1 2" \
+	"$(awk -F, '$1=="2020-08" && $2==6 && $3==443 && $4=="class" {v[$5]=$6} END{print v["mptcp-verdict"], v["middlebox-verdict"]}' "$R/monthly.csv")"
+
+# --- one vocabulary: "true MPTCP" is the tracebox-confirmed count only
+# adoption's true_mptcp / middlebox_affected per traced scan = classification.csv recounted;
+# the untraced scan (2020-07) has them empty and traced 0
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {k=$n["scan"] " " $n["family"] " " $n["port"]; g[k]=1
+	t[k]+=$n["class"]=="true-mptcp"; m[k]+=$n["class"]=="middlebox"} END{for (k in g) print k, t[k]+0, m[k]+0}' \
+	"$T/tb/classification.csv" | sort >"$T/expect"
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1=="2020-08" && $n["mpcapable"]>0 {print $1, $2, $3, $n["true_mptcp"], $n["middlebox_affected"]}' \
+	"$R/adoption.csv" | sort >"$T/got"
+check "adoption: true_mptcp and middlebox_affected of the traced scan = classification.csv" diff "$T/expect" "$T/got"
+check_eq "adoption: the untraced scan has traced 0 and no true_mptcp" "0:" \
+	"$(awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1=="2020-07" {print $n["traced"] ":" $n["true_mptcp"]}' "$R/adoption.csv" | sort -u)"
+check_eq "monthly: the untraced scan's tracebox rows say untraced, no count" "untraced:" \
+	"$(awk -F, '$1=="2020-07" && $4=="tracebox" {print $5 ":" $6}' "$R/monthly.csv" | sort -u)"
+check_eq "monthly: 2020-08 IPv4 80 tracebox true-mptcp and middlebox-affected" "1 2" \
+	"$(awk -F, '$1=="2020-08" && $2==4 && $3==80 && $4=="tracebox" {v[$5]=$6} END{print v["true-mptcp"], v["middlebox-affected"]}' "$R/monthly.csv")"
+check "no report column named true_* counts scan verdicts: adoption's true_mptcp is empty without a trace" \
+	bash -c "'$M' report -q -o '$T/nt' '$T/07' && awk -F, 'NR==1{for(i=1;i<=NF;i++) n[\$i]=i; next} \$n[\"true_mptcp\"]!=\"\" {exit 1}' '$T/nt/adoption.csv'"
+check "monthly chart data without a trace: scan verdicts, named so in index.html" \
+	grep -q 'MPTCP by scan verdict and middlebox-affected hosts per scan: IPv4' "$T/nt/index.html"
+check "monthly chart with a trace: true MPTCP (tracebox-confirmed), untraced scan marked" \
+	bash -c "grep -q 'True MPTCP (tracebox-confirmed) and middlebox-affected hosts per scan: IPv4' '$R/index.html' && grep -q 'untraced: 2020-07' '$R/index.html'"
+check "no chart title calls scan-verdict counts true" bash -c "! grep -qi 'true MPTCP hosts (verdict' '$R/index.html' '$T/nt/index.html'"
+# one trace directory per scan: a second scan traced through its own directory
+"$M" trace -q -o "$T/tb7" --targets "$T/07/targets.csv" samples/captures/netns-foundation.pcap
+"$M" report -q -o "$T/r2" --trace "$T/tb" --trace "$T/tb7" "$T/08" "$T/07"
+check_eq "two --trace directories: both scans traced" "1" \
+	"$(awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1!="all" {print $n["traced"]}' "$T/r2/adoption.csv" | sort -u)"
+check_eq "two --trace directories: tracebox.csv holds rows of both scans" "2020-07 2020-08" \
+	"$(awk -F, 'NR>1 {print $1}' "$T/r2/tracebox.csv" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+"$M" report -q -o "$T/bad" --trace "$T/tb" --trace "$T/tb" "$T/08" "$T/07" 2>"$T/err"
+check_eq "the same scan traced twice exits 1" 1 $?
+check "the error names the scan" grep -q "scan '2020-08' already has a trace directory" "$T/err"
+"$M" report -q -o "$T/bad" --trace "$T/tb" "$T/07" 2>"$T/err"
+check_eq "a trace of a scan not given exits 1" 1 $?
+check "the error names the scan" grep -q "names scan '2020-08', which is none of the results given" "$T/err"
 
 # --- key statistics
 nkeys=$(awk -F, 'FNR==1{for(i=1;i<=NF;i++) n[$i]=i; next} length($n["key"])==16 {c++} END{print c}' "$T/07/targets.csv" "$T/08/targets.csv")
@@ -114,9 +150,9 @@ for r in csv.DictReader(open(sys.argv[1])):
 ' "$R/key-bits.csv" "$T/07/targets.csv" "$T/08/targets.csv"
 
 # --- tracebox: classification.csv recounted
-awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {c[$n["family"] " " $n["port"] " " $n["class"]]++} END{for (k in c) print k, c[k]}' \
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {c[$n["scan"] " " $n["family"] " " $n["port"] " " $n["class"]]++} END{for (k in c) print k, c[k]}' \
 	"$T/tb/classification.csv" | sort >"$T/expect"
-awk -F, 'NR>1 && $4>0 {print $1, $2, $3, $4}' "$R/tracebox.csv" | sort >"$T/got"
+awk -F, 'NR>1 && $5>0 {print $1, $2, $3, $4, $5}' "$R/tracebox.csv" | sort >"$T/got"
 check "tracebox: classes recounted from classification.csv" diff "$T/expect" "$T/got"
 awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $n["mpc_changed_hop"]!="" {c[$n["family"] " " $n["port"] " " $n["mpc_changed_hop"] " " $n["mpc_change"]]++}
 	END{for (k in c) print k, c[k]}' "$T/tb/destinations.csv" | sort >"$T/expect"

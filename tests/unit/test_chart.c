@@ -236,8 +236,14 @@ Test(chart_figures, bits_every_size)
 
 Test(chart_figures, monthly_every_size)
 {
-	struct fig_monthly m = { "IPv4", 6,  scans, 2,
-		                 ports,  tm, mb,    "True MPTCP (dark), middlebox-affected (light)." };
+	struct fig_monthly m = { .family = "IPv4",
+		                 .nscans = 6,
+		                 .scans = scans,
+		                 .nports = 2,
+		                 .ports = ports,
+		                 .mptcp = tm,
+		                 .middlebox = mb,
+		                 .confirmed = true };
 	for (size_t i = 0; i < NSIZES; i++)
 		check_png(draw_monthly, &m, &sizes[i], true);
 }
@@ -268,7 +274,7 @@ Test(chart_figures, countries_and_trace)
 	for (int g = 0; g < 4; g++)
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			counts[g * FIG_TRACE_NCLASSES + c] = (g + 1) * (c + 1) * 10;
-	struct fig_trace_classes tc = { 4, groups, counts, "From classification.csv.", "x" };
+	struct fig_trace_classes tc = { .ngroups = 4, .groups = groups, .counts = counts, .no_data = "x" };
 	double h4[] = { 0, 5, 40, 120, 60, 20, 4, 1 }, h6[] = { 0, 0, 3, 6, 2, 1, 0, 0 };
 	struct fig_trace_hops th = { 8, h4, h6, "From destinations.csv.", "x" };
 	for (size_t i = 0; i < NSIZES; i++) {
@@ -287,8 +293,10 @@ Test(chart_nodata, empty_inputs_draw_no_data)
 	w.n = 0;
 	struct fig_ranking r = { "Top 10 ASes", NULL, "Hosts (count)", 0,
 		                 NULL,          NULL, CHART_BLUE,      "no --attribution directory given" };
-	struct fig_monthly m = { "IPv6", 6, scans, 0, ports, tm, mb, NULL };
-	struct fig_trace_classes tc = { 0, NULL, NULL, NULL, "no --trace given" };
+	struct fig_monthly m = {
+		.family = "IPv6", .nscans = 6, .scans = scans, .ports = ports, .mptcp = tm, .middlebox = mb
+	};
+	struct fig_trace_classes tc = { .no_data = "no --trace given" };
 	struct fig_trace_hops th = { 0, NULL, NULL, NULL, "no --trace given" };
 	for (size_t i = 0; i < NSIZES; i++) {
 		check_png(draw_weights, &w, &sizes[i], false);
