@@ -31,9 +31,9 @@ void help_report(FILE *out)
 	      "charts and a static index.html: the adoption table of the study per IP version\n"
 	      "and port, the monthly series of true MPTCP (tracebox-confirmed) and\n"
 	      "middlebox-affected hosts (MPTCP by scan verdict when no scan was traced), the\n"
-	      "Hamming-weight histogram of the returned keys against Binomial(64, 1/2) with\n"
-	      "the probe key's weight marked and the chi-square test written on the chart, the\n"
-	      "share of keys with each bit set, and with --trace / --attribution the tracebox\n"
+	      "Hamming-weight histogram of the returned keys, all and cleaned, against\n"
+	      "Binomial(64, 1/2) with the probe key's weight marked (the tests in the caption),\n"
+	      "the share of keys with each bit set, and with --trace / --attribution the tracebox\n"
 	      "classes, the hop where MP_CAPABLE was changed, the top ASes and countries.\n"
 	      "Charts without input say \"No data\" and why.\n"
 	      "\n"
@@ -138,18 +138,87 @@ static int chart_done(struct ctx *c, struct rp_figure *f, int rc, const struct c
 	return 0;
 }
 
+/* "scan 2020-12" or "scans 2020-07 to 2020-12", for titles. */
+static void scans_text(const struct report *r, char *buf, size_t n)
+{
+	if (r->nscans == 1)
+		snprintf(buf, n, "scan %s", r->scans[0].label);
+	else
+		snprintf(buf, n, "scans %s to %s", r->scans[0].label, r->scans[r->nscans - 1].label);
+}
+
+static void weights_fill(struct fig_weights *w, const struct rp_group *g)
+{
+	w->n = g->all.n;
+	w->n_clean = g->clean.n;
+	w->probe_weight = g->has_probe ? g->all.probe_weight : -1;
+	for (int k = 0; k < FIG_WEIGHTS; k++) {
+		w->observed[k] = g->all.n ? g->all.bins[k].observed : 0;
+		w->expected[k] = (double)g->all.n * ks_weight_pmf(k);
+		w->observed_clean[k] = g->clean.n ? g->clean.bins[k].observed : 0;
+		w->expected_clean[k] = (double)g->clean.n * ks_weight_pmf(k);
+	}
+}
+
+/* The weight histograms share one count axis: log when one weight dominates
+ * in some group, up to the nice tick above the largest count of any group. */
+static void weights_family_axis(const struct report *r, bool *log_y, double *y_max)
+{
+	double top = 0;
+	*log_y = false;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		struct fig_weights w;
+		memset(&w, 0, sizeof w);
+		weights_fill(&w, &r->groups[i]);
+		*log_y = *log_y || fig_weights_dominated(&w);
+		for (int k = 0; k < FIG_WEIGHTS; k++) {
+			top = fmax(top, (double)w.observed[k]);
+			top = fmax(top, w.expected[k]);
+		}
+	}
+	struct chart_ticks t;
+	*y_max = 0;
+	if (top > 0 && (*log_y ? chart_log_ticks(0.5, top, &t) : chart_nice_ticks(0, top, 5, true, &t)) == 0)
+		*y_max = t.hi;
+}
+
 static int key_figures(struct ctx *c)
 {
 	struct report *r = c->r;
+	char scans[160];
+	scans_text(r, scans, sizeof scans);
+	bool log_y;
+	double y_max;
+	weights_family_axis(r, &log_y, &y_max);
+	/* the bit charts share one range, symmetric about one half, to the next 10 % */
+	double dev = 0.1;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct rp_group *g = &r->groups[i];
+		for (int k = 0; k < FIG_BITS && g->all.n; k++)
+			dev = fmax(dev, fabs((double)g->all.bits[k].ones / (double)g->all.n - 0.5));
+		if (isfinite(g->band_lo))
+			dev = fmax(dev, 0.5 - g->band_lo);
+	}
+	dev = ceil(dev * 10 - 1e-9) / 10;
+	if (dev > 0.3) /* 10 % .. 90 % would end between the 20 % ticks */
+		dev = 0.5;
+	double bits_lo = 0.5 - dev, bits_hi = 0.5 + dev;
 	for (size_t i = 0; i < r->ngroups; i++) {
 		struct rp_group *g = &r->groups[i];
-		char stem[64], nb[32];
+		char stem[64], nb[32], nbc[32], gl[256], tt[sizeof g->test_text];
 		chart_format_number((double)g->all.n, 0, nb, sizeof nb);
+		chart_format_number((double)g->clean.n, 0, nbc, sizeof nbc);
+		snprintf(gl, sizeof gl, "%s, %s", g->label, scans);
+		/* the test result goes to the caption, on one line */
+		snprintf(tt, sizeof tt, "%s", g->test_text);
+		for (char *q = tt; *q; q++)
+			if (*q == '\n')
+				*q = ' ';
 		/* the histogram */
 		struct rp_figure *f = fig_new(c);
 		if (!f)
 			return -1;
-		snprintf(f->title, sizeof f->title, "Hamming weight of returned keys: %s", g->label);
+		snprintf(f->title, sizeof f->title, "Hamming weight of returned keys: %s", gl);
 		char probe[96] = "";
 		if (g->has_probe)
 			snprintf(probe, sizeof probe, "the probe key %016llx (weight %d)",
@@ -157,32 +226,31 @@ static int key_figures(struct ctx *c)
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "Hamming weight (number of 1 bits) of every 64-bit key returned in an MP_CAPABLE "
-		    "SYN-ACK, "
-		    "all scans together, %s (%s keys). Bars: keys per weight; black line: n*C(64,w)/2^64, "
-		    "the "
-		    "counts expected of uniformly random keys (Binomial(64, 1/2)). %s%s%s Under the title: "
-		    "Pearson's chi-square test of the histogram, weights pooled until each expects at least "
-		    "5 "
-		    "keys, at alpha = %g, on all keys and on those left after removing the verdicts replay, "
-		    "modified and shared-key (the tests of mpcap stats, report/stats/keystats.c).",
-		    g->label, nb, g->has_probe ? "Vermillion bar: the weight of " : "", probe,
+		    "SYN-ACK, all scans together, %s. Light bars: all %s keys; black line: their "
+		    "Binomial(64, 1/2) expectation n*C(64,w)/2^64, the counts of uniformly random keys. "
+		    "Dark points: the %s cleaned keys (without the verdicts replay, modified and "
+		    "shared-key); dashed line: their expectation. %s%s%s%s Tests (Pearson's chi-square, "
+		    "weights pooled until each expects at least 5 keys, and the others of mpcap stats, at "
+		    "alpha = %g): %s",
+		    g->label, nb, nbc, g->has_probe ? "Vermillion bar: the weight of " : "", probe,
 		    g->has_probe ? "; a middlebox that replays the probe's option returns that key, so "
 		                   "replays pile up there."
 		                 : "No probe key is known for these keys.",
-		    r->opt.alpha);
+		    log_y ? " The count axis is logarithmic (one weight holds more than 4 times the keys of "
+		            "any other in some group) and shared by the weight histograms of this report."
+		          : " The count axis is shared by the weight histograms of this report.",
+		    r->opt.alpha, tt);
 		fig_filter(f, &r->weights, "key-weights.csv", "group", g->id);
 		snprintf(stem, sizeof stem, "weights-%s", g->id);
 		FILE *fp = chart_file(c, f, stem);
 		if (!fp)
 			return -1;
-		struct fig_weights w = { .group = g->label,
-			                 .n = g->all.n,
-			                 .probe_weight = g->has_probe ? g->all.probe_weight : -1,
-			                 .test = g->test_text };
-		for (int k = 0; k < FIG_WEIGHTS; k++) {
-			w.observed[k] = g->all.n ? g->all.bins[k].observed : 0;
-			w.expected[k] = (double)g->all.n * ks_weight_pmf(k);
-		}
+		struct fig_weights w;
+		memset(&w, 0, sizeof w);
+		weights_fill(&w, g);
+		w.group = gl;
+		w.log_y = log_y;
+		w.y_max = y_max;
 		struct chart_layout lay;
 		if (chart_done(c, f, fig_weights(&w, &c->co, fp, &lay, c->err, c->errlen), &lay) != 0)
 			return -1;
@@ -191,7 +259,7 @@ static int key_figures(struct ctx *c)
 		f = fig_new(c);
 		if (!f)
 			return -1;
-		snprintf(f->title, sizeof f->title, "Share of keys with each bit set: %s", g->label);
+		snprintf(f->title, sizeof f->title, "Share of keys with each bit set: %s", gl);
 		char band[160] = "";
 		if (isfinite(g->band_lo))
 			snprintf(band, sizeof band, " (%.1f%% to %.1f%% for these %s keys)", 100 * g->band_lo,
@@ -199,21 +267,23 @@ static int key_figures(struct ctx *c)
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "For each bit position of the returned keys (63 = most significant), the share of keys "
-		    "with the bit set, %s, all keys. Bars rise or fall from one half. Green band: the shares "
-		    "an exact two-sided binomial test accepts at alpha/64 = %.2g (Bonferroni over the 64 "
-		    "positions)%s. Vermillion: bits whose exact test, Holm-adjusted over the 64 positions, "
-		    "gives p < %g. Replayed probe keys pull the probe key's bits towards 0 or 1.",
-		    g->label, r->opt.alpha / 64, band, r->opt.alpha);
+		    "with the bit set, %s, all keys. Bars rise or fall from one half. Vermillion: bits whose "
+		    "exact two-sided binomial test, Holm-adjusted over the 64 positions, gives p < %g (%d "
+		    "bits). Green band: the shares the same test accepts at Holm's stopping level "
+		    "alpha/(64 - %d) = %.2g%s, so a bar is flagged exactly when it leaves the band. Replayed "
+		    "probe keys pull the probe key's bits towards 0 or 1.",
+		    g->label, r->opt.alpha, g->all.n_biased, g->all.n_biased,
+		    r->opt.alpha / (g->all.n_biased < 64 ? 64 - g->all.n_biased : 1), band);
 		fig_filter(f, &r->bits, "key-bits.csv", "group", g->id);
 		snprintf(stem, sizeof stem, "bits-%s", g->id);
 		fp = chart_file(c, f, stem);
 		if (!fp)
 			return -1;
-		struct fig_bits b = { .group = g->label,
+		struct fig_bits b = { .group = gl,
 			              .n = g->all.n,
 			              .band_lo = g->band_lo,
 			              .band_hi = g->band_hi,
-			              .band_label = "A fair bit's range (exact test at \xce\xb1/64)" };
+			              .band_label = "A fair bit's range (Holm, same rule as the flags)" };
 		char test[300];
 		if (g->all.n) {
 			char p[64];
@@ -224,7 +294,12 @@ static int key_figures(struct ctx *c)
 			         g->all.n_biased, p, r->opt.alpha);
 		} else
 			test[0] = '\0';
-		b.test = test;
+		if (test[0]) {
+			size_t cl = strlen(f->caption);
+			snprintf(f->caption + cl, sizeof f->caption - cl, " %s", test);
+		}
+		b.y_lo = bits_lo;
+		b.y_hi = bits_hi;
 		for (int k = 0; k < FIG_BITS; k++) {
 			b.fraction[k] = g->all.n ? (double)g->all.bits[k].ones / (double)g->all.n : NAN;
 			b.biased[k] = g->all.n && g->all.bits[k].biased;

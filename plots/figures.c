@@ -59,38 +59,71 @@ static int render(const struct chart_spec *s, const struct chart_output *o, FILE
 	return chart_render(s, o, fp, lay, err, errlen);
 }
 
+bool fig_weights_dominated(const struct fig_weights *f)
+{
+	uint64_t top = 0, second = 0;
+	for (int w = 0; w < FIG_WEIGHTS; w++) {
+		uint64_t v = f->observed[w];
+		if (v > top) {
+			second = top;
+			top = v;
+		} else if (v > second)
+			second = v;
+	}
+	return top > 4 * second && top >= 20;
+}
+
 int fig_weights(const struct fig_weights *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
                 char *err, size_t errlen)
 {
-	double x[FIG_WEIGHTS], obs[FIG_WEIGHTS], exp_[FIG_WEIGHTS];
+	double x[FIG_WEIGHTS], obs[FIG_WEIGHTS], exp_[FIG_WEIGHTS], cl[FIG_WEIGHTS], expc[FIG_WEIGHTS];
 	unsigned char hl[FIG_WEIGHTS];
+	/* on a log axis, zero counts and expectations far below one key are not drawn */
+	double floor_ = f->log_y ? 0.05 : -1;
 	for (int w = 0; w < FIG_WEIGHTS; w++) {
 		x[w] = w;
 		obs[w] = (double)f->observed[w];
-		exp_[w] = f->expected[w];
+		exp_[w] = f->expected[w] > floor_ ? f->expected[w] : NAN;
+		cl[w] = f->observed_clean[w] > 0 ? (double)f->observed_clean[w] : NAN;
+		expc[w] = f->expected_clean[w] > floor_ ? f->expected_clean[w] : NAN;
 		hl[w] = w == f->probe_weight;
 	}
-	char title[256], keys[96], hlabel[96], nbuf[48];
+	char title[256], keys[96], clean[96], hlabel[96], nbuf[48];
 	snprintf(title, sizeof title, "Hamming weight of returned keys %s %s", "\xe2\x80\x94", f->group);
 	chart_format_number((double)f->n, 0, nbuf, sizeof nbuf);
-	snprintf(keys, sizeof keys, "Returned keys (n = %s)", nbuf);
-	snprintf(hlabel, sizeof hlabel, "Keys of the probe key's weight (%d)", f->probe_weight);
-	struct chart_series series[2] = {
+	snprintf(keys, sizeof keys, "All keys (n = %s)", nbuf);
+	chart_format_number((double)f->n_clean, 0, nbuf, sizeof nbuf);
+	snprintf(clean, sizeof clean, "Cleaned keys (n = %s)", nbuf);
+	snprintf(hlabel, sizeof hlabel, "All keys at the probe key's weight (%d)", f->probe_weight);
+	struct chart_series series[4] = {
 		{ .label = keys,
 		  .kind = CHART_SERIES_BARS,
 		  .x = x,
 		  .y = obs,
 		  .n = FIG_WEIGHTS,
-		  .color = CHART_BLUE,
+		  .color = CHART_SKY_BLUE,
 		  .highlight = f->probe_weight >= 0 ? hl : NULL,
 		  .highlight_color = CHART_VERMILLION,
 		  .highlight_label = hlabel },
-		{ .label = "Binomial(64, 1/2) expectation",
+		{ .label = "Binomial(64, 1/2), all keys",
 		  .kind = CHART_SERIES_LINE,
 		  .x = x,
 		  .y = exp_,
 		  .n = FIG_WEIGHTS,
 		  .color = CHART_BLACK },
+		{ .label = clean,
+		  .kind = CHART_SERIES_POINTS,
+		  .x = x,
+		  .y = cl,
+		  .n = FIG_WEIGHTS,
+		  .color = CHART_BLUE },
+		{ .label = "Binomial(64, 1/2), cleaned keys",
+		  .kind = CHART_SERIES_LINE,
+		  .x = x,
+		  .y = expc,
+		  .n = FIG_WEIGHTS,
+		  .color = CHART_BLUE,
+		  .dashed = true },
 	};
 	struct chart_spec s = {
 		.kind = CHART_XY,
@@ -103,9 +136,17 @@ int fig_weights(const struct fig_weights *f, const struct chart_output *o, FILE 
 		       .max = 64.5,
 		       .step = 8,
 		       .fmt = CHART_NUM_INT },
-		.y = { .title = "Keys (count)", .fmt = CHART_NUM_INT },
+		.y = { .title = f->log_y ? "Keys (count, log scale)" : "Keys (count)",
+		       .fmt = CHART_NUM_INT,
+		       .log = f->log_y,
+		       .fix_min = f->log_y,
+		       .min = 0.5,
+		       .fix_max = f->y_max > 0,
+		       .max = f->y_max },
 		.series = series,
-		.nseries = f->n ? 2 : 0,
+		.nseries = !f->n        ? 0
+		           : f->n_clean ? 4
+		                        : 2,
 		.bar_width = 1,
 		.no_data = "no returned keys in this group (no SYN-ACK carried an MP_CAPABLE key)",
 	};
@@ -124,7 +165,10 @@ int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, s
 	snprintf(title, sizeof title, "Share of keys with each bit set %s %s", "\xe2\x80\x94", f->group);
 	chart_format_number((double)f->n, 0, nbuf, sizeof nbuf);
 	snprintf(keys, sizeof keys, "Bit positions (n = %s keys)", nbuf);
-	struct chart_series series = { .label = keys,
+	int unflagged = 0;
+	for (int b = 0; b < FIG_BITS; b++)
+		unflagged += !f->biased[b] && isfinite(f->fraction[b]);
+	struct chart_series series = { .label = unflagged ? keys : NULL,
 		                       .kind = CHART_SERIES_BARS,
 		                       .x = x,
 		                       .y = y,
@@ -146,7 +190,12 @@ int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, s
 		       .max = 63.5,
 		       .step = 8,
 		       .fmt = CHART_NUM_INT },
-		.y = { .title = "Keys with the bit set (share)", .fmt = CHART_NUM_PERCENT },
+		.y = { .title = "Keys with the bit set (share)",
+		       .fmt = CHART_NUM_PERCENT,
+		       .fix_min = f->y_hi > f->y_lo,
+		       .min = f->y_lo,
+		       .fix_max = f->y_hi > f->y_lo,
+		       .max = f->y_hi },
 		.series = &series,
 		.nseries = f->n ? 1 : 0,
 		.bands = &band,

@@ -567,7 +567,8 @@ static const struct column_def report_bit_cols[] = {
 	  "positions" },
 	{ "biased", "integer", "1 when p_holm < alpha" },
 	{ "band_low", "number",
-	  "lowest fraction the exact test accepts at alpha/64 (Bonferroni): the chart's band" },
+	  "lowest fraction the exact test accepts at Holm's stopping level alpha/(64 - biased bits), so "
+	  "a bit is flagged exactly when its fraction is outside the band: the chart's band" },
 	{ "band_high", "number", "highest such fraction" },
 };
 

@@ -92,14 +92,18 @@ static int parse_groups(struct report *r, const char *spec, char *err, size_t er
 	return 0;
 }
 
-/* Share of ones a fair bit stays within: the acceptance region of the exact
- * two-sided binomial test at alpha/64 (Bonferroni, Holm's first step). */
-static void bit_band(size_t n, double alpha, double *lo, double *hi)
+/* Share of ones a fair bit stays within, by the same Holm rule that flags the
+ * bits: with k bits rejected, Holm's step-down stops at level alpha/(64 - k),
+ * every rejected bit has p below it and every other p at or above it, so the
+ * acceptance region of the exact two-sided binomial test at that level holds
+ * exactly the unflagged bits. */
+static void bit_band(size_t n, double alpha, int n_biased, double *lo, double *hi)
 {
 	*lo = *hi = NAN;
 	if (n == 0 || n > KS_MAX_KEYS)
 		return;
-	double level = alpha / KS_BITS;
+	int rest = KS_BITS - n_biased;
+	double level = alpha / (rest > 0 ? rest : 1);
 	unsigned nn = (unsigned)n, a = 0, b = nn / 2;
 	/* smallest k with 2 * P(X <= k) >= level: then k/n .. (n-k)/n is accepted */
 	while (a < b) {
@@ -215,7 +219,7 @@ static int test_group(struct report *r, struct rp_group *g, char *err, size_t er
 	if (rc != 0)
 		return -1;
 	g->tested = true;
-	bit_band(g->all.n, r->opt.alpha, &g->band_lo, &g->band_hi);
+	bit_band(g->all.n, r->opt.alpha, g->all.n_biased, &g->band_lo, &g->band_hi);
 	char l1[480], l2[480], l3[200] = "", what[96], nb[32];
 	rp_fmt_count((double)g->all.n, nb, sizeof nb);
 	snprintf(what, sizeof what, "All %s key%s", nb, g->all.n == 1 ? "" : "s");

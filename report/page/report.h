@@ -91,7 +91,7 @@ struct rp_group {
 	uint64_t probe;
 	struct ks_result all, clean; /* every key; without replay, modified and shared-key */
 	bool tested;
-	double band_lo, band_hi; /* per-bit acceptance band at alpha/64 */
+	double band_lo, band_hi; /* per-bit acceptance band at Holm's stopping level */
 	char test_text[1024];    /* written on the charts */
 };
 
@@ -163,8 +163,8 @@ void report_free(struct report *r);
 
 struct rp_figure {
 	char file[96];      /* chart file name in the output directory */
-	char title[160];    /* heading */
-	char caption[1200]; /* what it shows and how it was computed */
+	char title[320];    /* heading */
+	char caption[3072]; /* what it shows and how it was computed */
 	const struct rp_table *table;
 	int filter_col; /* show only rows whose column filter_col equals filter (-1: all rows) */
 	char filter[48];

@@ -149,6 +149,20 @@ for r in csv.DictReader(open(sys.argv[1])):
     assert int(r["ones"]) == sum(k >> b & 1 for k in keys), r
 ' "$R/key-bits.csv" "$T/07/targets.csv" "$T/08/targets.csv"
 
+check "key-bits: a bit is flagged exactly when its fraction leaves the band (one Holm rule)" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows
+for r in rows:
+    f, lo, hi = float(r["fraction"]), float(r["band_low"]), float(r["band_high"])
+    assert (r["biased"] == "1") == (f < lo or f > hi), r
+' "$R/key-bits.csv"
+check "key-bits: biased = Holm-adjusted p < alpha (0.01)" "$PY" -c '
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    assert (r["biased"] == "1") == (float(r["p_holm"]) < 0.01), r
+' "$R/key-bits.csv"
+
 # --- tracebox: classification.csv recounted
 awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {c[$n["scan"] " " $n["family"] " " $n["port"] " " $n["class"]]++} END{for (k in c) print k, c[k]}' \
 	"$T/tb/classification.csv" | sort >"$T/expect"

@@ -9,6 +9,7 @@
  */
 #include <cairo.h>
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -691,4 +692,35 @@ Test(chart_output, bad_sizes_are_refused)
 		cr_assert_neq(rc, 0, "writing to /dev/full fails");
 		fclose(fp);
 	}
+}
+
+/* One weight holding most keys: fig_weights_dominated() says so, and on the
+ * log axis a bar of a few keys stands visibly tall (it is a sliver on the
+ * linear axis) — measured on the decoded PNG. */
+Test(chart_figures, weights_log_axis_when_one_weight_dominates)
+{
+	struct fig_weights w;
+	weights_fig(&w, 300, 16, 2000);
+	cr_assert(fig_weights_dominated(&w), "2,000 replays at 16 over 300 random keys dominate");
+	struct fig_weights flat;
+	weights_fig(&flat, 3000, -1, 0);
+	cr_assert(!fig_weights_dominated(&flat), "a binomial histogram has no dominating weight");
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	double frac[2];
+	for (int log_y = 0; log_y <= 1; log_y++) {
+		w.log_y = log_y;
+		struct chart_layout lay;
+		struct buf b = render_mem(draw_weights, &w, &o, &lay);
+		cairo_surface_t *s = decode_png(&b);
+		/* the column through the middle of weight 24's bar (x axis -0.5 .. 64.5) */
+		double cx = lay.plot_x + (24 + 0.5) / 65.0 * lay.plot_w;
+		size_t n = count_in(s, floor(cx), lay.plot_y, 1, lay.plot_h, dark);
+		frac[log_y] = (double)n / lay.plot_h;
+		cairo_surface_destroy(s);
+		free(b.data);
+	}
+	cr_assert_gt(w.observed[24], 2);
+	cr_assert_lt(frac[0], 0.05, "linear: weight 24's %" PRIu64 " keys are a sliver (%.3f)",
+	             w.observed[24], frac[0]);
+	cr_assert_gt(frac[1], 0.10, "log: weight 24's bar stands at %.3f of the plot", frac[1]);
 }
