@@ -538,12 +538,29 @@ static int trace_figures(struct ctx *c)
 		return -1;
 	if (r->have_trace && r->nhops == 0)
 		snprintf(nodata, sizeof nodata, "no traced destination shows MP_CAPABLE changed on the path");
+	const char **chg = calloc(r->nhop_changes + 1, sizeof *chg);
+	if (!chg)
+		return -1;
+	for (size_t k = 0; k < r->nhop_changes; k++)
+		chg[k] = r->hop_changes[k];
+	char htitle[200];
+	char traced[128] = "tracebox";
+	if (r->ntraced == 1 && scanlab[0])
+		snprintf(traced, sizeof traced, "%s", scanlab + 2);
+	else if (r->ntraced > 1)
+		snprintf(traced, sizeof traced, "%zu traced scans", r->ntraced);
+	snprintf(htitle, sizeof htitle, "Where MP_CAPABLE was changed on the path \xe2\x80\x94 %s", traced);
 	struct fig_trace_hops th = { .nhops = r->nhops,
-		                     .ipv4 = r->hops4,
-		                     .ipv6 = r->hops6,
+		                     .hops = r->hops,
+		                     .nchanges = r->nhop_changes,
+		                     .changes = chg,
+		                     .counts = r->hop_counts,
+		                     .title = htitle,
 
 		                     .no_data = nodata };
-	return chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
+	rc = chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
+	free(chg);
+	return rc;
 }
 
 static int table_sections(struct ctx *c, bool first)

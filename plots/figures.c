@@ -367,56 +367,59 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 	return rc;
 }
 
+static int change_color(const char *c, size_t i)
+{
+	if (strcmp(c, "removed") == 0)
+		return CHART_VERMILLION;
+	if (strcmp(c, "replaced-by-nops") == 0)
+		return CHART_ORANGE;
+	if (strcmp(c, "key-changed") == 0)
+		return CHART_BLUE;
+	static const int other[] = { CHART_SKY_BLUE, CHART_PURPLE, CHART_GREEN, CHART_YELLOW, CHART_GREY };
+	return other[i % (sizeof other / sizeof other[0])];
+}
+
 int fig_trace_hops(const struct fig_trace_hops *f, const struct chart_output *o, FILE *fp,
                    struct chart_layout *lay, char *err, size_t errlen)
 {
-	double *x = calloc(f->nhops + 1, sizeof *x);
-	if (!x) {
+	size_t nh = f->nhops, nc = f->nchanges;
+	struct chart_series *series = calloc(nc + 1, sizeof *series);
+	char(*cats)[32] = calloc(nh + 1, sizeof *cats);
+	const char **cp = calloc(nh + 1, sizeof *cp);
+	if (!series || !cats || !cp) {
+		free(series);
+		free(cats);
+		free(cp);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	bool any4 = false, any6 = false;
-	for (size_t i = 0; i < f->nhops; i++) {
-		x[i] = (double)(i + 1);
-		any4 = any4 || (f->ipv4 && f->ipv4[i] > 0);
-		any6 = any6 || (f->ipv6 && f->ipv6[i] > 0);
+	for (size_t h = 0; h < nh; h++) {
+		snprintf(cats[h], sizeof cats[h], "Hop %u", f->hops[h]);
+		cp[h] = cats[h];
 	}
-	struct chart_series series[2];
-	size_t ns = 0;
-	if (any4)
-		series[ns++] = (struct chart_series){ .label = "IPv4",
-			                              .kind = CHART_SERIES_BARS,
-			                              .x = x,
-			                              .y = f->ipv4,
-			                              .n = f->nhops,
-			                              .color = CHART_BLUE,
-			                              .stack = 4 };
-	if (any6)
-		series[ns++] = (struct chart_series){ .label = "IPv6",
-			                              .kind = CHART_SERIES_BARS,
-			                              .x = x,
-			                              .y = f->ipv6,
-			                              .n = f->nhops,
-			                              .color = CHART_ORANGE,
-			                              .stack = 6 };
+	for (size_t c = 0; c < nc; c++)
+		series[c] = (struct chart_series){ .label = f->changes[c],
+			                           .kind = CHART_SERIES_BARS,
+			                           .y = f->counts + c * nh,
+			                           .n = nh,
+			                           .color = change_color(f->changes[c], c),
+			                           .stack = 0 };
 	struct chart_spec s = {
-		.kind = CHART_XY,
-		.title = "Where MP_CAPABLE was changed on the path (tracebox)",
+		.kind = CHART_BARS,
+		.title = f->title ? f->title : "Where MP_CAPABLE was changed on the path (tracebox)",
 		.subtitle = f->note,
-		.x = { .title = "First hop whose ICMP quote shows the option changed (TTL)",
-		       .fmt = CHART_NUM_INT,
-		       .step = f->nhops <= 16 ? 1 : 0,
-		       .fix_min = true,
-		       .min = 0.5,
-		       .fix_max = true,
-		       .max = f->nhops + 0.5 },
+		.x = { .title = "First hop whose ICMP quote shows the option changed (TTL)" },
 		.y = { .title = "Destinations (count)", .fmt = CHART_NUM_INT },
+		.categories = cp,
+		.ncategories = nh,
 		.series = series,
-		.nseries = ns,
-		.bar_width = 1,
+		.nseries = nh ? nc : 0,
+		.segment_labels = true,
 		.no_data = f->no_data,
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);
-	free(x);
+	free(series);
+	free(cats);
+	free(cp);
 	return rc;
 }

@@ -12,7 +12,8 @@
  *                       port, stacked by class
  *   fig_ranking         a top-N list as horizontal bars (ASes, countries)
  *   fig_trace_classes   tracebox classes per IP version and port (shares)
- *   fig_trace_hops      the hop at which the option was first seen changed
+ *   fig_trace_hops      the hop at which the option was first seen changed,
+ *                       stacked by what changed, counts on the segments
  *
  * Empty inputs give an explicit "No data" chart saying why.
  */
@@ -102,9 +103,12 @@ struct fig_trace_classes {
 };
 
 struct fig_trace_hops {
-	size_t nhops;       /* hops 1..nhops */
-	const double *ipv4; /* [nhops]: destinations whose option was first seen changed at hop i+1 */
-	const double *ipv6;
+	size_t nhops;         /* the hops where some change was first seen (no empty hop) */
+	const unsigned *hops; /* their numbers (TTL), ascending */
+	size_t nchanges;      /* change types: removed, replaced-by-nops, key-changed ... */
+	const char *const *changes;
+	const double *counts; /* [change * nhops + hop]: destinations first seen changed there so */
+	const char *title;    /* NULL: "Where MP_CAPABLE was changed on the path (tracebox)" */
 	const char *note;
 	const char *no_data;
 };

@@ -246,8 +246,9 @@ void report_free(struct report *r)
 	free(r->series);
 	free(r->trace_group_labels);
 	free(r->trace_counts);
-	free(r->hops4);
-	free(r->hops6);
+	free(r->hops);
+	free(r->hop_changes);
+	free(r->hop_counts);
 	rp_ranking_free(&r->as4);
 	rp_ranking_free(&r->as6);
 	rp_ranking_free(&r->countries_rank);

@@ -139,8 +139,11 @@ struct report {
 	size_t ntrace_groups; /* that chart's bars */
 	char (*trace_group_labels)[64];
 	double *trace_counts; /* [group * FIG_TRACE_NCLASSES + class] */
-	size_t nhops;
-	double *hops4, *hops6;
+	size_t nhops;         /* hops where some change was first seen, ascending */
+	unsigned *hops;       /* their numbers */
+	size_t nhop_changes;  /* change types seen (mpc_change), sorted */
+	char (*hop_changes)[32];
+	double *hop_counts; /* [change * nhops + hop] */
 	char trace_note[512];
 	char hops_note[512];
 

@@ -36,6 +36,17 @@ static const char *trace_class_name(int c)
 	return names[c];
 }
 
+static int unsigned_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int change_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 struct hop_row {
 	uint8_t family;
 	uint16_t port;
@@ -337,19 +348,29 @@ int rp_build_trace(struct report *r, const char *const *dirs, size_t ndirs, char
 	}
 	if (class_rows(r, &g, err, errlen) != 0)
 		goto out;
-	unsigned maxhop = 0;
-	for (size_t k = 0; k < nh; k++)
-		if (hops[k].hop > maxhop)
-			maxhop = hops[k].hop;
 	qsort(hops, nh, sizeof *hops, hop_row_cmp);
-	/* one empty hop after the last change, and at least 5 hops, so the bars stand in context */
-	r->nhops = maxhop ? (maxhop + 1 > 5 ? maxhop + 1 : 5) : 0;
-	r->hops4 = calloc(r->nhops + 1, sizeof(double));
-	r->hops6 = calloc(r->nhops + 1, sizeof(double));
-	if (!r->hops4 || !r->hops6) {
+	/* the chart: hops with a change (no empty hop) x change types, both families together */
+	r->hops = calloc(nh + 1, sizeof *r->hops);
+	r->hop_changes = calloc(nh + 1, sizeof *r->hop_changes);
+	r->hop_counts = calloc(nh * nh + 1, sizeof *r->hop_counts);
+	if (!r->hops || !r->hop_changes || !r->hop_counts) {
 		rp_oom(err, errlen);
 		goto out;
 	}
+	for (size_t k = 0; k < nh; k++) {
+		size_t i = 0;
+		while (i < r->nhops && r->hops[i] != hops[k].hop)
+			i++;
+		if (i == r->nhops)
+			r->hops[r->nhops++] = hops[k].hop;
+		for (i = 0; i < r->nhop_changes && strcmp(r->hop_changes[i], hops[k].change) != 0; i++)
+			;
+		if (i == r->nhop_changes)
+			snprintf(r->hop_changes[r->nhop_changes++], sizeof r->hop_changes[0], "%s",
+			         hops[k].change);
+	}
+	qsort(r->hops, r->nhops, sizeof *r->hops, unsigned_cmp);
+	qsort(r->hop_changes, r->nhop_changes, sizeof *r->hop_changes, change_cmp);
 	uint64_t changed = 0;
 	for (size_t k = 0; k < nh; k++) {
 		char fam[4], port[8], hop[8], n[24];
@@ -362,7 +383,12 @@ int rp_build_trace(struct report *r, const char *const *dirs, size_t ndirs, char
 			rp_oom(err, errlen);
 			goto out;
 		}
-		(hops[k].family == 4 ? r->hops4 : r->hops6)[hops[k].hop - 1] += (double)hops[k].n;
+		size_t hi = 0, ci = 0;
+		while (r->hops[hi] != hops[k].hop)
+			hi++;
+		while (strcmp(r->hop_changes[ci], hops[k].change) != 0)
+			ci++;
+		r->hop_counts[ci * r->nhops + hi] += (double)hops[k].n;
 		changed += hops[k].n;
 	}
 	snprintf(r->hops_note, sizeof r->hops_note,

@@ -78,6 +78,12 @@ static bool drawn(uint32_t p)
 	return (p & 0xffffff) != 0xffffff;
 }
 
+/* Near white: every channel above 180 (text anti-aliased on a dark fill) */
+static bool light(uint32_t p)
+{
+	return ((p >> 16) & 0xff) > 180 && ((p >> 8) & 0xff) > 180 && (p & 0xff) > 180;
+}
+
 /* Data-like: darker than the light grid lines (any channel below 200) */
 static bool dark(uint32_t p)
 {
@@ -276,8 +282,12 @@ Test(chart_figures, countries_and_trace)
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			counts[g * FIG_TRACE_NCLASSES + c] = (g + 1) * (c + 1) * 10;
 	struct fig_trace_classes tc = { .ngroups = 4, .groups = groups, .counts = counts, .no_data = "x" };
-	double h4[] = { 0, 5, 40, 120, 60, 20, 4, 1 }, h6[] = { 0, 0, 3, 6, 2, 1, 0, 0 };
-	struct fig_trace_hops th = { 8, h4, h6, "From destinations.csv.", "x" };
+	static const unsigned hops[] = { 2, 3, 4, 5, 7 };
+	static const char *const changes[] = { "key-changed", "removed", "replaced-by-nops" };
+	static const double hc[] = { 5, 40, 120, 60, 4, 0, 3, 6, 2, 1, 1, 10, 30, 0, 0 };
+	struct fig_trace_hops th = {
+		.nhops = 5, .hops = hops, .nchanges = 3, .changes = changes, .counts = hc, .no_data = "x"
+	};
 	for (size_t i = 0; i < NSIZES; i++) {
 		check_png(draw_ranking, &r, &sizes[i], true);
 		check_png(draw_classes, &tc, &sizes[i], true);
@@ -298,7 +308,7 @@ Test(chart_nodata, empty_inputs_draw_no_data)
 		.family = "IPv6", .nscans = 6, .scans = scans, .ports = ports, .mptcp = tm, .middlebox = mb
 	};
 	struct fig_trace_classes tc = { .no_data = "no --trace given" };
-	struct fig_trace_hops th = { 0, NULL, NULL, NULL, "no --trace given" };
+	struct fig_trace_hops th = { .no_data = "no --trace given" };
 	for (size_t i = 0; i < NSIZES; i++) {
 		check_png(draw_weights, &w, &sizes[i], false);
 		check_png(draw_ranking, &r, &sizes[i], false);
@@ -723,4 +733,29 @@ Test(chart_figures, weights_log_axis_when_one_weight_dominates)
 	cr_assert_lt(frac[0], 0.05, "linear: weight 24's %" PRIu64 " keys are a sliver (%.3f)",
 	             w.observed[24], frac[0]);
 	cr_assert_gt(frac[1], 0.10, "log: weight 24's bar stands at %.3f of the plot", frac[1]);
+}
+
+/* Tracebox hops: one bar per hop with a change, stacked by change type, the
+ * count written inside its segment (white on the dark blue fill). */
+Test(chart_figures, trace_hops_counts_on_segments)
+{
+	static const unsigned hops[] = { 3 };
+	static const char *const changes[] = { "key-changed" };
+	static const double hc[] = { 1000 };
+	struct fig_trace_hops th = {
+		.nhops = 1, .hops = hops, .nchanges = 1, .changes = changes, .counts = hc
+	};
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	struct chart_layout lay;
+	struct buf b = render_mem(draw_hops, &th, &o, &lay);
+	cairo_surface_t *s = decode_png(&b);
+	/* the bar covers the lower two thirds at least (the axis ends at the nice tick above 1,000); in
+	 * there, only its fill and its label */
+	double cx = lay.plot_x + lay.plot_w / 2;
+	size_t white = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.35, 60, lay.plot_h * 0.6, light);
+	size_t blue = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.75, 60, 8, dark);
+	cr_assert_gt(blue, 400, "the bar is drawn (%zu dark pixels)", blue);
+	cr_assert_gt(white, 15, "the count is written inside the segment (%zu light pixels)", white);
+	cairo_surface_destroy(s);
+	free(b.data);
 }
