@@ -448,7 +448,8 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	snprintf(sub, sizeof sub, "%s", rk->note);
 	snprintf(f->caption, sizeof f->caption,
 	         "The %s with the most %s, %s, from the attribution tables of 'mpcap attribute' (%s). %s "
-	         "Labels %s; long names are shortened with an ellipsis (the table has them whole).",
+	         "Labels %s; long names wrap onto two lines, and only a name longer than two lines is "
+	         "shortened with an ellipsis (the table has them whole).",
 	         what, meaning, family_label ? family_label : "IPv4 and IPv6 together",
 	         c->attr_dir ? c->attr_dir : "none given", rk->note,
 	         as ? "are the AS number and the organisation (or AS) name"
@@ -458,12 +459,12 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	if (!fp)
 		return -1;
 	struct fig_ranking fr = { .title = title,
-		                  .subtitle = sub[0] ? sub : NULL,
+		                  .subtitle = NULL, /* the note is in the caption */
 		                  .value_title = value_title,
 		                  .n = n,
 		                  .labels = (const char *const *)rk->labels,
 		                  .values = rk->values,
-		                  .color = as ? CHART_BLUE : CHART_GREEN,
+		                  .color = CHART_BLUE,
 		                  .no_data = nodata };
 	struct chart_layout lay;
 	return chart_done(c, f, fig_ranking(&fr, &c->co, fp, &lay, c->err, c->errlen), &lay);

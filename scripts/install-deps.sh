@@ -8,7 +8,7 @@ zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libroaring-dev libmaxminddb-dev li
 tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy
 gzip xz-utils zstd bzip2 clang-format procps
 clang libclang-rt-14-dev
-libmaxmind-db-writer-perl mmdb-bin chromium"
+libmaxmind-db-writer-perl mmdb-bin chromium iso-codes"
 # speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time (make bench)
 PKGS="$PKGS parallel time"
 # many machines, on the real engines (docs/scale.md, tests/live/test-scale-*.sh):

@@ -193,6 +193,19 @@ for name, col in (("top-as-study.csv", "asn"), ("countries-study.csv", "country"
 top = [r["asn"] for r in rows(os.path.join(out, "top-as-study.csv"))][:4]
 check(top[:2] == ["714", "1221"] and set(top[2:]) == {"4766", "61157"},
       "largest ASes Apple, Telstra, then Korea Telecom and PlusServer (%s)" % ", ".join(top))
+# the report's country chart names its countries from Debian's iso-codes (read here with Python's json)
+import json
+iso = {e["alpha_2"]: e.get("common_name", e["name"])
+       for e in json.load(open("/usr/share/iso-codes/json/iso_3166-1.json"))["3166-1"]}
+cc = rows(os.path.join(out, "report", "countries.csv"))
+bad = ["%s %r, iso-codes %r" % (r["country"], r["name"], iso.get(r["country"])) for r in cc
+       if r["name"] != iso.get(r["country"], "")]
+check(cc and not bad, "report/countries.csv: %d countries named as iso-codes names them%s" % (len(cc), detail(bad)))
+# the report's monthly, AS and country charts say what they count: true MPTCP (tracebox-confirmed)
+H = open(os.path.join(out, "report", "index.html")).read()
+check("True MPTCP (tracebox-confirmed) and middlebox-affected hosts per scan: IPv4" in H
+      and "MPTCP hosts by scan verdict" not in H and "true MPTCP hosts (tracebox-confirmed)" in H,
+      "report/index.html: monthly, AS and country figures are tracebox-confirmed true MPTCP, so named")
 PY
 py_rc=$?
 while IFS='|' read -r st what; do

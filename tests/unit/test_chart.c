@@ -759,3 +759,36 @@ Test(chart_figures, trace_hops_counts_on_segments)
 	cairo_surface_destroy(s);
 	free(b.data);
 }
+
+/* Horizontal bars: a label wider than the label column wraps onto two lines
+ * at a space instead of being cut; short labels stay on one line. */
+Test(chart_figures, long_bar_labels_wrap_on_two_lines)
+{
+	static const char *const labels[] = { "AS1221 ASN-TELSTRA Telstra Corporation Ltd", "AS714 Apple" };
+	static const double v[] = { 34, 20 };
+	struct fig_ranking r = { .title = "Top 2 ASes",
+		                 .value_title = "Hosts (count)",
+		                 .n = 2,
+		                 .labels = labels,
+		                 .values = v,
+		                 .color = CHART_BLUE };
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	struct chart_layout lay;
+	struct buf b = render_mem(draw_ranking, &r, &o, &lay);
+	cairo_surface_t *s = decode_png(&b);
+	/* rows of text left of the plot, in each bar's slot: two runs of drawn rows for the
+	 * wrapped label, one for the short one */
+	double slot = lay.plot_h / 2;
+	for (int i = 0; i < 2; i++) {
+		int runs = 0;
+		bool in = false;
+		for (int y = (int)(lay.plot_y + i * slot); y < (int)(lay.plot_y + (i + 1) * slot); y++) {
+			bool any = count_in(s, 4, y, lay.plot_x - 12, 1, dark) > 0;
+			runs += any && !in;
+			in = any;
+		}
+		cr_assert_eq(runs, i == 0 ? 2 : 1, "label %d: %d lines of text", i, runs);
+	}
+	cairo_surface_destroy(s);
+	free(b.data);
+}
