@@ -21,7 +21,8 @@
 
 void help_report(FILE *out)
 {
-	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--width W] [--height H] [--dpi D]\n"
+	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--style screen|paper]\n"
+	      "                    [--width W] [--height H] [--dpi D]\n"
 	      "                    [--trace TRACEDIR]... [--attribution ATTRDIR] [--key-groups LIST]\n"
 	      "                    [--alpha A] [--top-as N] [--top-as6 N] [--top-countries N] [-q]\n"
 	      "                    RESULTS...\n"
@@ -49,6 +50,11 @@ void help_report(FILE *out)
 	      "      --format F          png (default), svg or pdf\n"
 	      "      --width W           chart width in pixels (default 1280)\n"
 	      "      --height H          chart height in pixels (default 800)\n"
+	      "      --style S           screen (default) or paper: figures for a paper, two-column\n"
+	      "                          (7 in: weights, bits, monthly) or one-column (3.5 in: the\n"
+	      "                          rest) at 300 dpi, fonts >= 7 pt, no title (the caption has\n"
+	      "                          it), PDF with embedded fonts unless --format says otherwise;\n"
+	      "                          --width, --height and --dpi are then ignored\n"
 	      "      --dpi D             resolution: 96 = 1x, 192 = 2x (default 192, so the default\n"
 	      "                          chart is a crisp 2x rendering of a 640x400 figure); SVG and\n"
 	      "                          PDF pages are W/D x H/D inches\n"
@@ -85,6 +91,7 @@ struct ctx {
 	struct chart_output co;
 	const char *ext;
 	size_t ntrace;
+	bool paper; /* --style paper: per-figure column widths (chart_file) */
 	const char *attr_dir;
 	struct rp_figure *figs;
 	size_t nfigs, capfigs;
@@ -120,8 +127,23 @@ static void fig_filter(struct rp_figure *f, const struct rp_table *t, const char
 }
 
 /* Opens DIR/stem.EXT for a chart; NULL with c->err on failure. */
+/* --style paper: the histograms, bit charts and monthly series span both
+ * columns (7 in), the rankings and tracebox charts one (3.5 in), at 300 dpi;
+ * the chart layer's smallest font (9.5 logical px) is then 7.1 pt. */
+#define PAPER_DPI 300.0
+#define PAPER_WIDE_IN 7.0
+#define PAPER_WIDE_H_IN 2.8
+#define PAPER_NARROW_IN 3.5
+#define PAPER_NARROW_H_IN 2.6
+
 static FILE *chart_file(struct ctx *c, struct rp_figure *f, const char *stem)
 {
+	if (c->paper) {
+		bool wide = strncmp(stem, "weights-", 8) == 0 || strncmp(stem, "bits-", 5) == 0 ||
+		            strncmp(stem, "monthly-", 8) == 0;
+		c->co.width = (int)((wide ? PAPER_WIDE_IN : PAPER_NARROW_IN) * PAPER_DPI);
+		c->co.height = (int)((wide ? PAPER_WIDE_H_IN : PAPER_NARROW_H_IN) * PAPER_DPI);
+	}
 	snprintf(f->file, sizeof f->file, "%s.%s", stem, c->ext);
 	return outdir_add(&c->outs, f->file, c->err, c->errlen);
 }
@@ -667,7 +689,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		O_ALPHA,
 		O_TOP4,
 		O_TOP6,
-		O_TOPCC
+		O_TOPCC,
+		O_STYLE
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -682,6 +705,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		{ "top-as", required_argument, NULL, O_TOP4 },
 		{ "top-as6", required_argument, NULL, O_TOP6 },
 		{ "top-countries", required_argument, NULL, O_TOPCC },
+		{ "style", required_argument, NULL, O_STYLE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -692,7 +716,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	size_t ntrace = 0;
 	struct chart_output co = { CHART_PNG, CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, CHART_DEFAULT_DPI };
 	struct rp_options opt = { .alpha = 0.01, .top_as4 = 10, .top_as6 = 6, .top_countries = 10 };
-	bool quiet = false;
+	bool quiet = false, paper = false, format_given = false;
 	long v;
 	int ch;
 	optind = 1;
@@ -706,6 +730,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 				fprintf(stderr, "mpcap report: --format %s: want png, svg or pdf\n", optarg);
 				return EXIT_USAGE;
 			}
+			format_given = true;
+			break;
+		case O_STYLE:
+			if (strcmp(optarg, "paper") != 0 && strcmp(optarg, "screen") != 0) {
+				fprintf(stderr, "mpcap report: --style %s: want screen or paper\n", optarg);
+				return EXIT_USAGE;
+			}
+			paper = strcmp(optarg, "paper") == 0;
 			break;
 		case O_WIDTH:
 		case O_HEIGHT:
@@ -772,6 +804,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[2048] = "";
+	if (paper) { /* one- and two-column figures at 300 dpi, no title; PDF unless asked otherwise */
+		if (!format_given)
+			co.format = CHART_PDF;
+		co.dpi = PAPER_DPI;
+		co.width = (int)(PAPER_WIDE_IN * PAPER_DPI);
+		co.height = (int)(PAPER_WIDE_H_IN * PAPER_DPI);
+		co.no_title = true;
+	}
 	if (chart_output_check(&co, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap report: %s\n", err);
 		return EXIT_USAGE;
@@ -783,6 +823,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	c.co = co;
 	c.ext = chart_format_ext(co.format);
 	c.ntrace = ntrace;
+	c.paper = paper;
 	c.attr_dir = attr_dir;
 	c.err = err;
 	c.errlen = sizeof err;

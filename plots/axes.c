@@ -295,13 +295,13 @@ void axes_layout_categories(struct rc *rc)
 	if (s->kind == CHART_HBARS) {
 		/* long names on two lines (never cut when two lines hold them), so the label
 		 * column stays near a third of the width */
-		double slot = rc->ph / rc->ncat, maxw = rc->W * 0.3;
+		double slot = rc->ph / rc->ncat, maxw = rc->W * (rc->W < 500 ? 0.42 : 0.3);
 		int lines = 1;
 		text_font(rc, rc->cat_font, false);
 		for (size_t i = 0; i < rc->ncat; i++)
 			if (text_width(rc, s->categories[i] ? s->categories[i] : "") > maxw)
 				lines = 2;
-		while (rc->cat_font > 8 && lines * text_height(rc) > slot * 0.95) {
+		while (rc->cat_font > FS_SMALL && lines * text_height(rc) > slot * 0.95) { /* >= 7 pt */
 			rc->cat_font -= 0.5;
 			text_font(rc, rc->cat_font, false);
 		}
@@ -469,7 +469,7 @@ void axes_draw(struct rc *rc)
 		/* along the plot's height: a smaller font before an ellipsis */
 		char t[LINE_BYTES];
 		double fs = FS_AXIS;
-		while (fs > 9 && text_width(rc, s->y.title) > rc->ph)
+		while (fs > FS_SMALL && text_width(rc, s->y.title) > rc->ph) /* >= 7 pt */
 			text_font(rc, fs -= 0.5, false);
 		text_ellipsize(cr, s->y.title, rc->ph, t, sizeof t);
 		text_at(rc, t, PAD, rc->py + rc->ph / 2, 0.5, VA_TOP, -90);

@@ -356,6 +356,12 @@ int chart_render(const struct chart_spec *spec, const struct chart_output *out, 
 		return -1;
 	struct rc rc;
 	memset(&rc, 0, sizeof rc);
+	struct chart_spec bare;
+	if (out->no_title) {
+		bare = *spec;
+		bare.title = bare.subtitle = NULL;
+		spec = &bare;
+	}
 	rc.s = spec;
 	chart_output_logical_size(out, &rc.W, &rc.H);
 	rc.image = out->format == CHART_PNG;

@@ -38,6 +38,7 @@ struct chart_output {
 	enum chart_format format;
 	int width, height; /* output pixels (PNG); vector pages are width/dpi x height/dpi inches */
 	double dpi;        /* 96 = 1x, 192 = 2x */
+	bool no_title;     /* paper style: no title or subtitle drawn (the paper's caption has them) */
 };
 
 /* "png", "svg", "pdf" -> format; -1 for anything else. */

@@ -17,6 +17,7 @@
 #   monthly-study.csv    per scan: responsive, MP_CAPABLE, replays, traced, true MPTCP, middleboxes
 #   top-as-study.csv, countries-study.csv   confirmed true MPTCP hosts per AS / country
 #   report/              mpcap report: the PNG charts, their CSV tables, index.html
+#   paper-pdf/ paper-png/  mpcap report --style paper: the same figures one- or two-column, 300 dpi
 #   samples/ scans/ trace/ join/ attribution/ confirmed/ attribution-confirmed/ stats/
 #
 # OUTDIR is replaced on every run (only if it is empty or was made by this script).
@@ -386,12 +387,21 @@ traces=$(for m in $months; do printf -- '--trace %s ' "$out/trace/$m"; done)
 "$MPCAP" report -q -o "$out/report" $traces --attribution "$out/attribution-true" \
 	--key-groups all,4,6 --top-as 10 --top-as6 6 --top-countries 10 "$out"/scans/*
 
+echo "== 6b. the same figures in paper style: 7 in / 3.5 in wide, 300 dpi, no title (PDF and PNG)"
+for fmt in pdf png; do
+	# shellcheck disable=SC2086
+	"$MPCAP" report -q --style paper --format "$fmt" -o "$out/paper-$fmt" $traces \
+		--attribution "$out/attribution-true" --key-groups all,4,6 --top-as 10 --top-as6 6 \
+		--top-countries 10 "$out"/scans/*
+done
+
 echo "== 7. the study-shaped tables"
 study table "$out" "$S"
 echo
 echo "Figures and tables are in $out/ ($(($(date +%s) - t0)) s):"
 echo "  README.md             the adoption table and the figures beside the study's numbers"
 echo "  adoption-study.csv    the study-shaped table (generated / study units / published)"
+echo "  paper-pdf/, paper-png/  the figures for a paper (--style paper): PDF with embedded fonts, PNG at 300 dpi"
 echo "  report/index.html     every chart: report/weights-all.png (the weight-16 spike), monthly-ipv4.png,"
 echo "                        top-as-ipv4.png, top-as-ipv6.png, countries.png, tracebox-classes.png ..."
 echo "How each number is computed and how it compares with the study: docs/reproduce.md."

@@ -193,6 +193,21 @@ for name, col in (("top-as-study.csv", "asn"), ("countries-study.csv", "country"
 top = [r["asn"] for r in rows(os.path.join(out, "top-as-study.csv"))][:4]
 check(top[:2] == ["714", "1221"] and set(top[2:]) == {"4766", "61157"},
       "largest ASes Apple, Telstra, then Korea Telecom and PlusServer (%s)" % ", ".join(top))
+# paper style (make figures): two-column (7 in) and one-column (3.5 in) figures, PDF with embedded
+# fonts and 300 dpi PNG, no title
+import re, struct
+def pdf_box(p):
+    d = open(p, "rb").read()
+    m = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)", d)
+    return (float(m.group(3)) - float(m.group(1)), float(m.group(4)) - float(m.group(2)), d) if m else (0, 0, d)
+for stem, inch in (("weights-all", 7.0), ("monthly-ipv4", 7.0), ("top-as-ipv4", 3.5), ("countries", 3.5)):
+    w, h, d = pdf_box(os.path.join(out, "paper-pdf", stem + ".pdf"))
+    check(d.startswith(b"%PDF") and abs(w - inch * 72) < 1 and b"/FontFile" in d,
+          "paper-pdf/%s.pdf: %.1f in wide (want %.1f), fonts embedded" % (stem, w / 72, inch))
+    png = open(os.path.join(out, "paper-png", stem + ".png"), "rb").read(24)
+    pw = struct.unpack(">I", png[16:20])[0]
+    check(png[:8] == b"\x89PNG\r\n\x1a\n" and pw == int(inch * 300),
+          "paper-png/%s.png: %d px = %.1f in at 300 dpi" % (stem, pw, inch))
 # the report's country chart names its countries from Debian's iso-codes (read here with Python's json)
 import json
 iso = {e["alpha_2"]: e.get("common_name", e["name"])
