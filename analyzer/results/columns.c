@@ -504,6 +504,9 @@ static const struct column_def report_adoption_cols[] = {
 	  "consistent); per scan: of that scan's mpcapable" },
 	{ "consistent_share", "number", "consistent / mpcapable" },
 	{ "consistent_mptcp", "integer", "targets with the verdict mptcp in every such scan" },
+	{ "scope", "text",
+	  "scan: one scan's row; all: the all-scans row (scan is then all), so that a filter on this "
+	  "column keeps the per-scan rows apart from the aggregate" },
 };
 
 static const struct column_def report_monthly_cols[] = {
@@ -535,9 +538,11 @@ static const struct column_def report_keystats_cols[] = {
 	  "Pearson's X2 of the weight histogram against Binomial(64, 1/2), weights pooled until "
 	  "each expects 5 keys (keystats.h); empty with too few keys" },
 	{ "df", "integer", "its degrees of freedom" },
-	{ "chisquare_p", "number", "P(chi-square(df) >= chisquare)" },
+	{ "chisquare_p", "number",
+	  "P(chi-square(df) >= chisquare), %.6g; an underflow is written as 2.22507e-308 (the smallest "
+	  "normal double), never 0" },
 	{ "gtest", "number", "the likelihood-ratio G over the same cells" },
-	{ "gtest_p", "number", "its p-value" },
+	{ "gtest_p", "number", "its p-value (as chisquare_p: never 0)" },
 	{ "biased_bits", "integer", "bit positions whose Holm-adjusted exact binomial test gives p < alpha" },
 	{ "duplicate_pairs", "integer", "colliding pairs among the keys: sum of C(count, 2)" },
 	{ "replay_share", "number",
@@ -564,7 +569,7 @@ static const struct column_def report_bit_cols[] = {
 	{ "fraction", "number", "ones / n" },
 	{ "p_holm", "number",
 	  "exact two-sided binomial test of ones against Binomial(n, 1/2), Holm-adjusted over the 64 "
-	  "positions" },
+	  "positions; %.6g, an underflow written as 2.22507e-308, never 0" },
 	{ "biased", "integer", "1 when p_holm < alpha" },
 	{ "band_low", "number",
 	  "lowest fraction the exact test accepts at Holm's stopping level alpha/(64 - biased bits), so "

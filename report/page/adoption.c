@@ -328,7 +328,8 @@ static int adoption_row(struct report *r, const struct rp_scan *sc, const struct
 		            ut,
 		            cons,
 		            conss,
-		            ctm };
+		            ctm,
+		            sc ? "scan" : "all" };
 	return rp_table_add(&r->adoption, f);
 }
 

@@ -262,9 +262,9 @@ static int keystats_rows(struct report *r, const struct rp_group *g, const char 
 	if (k->chi_decision != KS_TOO_FEW) {
 		rp_fmt_double(k->pearson, chi, sizeof chi);
 		snprintf(df, sizeof df, "%d", k->df);
-		rp_fmt_double(k->pearson_p, cp, sizeof cp);
+		rp_fmt_p(k->pearson_p, cp, sizeof cp);
 		rp_fmt_double(k->g, gs, sizeof gs);
-		rp_fmt_double(k->g_p, gp, sizeof gp);
+		rp_fmt_p(k->g_p, gp, sizeof gp);
 	}
 	snprintf(bb, sizeof bb, "%d", k->n ? k->n_biased : 0);
 	rp_fmt_u64(k->dup_pairs, dp, sizeof dp);
@@ -294,7 +294,7 @@ static int keystats_rows(struct report *r, const struct rp_group *g, const char 
 		rp_fmt_u64(k->n ? k->bits[b].ones : 0, ones, sizeof ones);
 		if (k->n) {
 			snprintf(fr, sizeof fr, "%.6f", (double)k->bits[b].ones / (double)k->n);
-			rp_fmt_double(k->bits[b].p_holm, ph, sizeof ph);
+			rp_fmt_p(k->bits[b].p_holm, ph, sizeof ph);
 		}
 		rp_fmt_double(g->band_lo, lo, sizeof lo);
 		rp_fmt_double(g->band_hi, hi, sizeof hi);

@@ -4,6 +4,7 @@
  * (report_internal.h); and the small helpers the sections share. */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,14 @@ void rp_fmt_double(double v, char *buf, size_t n)
 		buf[0] = '\0';
 	else
 		snprintf(buf, n, "%.6g", v);
+}
+
+void rp_fmt_p(double p, char *buf, size_t n)
+{
+	if (!isfinite(p))
+		buf[0] = '\0';
+	else
+		snprintf(buf, n, "%.6g", p < DBL_MIN ? DBL_MIN : p);
 }
 
 void rp_fmt_count(double v, char *buf, size_t n)

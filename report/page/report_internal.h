@@ -22,6 +22,9 @@ void rp_fmt_u64(uint64_t v, char *buf, size_t n);
 void rp_fmt_share(uint64_t num, uint64_t den, char *buf, size_t n);
 /* %.6g; empty when not finite. */
 void rp_fmt_double(double v, char *buf, size_t n);
+/* A p-value: %.6g, and an underflow (below the smallest normal double,
+ * 0 included) as that smallest normal double, 2.22507e-308: never 0. */
+void rp_fmt_p(double p, char *buf, size_t n);
 /* A count as the charts write it (thousands separated). */
 void rp_fmt_count(double v, char *buf, size_t n);
 /* A decimal 0..max without sign or spaces. */

@@ -174,6 +174,36 @@ awk -F, 'NR>1 {print $1, $2, $3, $4, $5}' "$R/trace-hops.csv" | sort >"$T/got"
 check "trace-hops: first changed hop recounted from destinations.csv" diff "$T/expect" "$T/got"
 check "trace-hops: the stripping router is hop 3" grep -q '^4,80,3,replaced-by-nops,1$' "$R/trace-hops.csv"
 
+# --- tidy CSV: every report table read by pandas with the types 'mpcap columns' declares (integer ->
+# Int64, number -> float64, text -> string): a cell that is not of its column's type fails the read;
+# p-values are numbers above 0 (an underflow is the smallest normal double, never 0)
+"$M" columns >"$T/columns.md"
+check "every report CSV reads in pandas with the declared dtypes; p-values > 0" "$PY" - "$T/columns.md" "$R" <<'PY'
+import re, sys
+import pandas as pd
+doc, R = open(sys.argv[1]).read(), sys.argv[2]
+want = {"integer": "Int64", "number": "float64"}
+files = ["adoption.csv", "monthly.csv", "key-stats.csv", "key-weights.csv", "key-bits.csv",
+         "tracebox.csv", "trace-hops.csv", "top-as.csv", "countries.csv"]
+for f in files:
+    sec = re.search(r"^## %s \(mpcap report\)\n(.*?)(?=^## |\Z)" % re.escape(f), doc, re.S | re.M).group(1)
+    types = dict(re.findall(r"^\| `([^`]+)` \| (\w+) \|", sec, re.M))
+    df = pd.read_csv(R + "/" + f, dtype={c: want.get(t, "string") for c, t in types.items()})
+    assert list(df.columns) == list(types), (f, list(df.columns), list(types))
+    raw = pd.read_csv(R + "/" + f, dtype=str, keep_default_na=False)
+    for c, t in types.items():  # pandas casts "0.000000" to Int64: integers are digits only
+        if t == "integer":
+            bad = raw[c][~raw[c].str.fullmatch(r"-?[0-9]*")]
+            assert bad.empty, (f, c, bad.head().tolist())
+    for c in df.columns:
+        if c.endswith("_p") or c == "p_holm":
+            v = df[c].dropna()
+            assert (v > 0).all() and (v <= 1).all(), (f, c, v[(v <= 0) | (v > 1)].head())
+    assert (df.get("scope", pd.Series(["scan"])).isin(["scan", "all"])).all(), f
+a = pd.read_csv(R + "/adoption.csv")
+assert ((a["scope"] == "all") == (a["scan"] == "all")).all()
+PY
+
 # --- without --attribution the AS and country charts say so
 check "README marks the AS chart as without data" grep -q 'top-as-ipv4.png.*(no data)' "$R/README.md"
 check_eq "top-as.csv holds its header only" 1 "$(wc -l <"$R/top-as.csv")"
