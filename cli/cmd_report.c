@@ -883,7 +883,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		                .tables = tables,
 		                .table_what = what,
 		                .ntables = 9,
-		                .command = command };
+		                .command = command,
+		                .version = MPCAP_VERSION };
 	FILE *fp = outdir_add(&c.outs, "index.html", err, sizeof err);
 	if (!fp)
 		goto fail;

@@ -185,6 +185,7 @@ struct rp_page {
 	const char *const *table_what;
 	size_t ntables;
 	const char *command; /* the command line, for the record */
+	const char *version; /* mpcap's, for the foot of index.html */
 };
 
 int report_write_html(FILE *fp, const struct rp_page *p);

@@ -278,7 +278,10 @@ done
 
 # --- index.html: static, every chart with its table
 H=$R/index.html
-check "index.html has no script" bash -c "! grep -qi '<script' '$H'"
+check_eq "index.html has one inline script (table sorting), none loaded" "1" "$(grep -ci '<script>' "$H")"
+check "index.html loads no script file" bash -c "! grep -qi '<script[^>]*src' '$H'"
+check "index.html's foot names the version, the date and the command" \
+	bash -c "grep -q '<footer><p>mpcap [0-9].*, [0-9]\{4\}-[0-9][0-9]-[0-9][0-9] (UTC). Command: <code>' '$H'"
 check "index.html loads nothing from the network" bash -c "! grep -Eqi '(src|href)=\"(https?:)?//' '$H'"
 imgs=$(grep -o '<img src="[^"]*"' "$H" | sed 's/.*src="//; s/"$//')
 pngs=("$R"/*.png)
@@ -293,29 +296,40 @@ check "img sizes are the logical size (2x: 640x400)" grep -q 'width="640" height
 # --- the browser: Chromium renders index.html from disk, every image loads
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then
-	ok "# SKIP chromium not installed (Debian package chromium)"
+	not_ok "chromium not installed (Debian package chromium, scripts/install-deps.sh)"
 else
 	chrome() { timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d -p "$T")" "$@" 2>/dev/null; }
-	chrome --screenshot="$T/shot.png" --window-size=1200,3000 "file://$H" >/dev/null
-	check "chromium wrote a screenshot" test -s "$T/shot.png"
-	check_eq "the screenshot is 1200x3000" "1200 3000" "$("$PY" "$T/png.py" size "$T/shot.png" 2>&1)"
-	check_eq "the screenshot is not blank" "ink" "$("$PY" "$T/png.py" page "$T/shot.png" 2>&1)"
-	# a copy of the page with a script that counts the images that did not load
-	# (index.html itself has no script)
+		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+		--user-data-dir="$(mktemp -d -p "$T")" "$@" 2>/dev/null; }
+	# a copy of the page with a script that counts the images that did not load and measures
+	# the page's width against the window's (index.html's own script only sorts tables)
 	"$PY" -c '
 import sys
 page = open(sys.argv[1]).read()
 script = """<script>addEventListener("load", function () { var bad = 0, n = 0;
   for (var i of document.images) { n++; if (!i.complete || i.naturalWidth === 0) bad++; }
-  document.body.setAttribute("data-images", n + " " + bad); });</script>"""
+  var d = document.documentElement;
+  document.body.setAttribute("data-images", n + " " + bad);
+  document.body.setAttribute("data-hscroll", d.scrollWidth > window.innerWidth ? "yes" : "no");
+  document.body.setAttribute("data-headline", document.querySelectorAll("#headline tbody tr").length); });</script>"""
 open(sys.argv[2], "w").write(page.replace("</body>", script + "</body>"))
 ' "$H" "$R/check.html"
-	chrome --dump-dom --virtual-time-budget=15000 "file://$R/check.html" >"$T/dom.html"
-	rm -f "$R/check.html"
 	nimg=$(echo "$imgs" | grep -c .)
-	check_eq "chromium loaded all $nimg images (loaded, broken)" "$nimg 0" \
-		"$(grep -o 'data-images="[^"]*"' "$T/dom.html" | sed 's/.*="//; s/"$//')"
+	for size in 1280,3000 390,2400; do
+		w=${size%,*}
+		chrome --screenshot="$T/shot-$w.png" --window-size="$size" "file://$H" >/dev/null
+		check "chromium at $w px wrote a screenshot" test -s "$T/shot-$w.png"
+		check_eq "the $w px screenshot is ${size/,/x}" "${size/,/ }" "$("$PY" "$T/png.py" size "$T/shot-$w.png" 2>&1)"
+		check_eq "the $w px screenshot is not blank" "ink" "$("$PY" "$T/png.py" page "$T/shot-$w.png" 2>&1)"
+		chrome --dump-dom --virtual-time-budget=15000 --window-size="$size" "file://$R/check.html" >"$T/dom-$w.html"
+		check_eq "chromium at $w px loaded all $nimg images (loaded, broken)" "$nimg 0" \
+			"$(grep -o 'data-images="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		check_eq "at $w px the page does not scroll sideways (tables scroll in their own box)" "no" \
+			"$(grep -o 'data-hscroll="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		check_eq "at $w px the headline table comes first with a row per scan, family and port" "8" \
+			"$(grep -o 'data-headline="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+	done
+	rm -f "$R/check.html"
 fi
 
 # --- other formats from the same drawing code
