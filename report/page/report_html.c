@@ -159,7 +159,7 @@ int report_write_html(FILE *fp, const struct rp_page *p)
 	    ".scroll{overflow-x:auto;max-width:100%}summary{cursor:pointer;color:#333}.empty{color:#777}\n"
 	    "footer{margin-top:3em;font-size:.85em;color:#555;border-top:1px solid "
 	    "#ddd;overflow-wrap:anywhere}\n"
-	    "code{overflow-wrap:anywhere}\n"
+	    "code{overflow-wrap:anywhere}#headline th{white-space:normal;vertical-align:bottom}\n"
 	    "code{background:#f5f5f5;padding:0 3px}\n"
 	    "</style>\n</head>\n<body>\n<h1>MPTCP deployment: MP_CAPABLE scans</h1>\n",
 	    fp);
