@@ -21,18 +21,20 @@
 
 void help_report(FILE *out)
 {
-	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--width W] [--height H] [--dpi D]\n"
-	      "                    [--trace TRACEDIR] [--attribution ATTRDIR] [--key-groups LIST]\n"
+	fputs("usage: mpcap report [-o DIR] [--format png|svg|pdf] [--style screen|paper]\n"
+	      "                    [--width W] [--height H] [--dpi D]\n"
+	      "                    [--trace TRACEDIR]... [--attribution ATTRDIR] [--key-groups LIST]\n"
 	      "                    [--alpha A] [--top-as N] [--top-as6 N] [--top-countries N] [-q]\n"
 	      "                    RESULTS...\n"
 	      "\n"
 	      "Turns the results of one or more scans (each RESULTS is the directory of one\n"
 	      "'mpcap analyze -o DIR' run: targets.csv, summary.csv, targets.sets) into tables,\n"
 	      "charts and a static index.html: the adoption table of the study per IP version\n"
-	      "and port, the monthly series of true MPTCP and middlebox-affected hosts, the\n"
-	      "Hamming-weight histogram of the returned keys against Binomial(64, 1/2) with\n"
-	      "the probe key's weight marked and the chi-square test written on the chart, the\n"
-	      "share of keys with each bit set, and with --trace / --attribution the tracebox\n"
+	      "and port, the monthly series of true MPTCP (tracebox-confirmed) and\n"
+	      "middlebox-affected hosts (MPTCP by scan verdict when no scan was traced), the\n"
+	      "Hamming-weight histogram of the returned keys, all and cleaned, against\n"
+	      "Binomial(64, 1/2) with the probe key's weight marked (the tests in the caption),\n"
+	      "the share of keys with each bit set, and with --trace / --attribution the tracebox\n"
 	      "classes, the hop where MP_CAPABLE was changed, the top ASes and countries.\n"
 	      "Charts without input say \"No data\" and why.\n"
 	      "\n"
@@ -48,11 +50,19 @@ void help_report(FILE *out)
 	      "      --format F          png (default), svg or pdf\n"
 	      "      --width W           chart width in pixels (default 1280)\n"
 	      "      --height H          chart height in pixels (default 800)\n"
+	      "      --style S           screen (default) or paper: figures for a paper, two-column\n"
+	      "                          (7 in: weights, bits, monthly) or one-column (3.5 in: the\n"
+	      "                          rest) at 300 dpi, fonts >= 7 pt, no title (the caption has\n"
+	      "                          it), PDF with embedded fonts unless --format says otherwise;\n"
+	      "                          --width, --height and --dpi are then ignored\n"
 	      "      --dpi D             resolution: 96 = 1x, 192 = 2x (default 192, so the default\n"
 	      "                          chart is a crisp 2x rendering of a 640x400 figure); SVG and\n"
 	      "                          PDF pages are W/D x H/D inches\n"
 	      "      --trace DIR         output of 'mpcap trace' (destinations.csv, and\n"
-	      "                          classification.csv when traced with --targets)\n"
+	      "                          classification.csv when traced with --targets); repeat\n"
+	      "                          it, one per scan: each is matched to its scan by the\n"
+	      "                          scan column of classification.csv; scans without one\n"
+	      "                          are untraced (no true MPTCP count)\n"
 	      "      --attribution DIR   output of 'mpcap attribute': its CSV files are found by\n"
 	      "                          their headers (an asn column: AS table; a country column:\n"
 	      "                          country table); the latest scan and the mptcp column are used\n"
@@ -67,7 +77,7 @@ void help_report(FILE *out)
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "Example:\n"
-	      "  mpcap report -o report --trace tb --attribution attr scan-2020-0*/\n"
+	      "  mpcap report -o report --trace tb-07 --trace tb-08 --attribution attr scan-2020-0*/\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 error (nothing written), 2 usage.\n",
 	      out);
@@ -80,7 +90,9 @@ struct ctx {
 	struct outdir outs; /* every file written: committed together at the end */
 	struct chart_output co;
 	const char *ext;
-	const char *trace_dir, *attr_dir;
+	size_t ntrace;
+	bool paper; /* --style paper: per-figure column widths (chart_file) */
+	const char *attr_dir;
 	struct rp_figure *figs;
 	size_t nfigs, capfigs;
 	char *err;
@@ -115,8 +127,23 @@ static void fig_filter(struct rp_figure *f, const struct rp_table *t, const char
 }
 
 /* Opens DIR/stem.EXT for a chart; NULL with c->err on failure. */
+/* --style paper: the histograms, bit charts and monthly series span both
+ * columns (7 in), the rankings and tracebox charts one (3.5 in), at 300 dpi;
+ * the chart layer's smallest font (9.5 logical px) is then 7.1 pt. */
+#define PAPER_DPI 300.0
+#define PAPER_WIDE_IN 7.0
+#define PAPER_WIDE_H_IN 2.8
+#define PAPER_NARROW_IN 3.5
+#define PAPER_NARROW_H_IN 2.6
+
 static FILE *chart_file(struct ctx *c, struct rp_figure *f, const char *stem)
 {
+	if (c->paper) {
+		bool wide = strncmp(stem, "weights-", 8) == 0 || strncmp(stem, "bits-", 5) == 0 ||
+		            strncmp(stem, "monthly-", 8) == 0;
+		c->co.width = (int)((wide ? PAPER_WIDE_IN : PAPER_NARROW_IN) * PAPER_DPI);
+		c->co.height = (int)((wide ? PAPER_WIDE_H_IN : PAPER_NARROW_H_IN) * PAPER_DPI);
+	}
 	snprintf(f->file, sizeof f->file, "%s.%s", stem, c->ext);
 	return outdir_add(&c->outs, f->file, c->err, c->errlen);
 }
@@ -133,18 +160,87 @@ static int chart_done(struct ctx *c, struct rp_figure *f, int rc, const struct c
 	return 0;
 }
 
+/* "scan 2020-12" or "scans 2020-07 to 2020-12", for titles. */
+static void scans_text(const struct report *r, char *buf, size_t n)
+{
+	if (r->nscans == 1)
+		snprintf(buf, n, "scan %s", r->scans[0].label);
+	else
+		snprintf(buf, n, "scans %s to %s", r->scans[0].label, r->scans[r->nscans - 1].label);
+}
+
+static void weights_fill(struct fig_weights *w, const struct rp_group *g)
+{
+	w->n = g->all.n;
+	w->n_clean = g->clean.n;
+	w->probe_weight = g->has_probe ? g->all.probe_weight : -1;
+	for (int k = 0; k < FIG_WEIGHTS; k++) {
+		w->observed[k] = g->all.n ? g->all.bins[k].observed : 0;
+		w->expected[k] = (double)g->all.n * ks_weight_pmf(k);
+		w->observed_clean[k] = g->clean.n ? g->clean.bins[k].observed : 0;
+		w->expected_clean[k] = (double)g->clean.n * ks_weight_pmf(k);
+	}
+}
+
+/* The weight histograms share one count axis: log when one weight dominates
+ * in some group, up to the nice tick above the largest count of any group. */
+static void weights_family_axis(const struct report *r, bool *log_y, double *y_max)
+{
+	double top = 0;
+	*log_y = false;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		struct fig_weights w;
+		memset(&w, 0, sizeof w);
+		weights_fill(&w, &r->groups[i]);
+		*log_y = *log_y || fig_weights_dominated(&w);
+		for (int k = 0; k < FIG_WEIGHTS; k++) {
+			top = fmax(top, (double)w.observed[k]);
+			top = fmax(top, w.expected[k]);
+		}
+	}
+	struct chart_ticks t;
+	*y_max = 0;
+	if (top > 0 && (*log_y ? chart_log_ticks(0.5, top, &t) : chart_nice_ticks(0, top, 5, true, &t)) == 0)
+		*y_max = t.hi;
+}
+
 static int key_figures(struct ctx *c)
 {
 	struct report *r = c->r;
+	char scans[160];
+	scans_text(r, scans, sizeof scans);
+	bool log_y;
+	double y_max;
+	weights_family_axis(r, &log_y, &y_max);
+	/* the bit charts share one range, symmetric about one half, to the next 10 % */
+	double dev = 0.1;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct rp_group *g = &r->groups[i];
+		for (int k = 0; k < FIG_BITS && g->all.n; k++)
+			dev = fmax(dev, fabs((double)g->all.bits[k].ones / (double)g->all.n - 0.5));
+		if (isfinite(g->band_lo))
+			dev = fmax(dev, 0.5 - g->band_lo);
+	}
+	dev = ceil(dev * 10 - 1e-9) / 10;
+	if (dev > 0.3) /* 10 % .. 90 % would end between the 20 % ticks */
+		dev = 0.5;
+	double bits_lo = 0.5 - dev, bits_hi = 0.5 + dev;
 	for (size_t i = 0; i < r->ngroups; i++) {
 		struct rp_group *g = &r->groups[i];
-		char stem[64], nb[32];
+		char stem[64], nb[32], nbc[32], gl[256], tt[sizeof g->test_text];
 		chart_format_number((double)g->all.n, 0, nb, sizeof nb);
+		chart_format_number((double)g->clean.n, 0, nbc, sizeof nbc);
+		snprintf(gl, sizeof gl, "%s, %s", g->label, scans);
+		/* the test result goes to the caption, on one line */
+		snprintf(tt, sizeof tt, "%s", g->test_text);
+		for (char *q = tt; *q; q++)
+			if (*q == '\n')
+				*q = ' ';
 		/* the histogram */
 		struct rp_figure *f = fig_new(c);
 		if (!f)
 			return -1;
-		snprintf(f->title, sizeof f->title, "Hamming weight of returned keys: %s", g->label);
+		snprintf(f->title, sizeof f->title, "Hamming weight of returned keys: %s", gl);
 		char probe[96] = "";
 		if (g->has_probe)
 			snprintf(probe, sizeof probe, "the probe key %016llx (weight %d)",
@@ -152,32 +248,31 @@ static int key_figures(struct ctx *c)
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "Hamming weight (number of 1 bits) of every 64-bit key returned in an MP_CAPABLE "
-		    "SYN-ACK, "
-		    "all scans together, %s (%s keys). Bars: keys per weight; black line: n*C(64,w)/2^64, "
-		    "the "
-		    "counts expected of uniformly random keys (Binomial(64, 1/2)). %s%s%s Under the title: "
-		    "Pearson's chi-square test of the histogram, weights pooled until each expects at least "
-		    "5 "
-		    "keys, at alpha = %g, on all keys and on those left after removing the verdicts replay, "
-		    "modified and shared-key (the tests of mpcap stats, report/stats/keystats.c).",
-		    g->label, nb, g->has_probe ? "Vermillion bar: the weight of " : "", probe,
+		    "SYN-ACK, all scans together, %s. Light bars: all %s keys; black line: their "
+		    "Binomial(64, 1/2) expectation n*C(64,w)/2^64, the counts of uniformly random keys. "
+		    "Dark points: the %s cleaned keys (without the verdicts replay, modified and "
+		    "shared-key); dashed line: their expectation. %s%s%s%s Tests (Pearson's chi-square, "
+		    "weights pooled until each expects at least 5 keys, and the others of mpcap stats, at "
+		    "alpha = %g): %s",
+		    g->label, nb, nbc, g->has_probe ? "Vermillion bar: the weight of " : "", probe,
 		    g->has_probe ? "; a middlebox that replays the probe's option returns that key, so "
 		                   "replays pile up there."
 		                 : "No probe key is known for these keys.",
-		    r->opt.alpha);
+		    log_y ? " The count axis is logarithmic (one weight holds more than 4 times the keys of "
+		            "any other in some group) and shared by the weight histograms of this report."
+		          : " The count axis is shared by the weight histograms of this report.",
+		    r->opt.alpha, tt);
 		fig_filter(f, &r->weights, "key-weights.csv", "group", g->id);
 		snprintf(stem, sizeof stem, "weights-%s", g->id);
 		FILE *fp = chart_file(c, f, stem);
 		if (!fp)
 			return -1;
-		struct fig_weights w = { .group = g->label,
-			                 .n = g->all.n,
-			                 .probe_weight = g->has_probe ? g->all.probe_weight : -1,
-			                 .test = g->test_text };
-		for (int k = 0; k < FIG_WEIGHTS; k++) {
-			w.observed[k] = g->all.n ? g->all.bins[k].observed : 0;
-			w.expected[k] = (double)g->all.n * ks_weight_pmf(k);
-		}
+		struct fig_weights w;
+		memset(&w, 0, sizeof w);
+		weights_fill(&w, g);
+		w.group = gl;
+		w.log_y = log_y;
+		w.y_max = y_max;
 		struct chart_layout lay;
 		if (chart_done(c, f, fig_weights(&w, &c->co, fp, &lay, c->err, c->errlen), &lay) != 0)
 			return -1;
@@ -186,7 +281,7 @@ static int key_figures(struct ctx *c)
 		f = fig_new(c);
 		if (!f)
 			return -1;
-		snprintf(f->title, sizeof f->title, "Share of keys with each bit set: %s", g->label);
+		snprintf(f->title, sizeof f->title, "Share of keys with each bit set: %s", gl);
 		char band[160] = "";
 		if (isfinite(g->band_lo))
 			snprintf(band, sizeof band, " (%.1f%% to %.1f%% for these %s keys)", 100 * g->band_lo,
@@ -194,21 +289,23 @@ static int key_figures(struct ctx *c)
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "For each bit position of the returned keys (63 = most significant), the share of keys "
-		    "with the bit set, %s, all keys. Bars rise or fall from one half. Green band: the shares "
-		    "an exact two-sided binomial test accepts at alpha/64 = %.2g (Bonferroni over the 64 "
-		    "positions)%s. Vermillion: bits whose exact test, Holm-adjusted over the 64 positions, "
-		    "gives p < %g. Replayed probe keys pull the probe key's bits towards 0 or 1.",
-		    g->label, r->opt.alpha / 64, band, r->opt.alpha);
+		    "with the bit set, %s, all keys. Bars rise or fall from one half. Vermillion: bits whose "
+		    "exact two-sided binomial test, Holm-adjusted over the 64 positions, gives p < %g (%d "
+		    "bits). Green band: the shares the same test accepts at Holm's stopping level "
+		    "alpha/(64 - %d) = %.2g%s, so a bar is flagged exactly when it leaves the band. Replayed "
+		    "probe keys pull the probe key's bits towards 0 or 1.",
+		    g->label, r->opt.alpha, g->all.n_biased, g->all.n_biased,
+		    r->opt.alpha / (g->all.n_biased < 64 ? 64 - g->all.n_biased : 1), band);
 		fig_filter(f, &r->bits, "key-bits.csv", "group", g->id);
 		snprintf(stem, sizeof stem, "bits-%s", g->id);
 		fp = chart_file(c, f, stem);
 		if (!fp)
 			return -1;
-		struct fig_bits b = { .group = g->label,
+		struct fig_bits b = { .group = gl,
 			              .n = g->all.n,
 			              .band_lo = g->band_lo,
 			              .band_hi = g->band_hi,
-			              .band_label = "A fair bit's range (exact test at \xce\xb1/64)" };
+			              .band_label = "A fair bit's range (Holm, same rule as the flags)" };
 		char test[300];
 		if (g->all.n) {
 			char p[64];
@@ -219,7 +316,12 @@ static int key_figures(struct ctx *c)
 			         g->all.n_biased, p, r->opt.alpha);
 		} else
 			test[0] = '\0';
-		b.test = test;
+		if (test[0]) {
+			size_t cl = strlen(f->caption);
+			snprintf(f->caption + cl, sizeof f->caption - cl, " %s", test);
+		}
+		b.y_lo = bits_lo;
+		b.y_hi = bits_hi;
 		for (int k = 0; k < FIG_BITS; k++) {
 			b.fraction[k] = g->all.n ? (double)g->all.bits[k].ones / (double)g->all.n : NAN;
 			b.biased[k] = g->all.n && g->all.bits[k].biased;
@@ -236,8 +338,21 @@ static int monthly_figures(struct ctx *c)
 	const char **scans = calloc(r->nscans + 1, sizeof *scans);
 	if (!scans)
 		return -1;
-	for (size_t s = 0; s < r->nscans; s++)
+	/* with traces: the untraced scans marked on the axis */
+	char(*lab)[80] = calloc(r->nscans + 1, sizeof *lab);
+	const char **cats = calloc(r->nscans + 1, sizeof *cats);
+	if (!lab || !cats) {
+		free(scans);
+		free(lab);
+		free(cats);
+		return -1;
+	}
+	for (size_t s = 0; s < r->nscans; s++) {
 		scans[s] = r->scans[s].label;
+		snprintf(lab[s], sizeof lab[s], "%s%s", r->scans[s].label,
+		         r->scans[s].traced ? "" : " (untraced)");
+		cats[s] = lab[s];
+	}
 	int rc = 0;
 	for (int fam = 4; fam <= 6 && rc == 0; fam += 2) {
 		size_t np = 0;
@@ -254,7 +369,7 @@ static int monthly_figures(struct ctx *c)
 			if (r->series[i].family != fam)
 				continue;
 			ports[np] = r->series[i].port;
-			memcpy(tm + np * r->nscans, r->series[i].true_mptcp, r->nscans * sizeof *tm);
+			memcpy(tm + np * r->nscans, r->series[i].mptcp, r->nscans * sizeof *tm);
 			memcpy(mb + np * r->nscans, r->series[i].middlebox, r->nscans * sizeof *mb);
 			np++;
 		}
@@ -269,35 +384,43 @@ static int monthly_figures(struct ctx *c)
 			rc = -1;
 			break;
 		}
-		snprintf(f->title, sizeof f->title, "True MPTCP and middlebox-affected hosts per scan: IPv%d",
-		         fam);
-		snprintf(
-		    f->caption, sizeof f->caption,
-		    "Per scan (month) and port, IPv%d, one bar per port: hosts whose own key passed every "
-		    "check "
-		    "(verdict mptcp: true MPTCP, dark) with, stacked on top, hosts whose answer a middlebox "
-		    "replayed or modified (verdicts replay, modified, shared-key: middlebox-affected, "
-		    "light). "
-		    "A host counts once per scan even when it answered both probe versions, and a host with "
-		    "a "
-		    "middlebox verdict is not counted as true MPTCP. Ports with an MP_CAPABLE responder in "
-		    "some "
-		    "scan. Counted from each scan's targets.csv (kind class in the table; kind verdict "
-		    "repeats "
-		    "summary.csv's verdict counters).",
-		    fam);
+		bool conf = r->series_confirmed;
+		snprintf(f->title, sizeof f->title, "%s and middlebox-affected hosts per scan: IPv%d",
+		         conf ? "True MPTCP (tracebox-confirmed)" : "MPTCP by scan verdict", fam);
+		if (conf)
+			snprintf(
+			    f->caption, sizeof f->caption,
+			    "Per scan (month) and port, IPv%d, one bar per port: true MPTCP hosts (tracebox "
+			    "class true-mptcp: the option crossed the path intact and the host answered with "
+			    "its own key; dark) with, stacked on top, middlebox-affected hosts (class "
+			    "middlebox; light), from each scan's --trace classification.csv. Scans marked "
+			    "untraced had no trace: nothing is confirmed there and no bar is drawn (their "
+			    "scan-verdict counts are in adoption.csv, mptcp_verdict). %s Rules: "
+			    "docs/methodology.md.",
+			    fam, r->trace_note);
+		else
+			snprintf(
+			    f->caption, sizeof f->caption,
+			    "Per scan (month) and port, IPv%d, one bar per port: MPTCP by scan verdict "
+			    "(verdict "
+			    "mptcp, no middlebox verdict: not tracebox-confirmed, so not true MPTCP; dark) "
+			    "with, "
+			    "stacked on top, hosts with a middlebox verdict (replay, modified, shared-key; "
+			    "light). No scan was traced (--trace), so no host is confirmed. A host counts "
+			    "once "
+			    "per scan even when it answered both probe versions. Counted from each scan's "
+			    "targets.csv (kind class in the table).",
+			    fam);
 		fig_filter(f, &r->monthly, "monthly.csv", "family", famv);
 		struct fig_monthly m = {
 			.family = fam == 4 ? "IPv4" : "IPv6",
 			.nscans = r->nscans,
-			.scans = scans,
+			.scans = conf ? cats : scans,
 			.nports = np,
 			.ports = ports,
-			.true_mptcp = tm,
+			.mptcp = tm,
 			.middlebox = mb,
-			.note = np ? "One bar per port: true MPTCP (dark) with middlebox-affected "
-			             "hosts (light) stacked on top."
-			           : NULL
+			.confirmed = conf,
 		};
 		struct chart_layout lay;
 		rc = chart_done(c, f, fig_monthly(&m, &c->co, fp, &lay, c->err, c->errlen), &lay);
@@ -305,6 +428,8 @@ static int monthly_figures(struct ctx *c)
 		free(mb);
 	}
 	free(scans);
+	free(lab);
+	free(cats);
 	return rc;
 }
 
@@ -322,9 +447,14 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
 	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
 	         family_label ? ": " : "", family_label ? family_label : "");
-	bool tm = !rk->measure[0] || rk->true_mptcp;
-	if (tm)
+	const char *meaning = rk->true_mptcp      ? "true MPTCP hosts (tracebox-confirmed)"
+	                      : rk->mptcp_verdict ? "MPTCP hosts by scan verdict"
+	                      : rk->measure[0]    ? rk->measure
+	                                          : "MPTCP hosts";
+	if (rk->true_mptcp)
 		snprintf(value_title, sizeof value_title, "True MPTCP hosts (count)");
+	else if (rk->mptcp_verdict || !rk->measure[0])
+		snprintf(value_title, sizeof value_title, "MPTCP hosts by scan verdict (count)");
 	else
 		snprintf(value_title, sizeof value_title, "Hosts: %s (count)", rk->measure);
 	if (!c->attr_dir)
@@ -332,20 +462,17 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 		    nodata, sizeof nodata,
 		    "no attribution given: run 'mpcap attribute' and pass its output with --attribution DIR");
 	else if (!rk->measure[0])
-		snprintf(nodata, sizeof nodata, "no %s table with a true MPTCP column found in %s",
-		         as ? "AS" : "country", c->attr_dir);
+		snprintf(nodata, sizeof nodata, "no %s table with an MPTCP count column in the attribution",
+		         as ? "AS" : "country");
 	else
-		snprintf(nodata, sizeof nodata, "no %s has a true MPTCP host%s%s", as ? "AS" : "country",
+		snprintf(nodata, sizeof nodata, "no %s has an MPTCP host%s%s", as ? "AS" : "country",
 		         family_label ? " on " : "", family_label ? family_label : "");
 	snprintf(sub, sizeof sub, "%s", rk->note);
 	snprintf(f->caption, sizeof f->caption,
 	         "The %s with the most %s, %s, from the attribution tables of 'mpcap attribute' (%s). %s "
-	         "Labels %s; long names are shortened with an ellipsis (the table has them whole).",
-	         what,
-	         tm               ? "true MPTCP hosts (verdict mptcp)"
-	         : rk->measure[0] ? rk->measure
-	                          : "true MPTCP hosts",
-	         family_label ? family_label : "IPv4 and IPv6 together",
+	         "Labels %s; long names wrap onto two lines, and only a name longer than two lines is "
+	         "shortened with an ellipsis (the table has them whole).",
+	         what, meaning, family_label ? family_label : "IPv4 and IPv6 together",
 	         c->attr_dir ? c->attr_dir : "none given", rk->note,
 	         as ? "are the AS number and the organisation (or AS) name"
 	            : "are the country name and code");
@@ -354,12 +481,12 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	if (!fp)
 		return -1;
 	struct fig_ranking fr = { .title = title,
-		                  .subtitle = sub[0] ? sub : NULL,
+		                  .subtitle = NULL, /* the note is in the caption */
 		                  .value_title = value_title,
 		                  .n = n,
 		                  .labels = (const char *const *)rk->labels,
 		                  .values = rk->values,
-		                  .color = as ? CHART_BLUE : CHART_GREEN,
+		                  .color = CHART_BLUE,
 		                  .no_data = nodata };
 	struct chart_layout lay;
 	return chart_done(c, f, fig_ranking(&fr, &c->co, fp, &lay, c->err, c->errlen), &lay);
@@ -369,19 +496,23 @@ static int trace_figures(struct ctx *c)
 {
 	struct report *r = c->r;
 	char nodata[300];
-	if (!c->trace_dir)
+	if (!c->ntrace)
 		snprintf(nodata, sizeof nodata,
 		         "no tracebox results given: run 'mpcap trace' on the tracebox captures and pass its "
 		         "output with --trace DIR");
 	else
-		snprintf(nodata, sizeof nodata, "%s/%s holds no destination", c->trace_dir, r->trace_source);
+		snprintf(nodata, sizeof nodata, "the trace directories hold no destination");
 	struct rp_figure *f = fig_new(c);
 	if (!f)
 		return -1;
-	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders");
+	char scanlab[96] = "";
+	if (r->have_trace && r->trace_chart_scan >= 0)
+		snprintf(scanlab, sizeof scanlab, ", scan %s", r->scans[r->trace_chart_scan].label);
+	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders%s", scanlab);
 	snprintf(
 	    f->caption, sizeof f->caption,
-	    "Share of responders per tracebox class, per IP version and port (%s). True MPTCP: the option "
+	    "Share of responders per tracebox class, per IP version and port, for the latest traced scan "
+	    "(every traced scan's rows are in tracebox.csv; %s) True MPTCP: the option "
 	    "reached the last answering hop intact and the destination answered with its own key; "
 	    "middlebox: a hop changed the option, or the answer replayed or modified the probe key; "
 	    "unreachable: the destination never answered the traced probes; no MPTCP: it answered "
@@ -397,10 +528,13 @@ static int trace_figures(struct ctx *c)
 		return -1;
 	for (size_t g = 0; g < r->ntrace_groups; g++)
 		groups[g] = r->trace_group_labels[g];
-	struct fig_trace_classes tc = { .ngroups = r->ntrace_groups,
+	char ctitle[160];
+	snprintf(ctitle, sizeof ctitle, "Tracebox classes of MP_CAPABLE responders%s%s",
+	         scanlab[0] ? " \xe2\x80\x94" : "", scanlab[0] ? scanlab + 1 : "");
+	struct fig_trace_classes tc = { .title = ctitle,
+		                        .ngroups = r->ntrace_groups,
 		                        .groups = groups,
 		                        .counts = r->trace_counts,
-		                        .note = r->have_trace ? r->trace_note : NULL,
 		                        .no_data = nodata };
 	struct chart_layout lay;
 	int rc = chart_done(c, f, fig_trace_classes(&tc, &c->co, fp, &lay, c->err, c->errlen), &lay);
@@ -418,20 +552,38 @@ static int trace_figures(struct ctx *c)
 	    "option changed (removed, replaced by NOPs, key, flags, version or length changed), the first "
 	    "such hop: the TTL of the probe that expired there. The middlebox sits between that hop and "
 	    "the previous hop whose quote showed the option intact. From destinations.csv (mpc_changed_hop) "
-	    "of 'mpcap trace'; quotes of 8 TCP bytes (RFC 792) say nothing about options and are not "
-	    "counted.");
+	    "of 'mpcap trace', all --trace directories together; quotes of 8 TCP bytes (RFC 792) say "
+	    "nothing about options and are not counted. %s",
+	    r->have_trace ? r->hops_note : "");
 	fig_filter(f, &r->trace_hops, "trace-hops.csv", NULL, NULL);
 	fp = chart_file(c, f, "trace-hops");
 	if (!fp)
 		return -1;
 	if (r->have_trace && r->nhops == 0)
 		snprintf(nodata, sizeof nodata, "no traced destination shows MP_CAPABLE changed on the path");
+	const char **chg = calloc(r->nhop_changes + 1, sizeof *chg);
+	if (!chg)
+		return -1;
+	for (size_t k = 0; k < r->nhop_changes; k++)
+		chg[k] = r->hop_changes[k];
+	char htitle[200];
+	char traced[128] = "tracebox";
+	if (r->ntraced == 1 && scanlab[0])
+		snprintf(traced, sizeof traced, "%s", scanlab + 2);
+	else if (r->ntraced > 1)
+		snprintf(traced, sizeof traced, "%zu traced scans", r->ntraced);
+	snprintf(htitle, sizeof htitle, "Where MP_CAPABLE was changed on the path \xe2\x80\x94 %s", traced);
 	struct fig_trace_hops th = { .nhops = r->nhops,
-		                     .ipv4 = r->hops4,
-		                     .ipv6 = r->hops6,
-		                     .note = r->have_trace ? r->hops_note : NULL,
+		                     .hops = r->hops,
+		                     .nchanges = r->nhop_changes,
+		                     .changes = chg,
+		                     .counts = r->hop_counts,
+		                     .title = htitle,
+
 		                     .no_data = nodata };
-	return chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
+	rc = chart_done(c, f, fig_trace_hops(&th, &c->co, fp, &lay, c->err, c->errlen), &lay);
+	free(chg);
+	return rc;
 }
 
 static int table_sections(struct ctx *c, bool first)
@@ -537,7 +689,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		O_ALPHA,
 		O_TOP4,
 		O_TOP6,
-		O_TOPCC
+		O_TOPCC,
+		O_STYLE
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -552,14 +705,18 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		{ "top-as", required_argument, NULL, O_TOP4 },
 		{ "top-as6", required_argument, NULL, O_TOP6 },
 		{ "top-countries", required_argument, NULL, O_TOPCC },
+		{ "style", required_argument, NULL, O_STYLE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = "mpcap-report", *trace_dir = NULL, *attr_dir = NULL;
+	const char *dir = "mpcap-report", *attr_dir = NULL;
+	enum { MAX_TRACE_DIRS = 256 };
+	const char *trace_dirs[MAX_TRACE_DIRS];
+	size_t ntrace = 0;
 	struct chart_output co = { CHART_PNG, CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, CHART_DEFAULT_DPI };
 	struct rp_options opt = { .alpha = 0.01, .top_as4 = 10, .top_as6 = 6, .top_countries = 10 };
-	bool quiet = false;
+	bool quiet = false, paper = false, format_given = false;
 	long v;
 	int ch;
 	optind = 1;
@@ -573,6 +730,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 				fprintf(stderr, "mpcap report: --format %s: want png, svg or pdf\n", optarg);
 				return EXIT_USAGE;
 			}
+			format_given = true;
+			break;
+		case O_STYLE:
+			if (strcmp(optarg, "paper") != 0 && strcmp(optarg, "screen") != 0) {
+				fprintf(stderr, "mpcap report: --style %s: want screen or paper\n", optarg);
+				return EXIT_USAGE;
+			}
+			paper = strcmp(optarg, "paper") == 0;
 			break;
 		case O_WIDTH:
 		case O_HEIGHT:
@@ -592,7 +757,12 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 			}
 			break;
 		case O_TRACE:
-			trace_dir = optarg;
+			if (ntrace == MAX_TRACE_DIRS) {
+				fprintf(stderr, "mpcap report: --trace %s: at most %d trace directories\n",
+				        optarg, MAX_TRACE_DIRS);
+				return EXIT_USAGE;
+			}
+			trace_dirs[ntrace++] = optarg;
 			break;
 		case O_ATTR:
 			attr_dir = optarg;
@@ -634,6 +804,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[2048] = "";
+	if (paper) { /* one- and two-column figures at 300 dpi, no title; PDF unless asked otherwise */
+		if (!format_given)
+			co.format = CHART_PDF;
+		co.dpi = PAPER_DPI;
+		co.width = (int)(PAPER_WIDE_IN * PAPER_DPI);
+		co.height = (int)(PAPER_WIDE_H_IN * PAPER_DPI);
+		co.no_title = true;
+	}
 	if (chart_output_check(&co, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap report: %s\n", err);
 		return EXIT_USAGE;
@@ -644,7 +822,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	c.r = &r;
 	c.co = co;
 	c.ext = chart_format_ext(co.format);
-	c.trace_dir = trace_dir;
+	c.ntrace = ntrace;
+	c.paper = paper;
 	c.attr_dir = attr_dir;
 	c.err = err;
 	c.errlen = sizeof err;
@@ -652,7 +831,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	int rc = EXIT_ERROR;
 	/* A stop request (SIGINT/SIGTERM) is honoured between steps: every output
 	 * is still a temporary file until outdir_commit(), so nothing is left. */
-	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dir, attr_dir, err,
+	if (report_build(&r, &opt, argv + optind, (size_t)(argc - optind), trace_dirs, ntrace, attr_dir, err,
 	                 sizeof err) != 0) {
 		if (stop_requested(env))
 			goto interrupted;
@@ -704,7 +883,8 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 		                .tables = tables,
 		                .table_what = what,
 		                .ntables = 9,
-		                .command = command };
+		                .command = command,
+		                .version = MPCAP_VERSION };
 	FILE *fp = outdir_add(&c.outs, "index.html", err, sizeof err);
 	if (!fp)
 		goto fail;

@@ -472,6 +472,53 @@ out:
 	return rc;
 }
 
+/* The one closing summary on stderr.  With --targets it is the scan's
+ * MP_CAPABLE responders, every one in exactly one class (the classes add up
+ * to the responders), and the traced destinations that are not responders
+ * apart; without, the traced destinations by class.  Class names as in
+ * docs/methodology.md: true MPTCP, middlebox-affected, no MPTCP, unverified,
+ * unreachable, untraced. */
+static void print_summary(const struct trace *t, const struct input_stats *st, const char *dir,
+                          const struct targets *tg, const char *targets_path, const uint64_t counts[])
+{
+	const struct trace_stats *ts = trace_get_stats(t);
+	size_t nd = trace_dest_count(t);
+	fprintf(stderr, "mpcap: trace: %llu packets, %llu probes, %llu of %llu ICMP quotes tied to a probe; ",
+	        (unsigned long long)st->records, (unsigned long long)ts->probes,
+	        (unsigned long long)ts->icmp_matched, (unsigned long long)ts->icmp_errors);
+	if (tg) {
+		size_t traced = tg->n - (size_t)counts[TCLASS_UNTRACED];
+		fprintf(
+		    stderr,
+		    "%zu MP_CAPABLE responders of %s = %llu true MPTCP + %llu middlebox-affected + %llu no "
+		    "MPTCP + %llu unverified + %llu unreachable + %llu untraced; %zu other traced "
+		    "destinations (not responders) -> %s/classification.csv, %s/destinations.csv, "
+		    "%s/hops.csv\n",
+		    tg->n, targets_path, (unsigned long long)counts[TCLASS_TRUE_MPTCP],
+		    (unsigned long long)counts[TCLASS_MIDDLEBOX], (unsigned long long)counts[TCLASS_NO_MPTCP],
+		    (unsigned long long)counts[TCLASS_UNVERIFIED],
+		    (unsigned long long)counts[TCLASS_UNREACHABLE],
+		    (unsigned long long)counts[TCLASS_UNTRACED], nd > traced ? nd - traced : 0, dir, dir,
+		    dir);
+	} else {
+		uint64_t dc[TCLASS_COUNT] = { 0 };
+		for (size_t i = 0; i < nd; i++)
+			dc[trace_dest_at(t, i)->cls]++;
+		fprintf(
+		    stderr,
+		    "%zu traced destinations = %llu true MPTCP + %llu middlebox-affected + %llu no MPTCP + "
+		    "%llu unverified + %llu unreachable -> %s/destinations.csv, %s/hops.csv\n",
+		    nd, (unsigned long long)dc[TCLASS_TRUE_MPTCP], (unsigned long long)dc[TCLASS_MIDDLEBOX],
+		    (unsigned long long)dc[TCLASS_NO_MPTCP], (unsigned long long)dc[TCLASS_UNVERIFIED],
+		    (unsigned long long)dc[TCLASS_UNREACHABLE], dir, dir);
+	}
+	if (ts->pending_dropped)
+		fprintf(stderr,
+		        "mpcap: %llu replies came before any probe they could answer and were not kept; give "
+		        "the probes' capture first\n",
+		        (unsigned long long)ts->pending_dropped);
+}
+
 int cmd_trace(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
@@ -555,40 +602,8 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 		fprintf(stderr, "mpcap: %s\n", err);
 		rc = EXIT_ERROR;
 	} else {
-		if (!quiet) {
-			const struct trace_stats *ts = trace_get_stats(tc.trace);
-			uint64_t dc[TCLASS_COUNT] = { 0 };
-			for (size_t i = 0; i < trace_dest_count(tc.trace); i++)
-				dc[trace_dest_at(tc.trace, i)->cls]++;
-			fprintf(stderr,
-			        "mpcap: trace: %llu packets, %llu probes, %llu of %llu ICMP quotes "
-			        "tied to a probe, %zu destinations (%llu true-mptcp, %llu middlebox, "
-			        "%llu no-mptcp, %llu unverified, %llu unreachable) -> %s/hops.csv, "
-			        "%s/destinations.csv\n",
-			        (unsigned long long)st.records, (unsigned long long)ts->probes,
-			        (unsigned long long)ts->icmp_matched, (unsigned long long)ts->icmp_errors,
-			        trace_dest_count(tc.trace), (unsigned long long)dc[TCLASS_TRUE_MPTCP],
-			        (unsigned long long)dc[TCLASS_MIDDLEBOX],
-			        (unsigned long long)dc[TCLASS_NO_MPTCP],
-			        (unsigned long long)dc[TCLASS_UNVERIFIED],
-			        (unsigned long long)dc[TCLASS_UNREACHABLE], dir, dir);
-			if (ts->pending_dropped)
-				fprintf(stderr,
-				        "mpcap: %llu replies came before any probe they could answer "
-				        "and were not kept; give the probes' capture first\n",
-				        (unsigned long long)ts->pending_dropped);
-			if (have_targets)
-				fprintf(stderr,
-				        "mpcap: %zu MP_CAPABLE responders of %s: %llu true-mptcp, "
-				        "%llu middlebox, %llu no-mptcp, %llu unverified, %llu unreachable, "
-				        "%llu untraced -> %s/classification.csv\n",
-				        tg.n, targets_path, (unsigned long long)counts[TCLASS_TRUE_MPTCP],
-				        (unsigned long long)counts[TCLASS_MIDDLEBOX],
-				        (unsigned long long)counts[TCLASS_NO_MPTCP],
-				        (unsigned long long)counts[TCLASS_UNVERIFIED],
-				        (unsigned long long)counts[TCLASS_UNREACHABLE],
-				        (unsigned long long)counts[TCLASS_UNTRACED], dir);
-		}
+		if (!quiet)
+			print_summary(tc.trace, &st, dir, have_targets ? &tg : NULL, targets_path, counts);
 		rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 	}
 	trace_free(tc.trace);

@@ -237,6 +237,52 @@ void axes_cat_slot(const struct rc *rc, size_t i, double *start, double *size)
 	}
 }
 
+/* A horizontal bar's label within maxw: whole on one line, else broken at
+ * the space that best balances two lines ('\n' between them), a line still
+ * too long shortened with an ellipsis.  Returns the number of lines. */
+static int wrap2(struct rc *rc, const char *s, double maxw, char *out, size_t n)
+{
+	if (text_width(rc, s) <= maxw) {
+		snprintf(out, n, "%s", s);
+		return 1;
+	}
+	size_t len = strlen(s), best = 0;
+	double bestw = INFINITY;
+	char a[LINE_BYTES], b[LINE_BYTES];
+	for (size_t i = 1; i + 1 < len && i < sizeof a; i++) {
+		if (s[i] != ' ')
+			continue;
+		snprintf(a, sizeof a, "%.*s", (int)i, s);
+		double w = fmax(text_width(rc, a), text_width(rc, s + i + 1));
+		if (w < bestw) {
+			bestw = w;
+			best = i;
+		}
+	}
+	if (!best) {
+		text_ellipsize(rc->cr, s, maxw, out, n);
+		return 1;
+	}
+	char l1[LINE_BYTES / 2 - 1], l2[LINE_BYTES / 2 - 1];
+	snprintf(a, sizeof a, "%.*s", (int)best, s);
+	snprintf(b, sizeof b, "%s", s + best + 1);
+	text_ellipsize(rc->cr, a, maxw, l1, sizeof l1);
+	text_ellipsize(rc->cr, b, maxw, l2, sizeof l2);
+	snprintf(out, n, "%s\n%s", l1, l2);
+	return 2;
+}
+
+/* Widest line of category label i. */
+double axes_cat_label_w(struct rc *rc, size_t i)
+{
+	const char *nl = strchr(rc->cat[i], '\n');
+	if (!nl)
+		return text_width(rc, rc->cat[i]);
+	char a[LINE_BYTES];
+	snprintf(a, sizeof a, "%.*s", (int)(nl - rc->cat[i]), rc->cat[i]);
+	return fmax(text_width(rc, a), text_width(rc, nl + 1));
+}
+
 /* Category labels: ellipsize, then choose rotation and thinning for the slot. */
 void axes_layout_categories(struct rc *rc)
 {
@@ -247,18 +293,22 @@ void axes_layout_categories(struct rc *rc)
 	if (s->kind == CHART_XY)
 		return;
 	if (s->kind == CHART_HBARS) {
+		/* long names on two lines (never cut when two lines hold them), so the label
+		 * column stays near a third of the width */
+		double slot = rc->ph / rc->ncat, maxw = rc->W * (rc->W < 500 ? 0.42 : 0.3);
+		int lines = 1;
 		text_font(rc, rc->cat_font, false);
-		double slot = rc->ph / rc->ncat;
-		while (rc->cat_font > 8 && text_height(rc) > slot * 0.95) {
+		for (size_t i = 0; i < rc->ncat; i++)
+			if (text_width(rc, s->categories[i] ? s->categories[i] : "") > maxw)
+				lines = 2;
+		while (rc->cat_font > FS_SMALL && lines * text_height(rc) > slot * 0.95) { /* >= 7 pt */
 			rc->cat_font -= 0.5;
 			text_font(rc, rc->cat_font, false);
 		}
-		double fh = text_height(rc);
+		double fh = lines * text_height(rc);
 		rc->every = fh > slot ? (int)ceil(fh / slot) : 1;
-		double maxw = rc->W * 0.38;
 		for (size_t i = 0; i < rc->ncat; i++)
-			text_ellipsize(rc->cr, s->categories[i] ? s->categories[i] : "", maxw, rc->cat[i],
-			               LINE_BYTES);
+			wrap2(rc, s->categories[i] ? s->categories[i] : "", maxw, rc->cat[i], LINE_BYTES);
 		return;
 	}
 	text_font(rc, rc->cat_font, false);
@@ -364,7 +414,15 @@ void axes_draw(struct rc *rc)
 			axes_cat_slot(rc, i, &start, &size);
 			double c = start + size / 2;
 			if (horiz) {
-				text_at(rc, rc->cat[i], left - TICK_LEN - GAP, c, 1, VA_MIDDLE, 0);
+				const char *nl = strchr(rc->cat[i], '\n');
+				if (!nl) {
+					text_at(rc, rc->cat[i], left - TICK_LEN - GAP, c, 1, VA_MIDDLE, 0);
+				} else {
+					char a[LINE_BYTES];
+					snprintf(a, sizeof a, "%.*s", (int)(nl - rc->cat[i]), rc->cat[i]);
+					text_at(rc, a, left - TICK_LEN - GAP, c, 1, VA_BOTTOM, 0);
+					text_at(rc, nl + 1, left - TICK_LEN - GAP, c, 1, VA_TOP, 0);
+				}
 				continue;
 			}
 			double y = bottom + TICK_LEN + GAP / 2;
@@ -411,7 +469,7 @@ void axes_draw(struct rc *rc)
 		/* along the plot's height: a smaller font before an ellipsis */
 		char t[LINE_BYTES];
 		double fs = FS_AXIS;
-		while (fs > 9 && text_width(rc, s->y.title) > rc->ph)
+		while (fs > FS_SMALL && text_width(rc, s->y.title) > rc->ph) /* >= 7 pt */
 			text_font(rc, fs -= 0.5, false);
 		text_ellipsize(cr, s->y.title, rc->ph, t, sizeof t);
 		text_at(rc, t, PAD, rc->py + rc->ph / 2, 0.5, VA_TOP, -90);

@@ -167,7 +167,7 @@ static int layout(struct rc *rc, double top_extra)
 			text_font(rc, rc->cat_font, false);
 			double cw = 0;
 			for (size_t i = 0; i < rc->ncat; i++)
-				cw = fmax(cw, text_width(rc, rc->cat[i]));
+				cw = fmax(cw, axes_cat_label_w(rc, i));
 			rc->left_w = ytitle_w + cw + TICK_LEN + GAP;
 			double last = axes_max_tick_label_w(rc, &rc->vt, s->x.fmt, rc->vlo, rc->vhi);
 			rc->right_w = fmax(PAD + 6, last / 2 + PAD);
@@ -356,6 +356,12 @@ int chart_render(const struct chart_spec *spec, const struct chart_output *out, 
 		return -1;
 	struct rc rc;
 	memset(&rc, 0, sizeof rc);
+	struct chart_spec bare;
+	if (out->no_title) {
+		bare = *spec;
+		bare.title = bare.subtitle = NULL;
+		spec = &bare;
+	}
 	rc.s = spec;
 	chart_output_logical_size(out, &rc.W, &rc.H);
 	rc.image = out->format == CHART_PNG;

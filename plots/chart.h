@@ -38,6 +38,7 @@ struct chart_output {
 	enum chart_format format;
 	int width, height; /* output pixels (PNG); vector pages are width/dpi x height/dpi inches */
 	double dpi;        /* 96 = 1x, 192 = 2x */
+	bool no_title;     /* paper style: no title or subtitle drawn (the paper's caption has them) */
 };
 
 /* "png", "svg", "pdf" -> format; -1 for anything else. */
@@ -146,9 +147,10 @@ struct chart_spec {
 	size_t nbands;
 	const struct chart_rule *rules;
 	size_t nrules;
-	double bar_width;  /* XY bars: width of a bar slot in x units (default 1) */
-	double bar_base;   /* value bars start from (default 0); e.g. 0.5 for bars around one half */
-	bool value_labels; /* the value written at the end of each bar */
+	double bar_width;    /* XY bars: width of a bar slot in x units (default 1) */
+	double bar_base;     /* value bars start from (default 0); e.g. 0.5 for bars around one half */
+	bool value_labels;   /* the value written at the end of each bar */
+	bool segment_labels; /* stacked bars: each segment's value written inside it when it fits */
 	enum chart_legend legend;
 	const char *no_data; /* reason written on the chart when there is nothing to draw */
 };

@@ -168,6 +168,8 @@ double axes_xpos(const struct rc *rc, double x);
 void axes_cat_slot(const struct rc *rc, size_t i, double *start, double *size);
 /* Category labels: ellipsized, rotated and thinned for their slots. */
 void axes_layout_categories(struct rc *rc);
+/* Widest line of category label i (horizontal bars may have two). */
+double axes_cat_label_w(struct rc *rc, size_t i);
 /* Height of the band the category labels need under the plot. */
 double axes_category_band_h(struct rc *rc);
 /* Widest tick label of t within [lo, hi]. */

@@ -59,38 +59,71 @@ static int render(const struct chart_spec *s, const struct chart_output *o, FILE
 	return chart_render(s, o, fp, lay, err, errlen);
 }
 
+bool fig_weights_dominated(const struct fig_weights *f)
+{
+	uint64_t top = 0, second = 0;
+	for (int w = 0; w < FIG_WEIGHTS; w++) {
+		uint64_t v = f->observed[w];
+		if (v > top) {
+			second = top;
+			top = v;
+		} else if (v > second)
+			second = v;
+	}
+	return top > 4 * second && top >= 20;
+}
+
 int fig_weights(const struct fig_weights *f, const struct chart_output *o, FILE *fp, struct chart_layout *lay,
                 char *err, size_t errlen)
 {
-	double x[FIG_WEIGHTS], obs[FIG_WEIGHTS], exp_[FIG_WEIGHTS];
+	double x[FIG_WEIGHTS], obs[FIG_WEIGHTS], exp_[FIG_WEIGHTS], cl[FIG_WEIGHTS], expc[FIG_WEIGHTS];
 	unsigned char hl[FIG_WEIGHTS];
+	/* on a log axis, zero counts and expectations far below one key are not drawn */
+	double floor_ = f->log_y ? 0.05 : -1;
 	for (int w = 0; w < FIG_WEIGHTS; w++) {
 		x[w] = w;
 		obs[w] = (double)f->observed[w];
-		exp_[w] = f->expected[w];
+		exp_[w] = f->expected[w] > floor_ ? f->expected[w] : NAN;
+		cl[w] = f->observed_clean[w] > 0 ? (double)f->observed_clean[w] : NAN;
+		expc[w] = f->expected_clean[w] > floor_ ? f->expected_clean[w] : NAN;
 		hl[w] = w == f->probe_weight;
 	}
-	char title[256], keys[96], hlabel[96], nbuf[48];
+	char title[256], keys[96], clean[96], hlabel[96], nbuf[48];
 	snprintf(title, sizeof title, "Hamming weight of returned keys %s %s", "\xe2\x80\x94", f->group);
 	chart_format_number((double)f->n, 0, nbuf, sizeof nbuf);
-	snprintf(keys, sizeof keys, "Returned keys (n = %s)", nbuf);
-	snprintf(hlabel, sizeof hlabel, "Keys of the probe key's weight (%d)", f->probe_weight);
-	struct chart_series series[2] = {
+	snprintf(keys, sizeof keys, "All keys (n = %s)", nbuf);
+	chart_format_number((double)f->n_clean, 0, nbuf, sizeof nbuf);
+	snprintf(clean, sizeof clean, "Cleaned keys (n = %s)", nbuf);
+	snprintf(hlabel, sizeof hlabel, "All keys at the probe key's weight (%d)", f->probe_weight);
+	struct chart_series series[4] = {
 		{ .label = keys,
 		  .kind = CHART_SERIES_BARS,
 		  .x = x,
 		  .y = obs,
 		  .n = FIG_WEIGHTS,
-		  .color = CHART_BLUE,
+		  .color = CHART_SKY_BLUE,
 		  .highlight = f->probe_weight >= 0 ? hl : NULL,
 		  .highlight_color = CHART_VERMILLION,
 		  .highlight_label = hlabel },
-		{ .label = "Binomial(64, 1/2) expectation",
+		{ .label = "Binomial(64, 1/2), all keys",
 		  .kind = CHART_SERIES_LINE,
 		  .x = x,
 		  .y = exp_,
 		  .n = FIG_WEIGHTS,
 		  .color = CHART_BLACK },
+		{ .label = clean,
+		  .kind = CHART_SERIES_POINTS,
+		  .x = x,
+		  .y = cl,
+		  .n = FIG_WEIGHTS,
+		  .color = CHART_BLUE },
+		{ .label = "Binomial(64, 1/2), cleaned keys",
+		  .kind = CHART_SERIES_LINE,
+		  .x = x,
+		  .y = expc,
+		  .n = FIG_WEIGHTS,
+		  .color = CHART_BLUE,
+		  .dashed = true },
 	};
 	struct chart_spec s = {
 		.kind = CHART_XY,
@@ -103,9 +136,17 @@ int fig_weights(const struct fig_weights *f, const struct chart_output *o, FILE 
 		       .max = 64.5,
 		       .step = 8,
 		       .fmt = CHART_NUM_INT },
-		.y = { .title = "Keys (count)", .fmt = CHART_NUM_INT },
+		.y = { .title = f->log_y ? "Keys (count, log scale)" : "Keys (count)",
+		       .fmt = CHART_NUM_INT,
+		       .log = f->log_y,
+		       .fix_min = f->log_y,
+		       .min = 0.5,
+		       .fix_max = f->y_max > 0,
+		       .max = f->y_max },
 		.series = series,
-		.nseries = f->n ? 2 : 0,
+		.nseries = !f->n        ? 0
+		           : f->n_clean ? 4
+		                        : 2,
 		.bar_width = 1,
 		.no_data = "no returned keys in this group (no SYN-ACK carried an MP_CAPABLE key)",
 	};
@@ -124,7 +165,10 @@ int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, s
 	snprintf(title, sizeof title, "Share of keys with each bit set %s %s", "\xe2\x80\x94", f->group);
 	chart_format_number((double)f->n, 0, nbuf, sizeof nbuf);
 	snprintf(keys, sizeof keys, "Bit positions (n = %s keys)", nbuf);
-	struct chart_series series = { .label = keys,
+	int unflagged = 0;
+	for (int b = 0; b < FIG_BITS; b++)
+		unflagged += !f->biased[b] && isfinite(f->fraction[b]);
+	struct chart_series series = { .label = unflagged ? keys : NULL,
 		                       .kind = CHART_SERIES_BARS,
 		                       .x = x,
 		                       .y = y,
@@ -146,7 +190,12 @@ int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, s
 		       .max = 63.5,
 		       .step = 8,
 		       .fmt = CHART_NUM_INT },
-		.y = { .title = "Keys with the bit set (share)", .fmt = CHART_NUM_PERCENT },
+		.y = { .title = "Keys with the bit set (share)",
+		       .fmt = CHART_NUM_PERCENT,
+		       .fix_min = f->y_hi > f->y_lo,
+		       .min = f->y_lo,
+		       .fix_max = f->y_hi > f->y_lo,
+		       .max = f->y_hi },
 		.series = &series,
 		.nseries = f->n ? 1 : 0,
 		.bands = &band,
@@ -179,13 +228,15 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 		return -1;
 	}
 	for (size_t p = 0; p < np; p++) {
-		snprintf(labels[2 * p], sizeof labels[0], "Port %u: true MPTCP", f->ports[p]);
-		snprintf(labels[2 * p + 1], sizeof labels[0], "Port %u: middlebox-affected", f->ports[p]);
+		snprintf(labels[2 * p], sizeof labels[0], "Port %u: %s", f->ports[p],
+		         f->confirmed ? "true MPTCP" : "MPTCP by scan verdict");
+		snprintf(labels[2 * p + 1], sizeof labels[0], "Port %u: %s", f->ports[p],
+		         f->confirmed ? "middlebox-affected" : "middlebox verdict");
 		snprintf(plabels[p], sizeof plabels[0], "%u", f->ports[p]);
 		pl[p] = plabels[p];
 		series[2 * p] = (struct chart_series){ .label = labels[2 * p],
 			                               .kind = CHART_SERIES_BARS,
-			                               .y = f->true_mptcp + p * f->nscans,
+			                               .y = f->mptcp + p * f->nscans,
 			                               .n = f->nscans,
 			                               .color = dark[p % 4],
 			                               .stack = (int)p };
@@ -197,8 +248,9 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 			                                   .stack = (int)p };
 	}
 	char title[160];
-	snprintf(title, sizeof title, "True MPTCP and middlebox-affected hosts per scan %s %s",
-	         "\xe2\x80\x94", f->family);
+	snprintf(title, sizeof title, "%s and middlebox-affected hosts per scan %s %s",
+	         f->confirmed ? "True MPTCP (tracebox-confirmed)" : "MPTCP by scan verdict", "\xe2\x80\x94",
+	         f->family);
 	struct chart_spec s = {
 		.kind = CHART_BARS,
 		.title = title,
@@ -295,7 +347,7 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 	}
 	struct chart_spec s = {
 		.kind = CHART_BARS,
-		.title = "Tracebox classes of MP_CAPABLE responders",
+		.title = f->title ? f->title : "Tracebox classes of MP_CAPABLE responders",
 		.subtitle = f->note,
 		.x = { .title = "IP version and port" },
 		.y = { .title = "Share of traced responders",
@@ -315,56 +367,59 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 	return rc;
 }
 
+static int change_color(const char *c, size_t i)
+{
+	if (strcmp(c, "removed") == 0)
+		return CHART_VERMILLION;
+	if (strcmp(c, "replaced-by-nops") == 0)
+		return CHART_ORANGE;
+	if (strcmp(c, "key-changed") == 0)
+		return CHART_BLUE;
+	static const int other[] = { CHART_SKY_BLUE, CHART_PURPLE, CHART_GREEN, CHART_YELLOW, CHART_GREY };
+	return other[i % (sizeof other / sizeof other[0])];
+}
+
 int fig_trace_hops(const struct fig_trace_hops *f, const struct chart_output *o, FILE *fp,
                    struct chart_layout *lay, char *err, size_t errlen)
 {
-	double *x = calloc(f->nhops + 1, sizeof *x);
-	if (!x) {
+	size_t nh = f->nhops, nc = f->nchanges;
+	struct chart_series *series = calloc(nc + 1, sizeof *series);
+	char(*cats)[32] = calloc(nh + 1, sizeof *cats);
+	const char **cp = calloc(nh + 1, sizeof *cp);
+	if (!series || !cats || !cp) {
+		free(series);
+		free(cats);
+		free(cp);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	bool any4 = false, any6 = false;
-	for (size_t i = 0; i < f->nhops; i++) {
-		x[i] = (double)(i + 1);
-		any4 = any4 || (f->ipv4 && f->ipv4[i] > 0);
-		any6 = any6 || (f->ipv6 && f->ipv6[i] > 0);
+	for (size_t h = 0; h < nh; h++) {
+		snprintf(cats[h], sizeof cats[h], "Hop %u", f->hops[h]);
+		cp[h] = cats[h];
 	}
-	struct chart_series series[2];
-	size_t ns = 0;
-	if (any4)
-		series[ns++] = (struct chart_series){ .label = "IPv4",
-			                              .kind = CHART_SERIES_BARS,
-			                              .x = x,
-			                              .y = f->ipv4,
-			                              .n = f->nhops,
-			                              .color = CHART_BLUE,
-			                              .stack = 4 };
-	if (any6)
-		series[ns++] = (struct chart_series){ .label = "IPv6",
-			                              .kind = CHART_SERIES_BARS,
-			                              .x = x,
-			                              .y = f->ipv6,
-			                              .n = f->nhops,
-			                              .color = CHART_ORANGE,
-			                              .stack = 6 };
+	for (size_t c = 0; c < nc; c++)
+		series[c] = (struct chart_series){ .label = f->changes[c],
+			                           .kind = CHART_SERIES_BARS,
+			                           .y = f->counts + c * nh,
+			                           .n = nh,
+			                           .color = change_color(f->changes[c], c),
+			                           .stack = 0 };
 	struct chart_spec s = {
-		.kind = CHART_XY,
-		.title = "Where MP_CAPABLE was changed on the path (tracebox)",
+		.kind = CHART_BARS,
+		.title = f->title ? f->title : "Where MP_CAPABLE was changed on the path (tracebox)",
 		.subtitle = f->note,
-		.x = { .title = "First hop whose ICMP quote shows the option changed (TTL)",
-		       .fmt = CHART_NUM_INT,
-		       .step = f->nhops <= 16 ? 1 : 0,
-		       .fix_min = true,
-		       .min = 0.5,
-		       .fix_max = true,
-		       .max = f->nhops + 0.5 },
+		.x = { .title = "First hop whose ICMP quote shows the option changed (TTL)" },
 		.y = { .title = "Destinations (count)", .fmt = CHART_NUM_INT },
+		.categories = cp,
+		.ncategories = nh,
 		.series = series,
-		.nseries = ns,
-		.bar_width = 1,
+		.nseries = nh ? nc : 0,
+		.segment_labels = true,
 		.no_data = f->no_data,
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);
-	free(x);
+	free(series);
+	free(cats);
+	free(cp);
 	return rc;
 }

@@ -1,22 +1,26 @@
 /* figures.h — the report's figures.  Each describes its data as a
  * struct chart_spec (chart.h) and renders it; none draws by itself.
  *
- *   fig_weights         Hamming-weight histogram of returned keys with the
- *                       Binomial(64, 1/2) expectation, the probe key's weight
- *                       marked and the test result under the title
+ *   fig_weights         Hamming-weight histogram of returned keys (all, and
+ *                       cleaned as points) with the Binomial(64, 1/2)
+ *                       expectation of each, the probe key's weight marked,
+ *                       a log count axis when one weight dominates
  *   fig_bits            share of keys with each of the 64 bits set, bars around
  *                       1/2 with the band a fair bit stays in
- *   fig_monthly         true MPTCP and middlebox-affected hosts per scan (month)
- *                       and port: grouped by port, stacked by class
+ *   fig_monthly         true MPTCP (or MPTCP by scan verdict) and middlebox-
+ *                       affected hosts per scan (month) and port: grouped by
+ *                       port, stacked by class
  *   fig_ranking         a top-N list as horizontal bars (ASes, countries)
  *   fig_trace_classes   tracebox classes per IP version and port (shares)
- *   fig_trace_hops      the hop at which the option was first seen changed
+ *   fig_trace_hops      the hop at which the option was first seen changed,
+ *                       stacked by what changed, counts on the segments
  *
  * Empty inputs give an explicit "No data" chart saying why.
  */
 #ifndef MPCAP_FIGURES_H
 #define MPCAP_FIGURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,9 +34,18 @@ struct fig_weights {
 	size_t n;          /* keys */
 	uint64_t observed[FIG_WEIGHTS];
 	double expected[FIG_WEIGHTS]; /* n * C(64,w) / 2^64 */
-	int probe_weight;             /* -1 when unknown */
-	const char *test;             /* the test result, written under the title */
+	size_t n_clean;               /* the cleaned keys (no replay, modified, shared-key) */
+	uint64_t observed_clean[FIG_WEIGHTS];
+	double expected_clean[FIG_WEIGHTS]; /* n_clean * C(64,w) / 2^64 */
+	int probe_weight;                   /* -1 when unknown */
+	const char *test;                   /* the test result, written under the title; NULL: none */
+	bool log_y;                         /* log count axis (one bin dominates: fig_weights_dominated) */
+	double y_max;                       /* > 0: the count axis up to this (shared within a family) */
 };
+
+/* True when one weight holds more than 4 times the keys of any other, so a
+ * linear axis would hide the rest. */
+bool fig_weights_dominated(const struct fig_weights *f);
 
 struct fig_bits {
 	const char *group;
@@ -42,6 +55,7 @@ struct fig_bits {
 	double band_lo, band_hi; /* fractions a fair bit stays within */
 	const char *band_label;
 	const char *test;
+	double y_lo, y_hi; /* y_hi > y_lo: the share axis over this range (shared within a family) */
 };
 
 struct fig_monthly {
@@ -50,8 +64,9 @@ struct fig_monthly {
 	const char *const *scans;
 	size_t nports;
 	const unsigned *ports;
-	const double *true_mptcp; /* [port * nscans + scan] */
+	const double *mptcp; /* [port * nscans + scan] */
 	const double *middlebox;
+	bool confirmed; /* mptcp counts true MPTCP (tracebox-confirmed); else MPTCP by scan verdict */
 	const char *note;
 };
 
@@ -79,6 +94,7 @@ enum fig_trace_class {
 const char *fig_trace_class_label(int c);
 
 struct fig_trace_classes {
+	const char *title; /* NULL: "Tracebox classes of MP_CAPABLE responders" */
 	size_t ngroups;
 	const char *const *groups; /* "IPv4, port 80" */
 	const double *counts;      /* [group * FIG_TRACE_NCLASSES + class] */
@@ -87,9 +103,12 @@ struct fig_trace_classes {
 };
 
 struct fig_trace_hops {
-	size_t nhops;       /* hops 1..nhops */
-	const double *ipv4; /* [nhops]: destinations whose option was first seen changed at hop i+1 */
-	const double *ipv6;
+	size_t nhops;         /* the hops where some change was first seen (no empty hop) */
+	const unsigned *hops; /* their numbers (TTL), ascending */
+	size_t nchanges;      /* change types: removed, replaced-by-nops, key-changed ... */
+	const char *const *changes;
+	const double *counts; /* [change * nhops + hop]: destinations first seen changed there so */
+	const char *title;    /* NULL: "Where MP_CAPABLE was changed on the path (tracebox)" */
 	const char *note;
 	const char *no_data;
 };

@@ -61,20 +61,35 @@ int legend_build(struct rc *rc)
 
 #define SWATCH_W 20.0
 
+/* The legend above the plot: one row at natural widths when it fits, else a
+ * grid of equal columns with the rows balanced (4 entries as 2 x 2, never 3
+ * and a lone one), so entries stay together.  *cols 0: the single row. */
+static size_t legend_grid(struct rc *rc, size_t *cols, double *cw)
+{
+	double avail = rc->W - 2 * PAD, total = 0, wmax = 0;
+	for (size_t i = 0; i < rc->nle; i++) {
+		total += SWATCH_W + 6 + rc->le[i].w + 16;
+		wmax = fmax(wmax, rc->le[i].w);
+	}
+	*cw = SWATCH_W + 6 + wmax + 16;
+	if (total <= avail) {
+		*cols = 0;
+		return 1;
+	}
+	size_t c = (size_t)(avail / *cw);
+	if (c < 1)
+		c = 1;
+	size_t rows = (rc->nle + c - 1) / c;
+	*cols = (rc->nle + rows - 1) / rows;
+	return rows;
+}
+
 /* Height of the legend laid out in rows above the plot. */
 double legend_rows_height(struct rc *rc)
 {
-	double avail = rc->W - 2 * PAD, x = 0;
-	int rows = 1;
-	for (size_t i = 0; i < rc->nle; i++) {
-		double w = SWATCH_W + 6 + rc->le[i].w + 16;
-		if (x > 0 && x + w > avail) {
-			rows++;
-			x = 0;
-		}
-		x += w;
-	}
-	return rows * rc->lrow_h + 12;
+	size_t cols;
+	double cw;
+	return (double)legend_grid(rc, &cols, &cw) * rc->lrow_h + 12;
 }
 
 static void draw_swatch(struct rc *rc, const struct lentry *e, double x, double ymid)
@@ -118,17 +133,18 @@ void legend_draw(struct rc *rc)
 	cairo_t *cr = rc->cr;
 	text_font(rc, FS_LEGEND, false);
 	if (rc->legend_out && !rc->legend_right) {
-		double avail = rc->W - 2 * PAD, x = 0, y = rc->ly + rc->lrow_h / 2 + 2;
+		size_t cols;
+		double cw, x = 0, y = rc->ly + rc->lrow_h / 2 + 2;
+		legend_grid(rc, &cols, &cw);
 		for (size_t i = 0; i < rc->nle; i++) {
-			double w = SWATCH_W + 6 + rc->le[i].w + 16;
-			if (x > 0 && x + w > avail) {
+			if (cols && i > 0 && i % cols == 0) {
 				x = 0;
 				y += rc->lrow_h;
 			}
 			draw_swatch(rc, &rc->le[i], PAD + x, y);
 			set_grey(rc, 0.15);
 			text_at(rc, rc->le[i].text, PAD + x + SWATCH_W + 6, y, 0, VA_MIDDLE, 0);
-			x += w;
+			x += cols ? cw : SWATCH_W + 6 + rc->le[i].w + 16;
 		}
 		return;
 	}

@@ -347,6 +347,28 @@ static bool point_pos(struct rc *rc, const struct chart_series *se, size_t i, do
 	return true;
 }
 
+/* A stacked segment's count inside it, centred, when it fits: white on dark
+ * fills, near-black on light ones (relative luminance). */
+static void segment_label(struct rc *rc, int fill, double v, double x, double y, double w, double h)
+{
+	if (!(v > 0))
+		return;
+	char buf[64];
+	value_text(rc, v, buf, sizeof buf);
+	text_font(rc, FS_SMALL, false);
+	double lw = text_width(rc, buf), fh = text_height(rc);
+	if (lw + 4 > w || fh + 2 > h)
+		return;
+	double c[3];
+	chart_color_rgb(fill, c);
+	double lum = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+	if (lum < 0.45)
+		cairo_set_source_rgb(rc->cr, 1, 1, 1);
+	else
+		set_grey(rc, 0.1);
+	text_at(rc, buf, x + w / 2, y + h / 2, 0.5, VA_MIDDLE, 0);
+}
+
 void marks_draw_bars(struct rc *rc, bool draw)
 {
 	const struct chart_spec *s = rc->s;
@@ -371,9 +393,12 @@ void marks_draw_bars(struct rc *rc, bool draw)
 				occ_mark(rc, x, y, x + w, y + h);
 			} else {
 				bool hl = se->highlight && se->highlight[i];
-				set_rgb(rc, hl ? se->highlight_color : color, 1);
+				int fill = hl ? se->highlight_color : color;
+				set_rgb(rc, fill, 1);
 				cairo_rectangle(rc->cr, x, y, w, h);
 				cairo_fill(rc->cr);
+				if (s->segment_labels)
+					segment_label(rc, fill, sval(se, i), x, y, w, h);
 			}
 			if (!s->value_labels)
 				continue;

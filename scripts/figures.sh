@@ -17,6 +17,7 @@
 #   monthly-study.csv    per scan: responsive, MP_CAPABLE, replays, traced, true MPTCP, middleboxes
 #   top-as-study.csv, countries-study.csv   confirmed true MPTCP hosts per AS / country
 #   report/              mpcap report: the PNG charts, their CSV tables, index.html
+#   paper-pdf/ paper-png/  mpcap report --style paper: the same figures one- or two-column, 300 dpi
 #   samples/ scans/ trace/ join/ attribution/ confirmed/ attribution-confirmed/ stats/
 #
 # OUTDIR is replaced on every run (only if it is empty or was made by this script).
@@ -349,7 +350,7 @@ L += ["", "True MPTCP (tracebox-confirmed) on IPv4 port 80 per scan: %s (%s → 
      "| monthly true MPTCP and middlebox-affected hosts | `report/monthly-ipv4.png`, `report/monthly-ipv6.png` |",
      "| top 10 IPv4 ASes, top 6 IPv6 ASes (tracebox-confirmed true MPTCP) | `report/top-as-ipv4.png`, `report/top-as-ipv6.png` |",
      "| countries (tracebox-confirmed true MPTCP) | `report/countries.png` |",
-     "| tracebox classes and where MP_CAPABLE changed (%s) | `report/tracebox-classes.png`, `report/trace-hops.png` |" % months[-1],
+     "| tracebox classes per month and where MP_CAPABLE changed | `report/tracebox-classes.png`, `report/trace-hops.png` |",
      "", "Tables: `adoption-study.csv`, `monthly-study.csv`, `top-as-study.csv`, `countries-study.csv` "
      "(this directory), `report/*.csv`; every chart with its caption: `report/index.html`.", ""]
 open(os.path.join(out, "README.md"), "w").write("\n".join(L))
@@ -369,13 +370,30 @@ geo=$(for f in "$@"; do printf -- '--geo %s ' "$f"; done)
 "$MPCAP" attribute -q -o "$out/attribution-confirmed" --asn "$S/world/pfx2as-v4.txt" \
 	--asn "$S/world/pfx2as-v6.txt" --as-names "$S/world/as-names.csv" $geo "$out/confirmed"
 
+# For the report, the confirmed tables' mptcp column says what it counts here: true MPTCP hosts
+# (only tracebox-confirmed hosts went in), so the report labels the AS and country charts so.
+mkdir -p "$out/attribution-true"
+for f in "$out"/attribution-confirmed/*.csv; do
+	sed '1s/\(^\|,\)mptcp\(,\|$\)/\1true_mptcp\2/' "$f" >"$out/attribution-true/$(basename "$f")"
+done
+
 echo "== 5. mpcap stats: are the returned keys random? (summary in stats/summary.txt)"
 mkdir -p "$out/stats"
 "$MPCAP" stats -o "$out/stats" --by family,port "$out"/scans/* >"$out/stats/summary.txt"
 
-echo "== 6. mpcap report: the figures (tracebox chart: $last; ASes and countries: confirmed true MPTCP)"
-"$MPCAP" report -q -o "$out/report" --trace "$out/trace/$last" --attribution "$out/attribution-confirmed" \
+echo "== 6. mpcap report: the figures (one trace per month; ASes and countries: confirmed true MPTCP)"
+traces=$(for m in $months; do printf -- '--trace %s ' "$out/trace/$m"; done)
+# shellcheck disable=SC2086
+"$MPCAP" report -q -o "$out/report" $traces --attribution "$out/attribution-true" \
 	--key-groups all,4,6 --top-as 10 --top-as6 6 --top-countries 10 "$out"/scans/*
+
+echo "== 6b. the same figures in paper style: 7 in / 3.5 in wide, 300 dpi, no title (PDF and PNG)"
+for fmt in pdf png; do
+	# shellcheck disable=SC2086
+	"$MPCAP" report -q --style paper --format "$fmt" -o "$out/paper-$fmt" $traces \
+		--attribution "$out/attribution-true" --key-groups all,4,6 --top-as 10 --top-as6 6 \
+		--top-countries 10 "$out"/scans/*
+done
 
 echo "== 7. the study-shaped tables"
 study table "$out" "$S"
@@ -383,6 +401,7 @@ echo
 echo "Figures and tables are in $out/ ($(($(date +%s) - t0)) s):"
 echo "  README.md             the adoption table and the figures beside the study's numbers"
 echo "  adoption-study.csv    the study-shaped table (generated / study units / published)"
+echo "  paper-pdf/, paper-png/  the figures for a paper (--style paper): PDF with embedded fonts, PNG at 300 dpi"
 echo "  report/index.html     every chart: report/weights-all.png (the weight-16 spike), monthly-ipv4.png,"
 echo "                        top-as-ipv4.png, top-as-ipv6.png, countries.png, tracebox-classes.png ..."
 echo "How each number is computed and how it compares with the study: docs/reproduce.md."

@@ -5,10 +5,10 @@
 set -eu
 PKGS="gcc make pkg-config libpcap-dev libcsv-dev libgsl-dev libcairo2-dev libcriterion-dev
 zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libroaring-dev libmaxminddb-dev libjansson-dev
-tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy
+tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy python3-pandas
 gzip xz-utils zstd bzip2 clang-format procps
 clang libclang-rt-14-dev
-libmaxmind-db-writer-perl mmdb-bin chromium"
+libmaxmind-db-writer-perl mmdb-bin chromium iso-codes"
 # speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time (make bench)
 PKGS="$PKGS parallel time"
 # many machines, on the real engines (docs/scale.md, tests/live/test-scale-*.sh):

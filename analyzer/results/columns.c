@@ -408,7 +408,7 @@ _Static_assert(sizeof trace_class_cols / sizeof trace_class_cols[0] == TCLS_NCOL
 	  "distinct targets (address, port) that answered at all (SYN-ACK, RST or ICMP unreachable), from "  \
 	  "targets.sets" },                                                                                  \
 	    { "mpcapable", "integer", "of which answered a SYN-ACK carrying MP_CAPABLE (potential MPTCP)" }, \
-	    { "mptcp", "integer", "targets with the verdict mptcp (true MPTCP)" },                           \
+	    { "mptcp", "integer", "targets with the verdict mptcp (MPTCP by scan verdict)" },                \
 	    { "middlebox", "integer",                                                                        \
 	      "targets with the verdict replay, modified or shared-key (middlebox-affected)" },              \
 	    { "replay", "integer", "targets with the verdict replay" },                                      \
@@ -477,17 +477,36 @@ static const struct column_def report_adoption_cols[] = {
 	  "of those, targets that returned a key different from the probe's (any key when the probe "
 	  "had none)" },
 	{ "key_differs_share", "number", "key_differs / mpcapable" },
-	{ "true_mptcp", "integer",
-	  "targets with the verdict mptcp and no middlebox verdict in the scan (all: in some scan)" },
-	{ "true_mptcp_share", "number", "true_mptcp / mpcapable" },
-	{ "middlebox", "integer",
+	{ "mptcp_verdict", "integer",
+	  "MPTCP by scan verdict: targets with the verdict mptcp and no middlebox verdict in the scan "
+	  "(all: in some scan); not tracebox-confirmed" },
+	{ "mptcp_verdict_share", "number", "mptcp_verdict / mpcapable" },
+	{ "middlebox_verdict", "integer",
 	  "targets with a replay, modified or shared-key verdict (all: in some scan)" },
-	{ "middlebox_share", "number", "middlebox / mpcapable" },
+	{ "middlebox_verdict_share", "number", "middlebox_verdict / mpcapable" },
+	{ "traced", "integer",
+	  "1 when a --trace directory classified this scan's responders, 0 when the scan is untraced "
+	  "(the tracebox columns are then empty); empty for all" },
+	{ "true_mptcp", "integer",
+	  "true MPTCP: MP_CAPABLE responders tracebox confirmed (class true-mptcp in the scan's "
+	  "classification.csv); empty when untraced" },
+	{ "true_mptcp_share", "number", "true_mptcp / the responders classified (mpcapable)" },
+	{ "middlebox_affected", "integer",
+	  "responders of the class middlebox (a path change seen by tracebox, or a middlebox verdict); "
+	  "empty when untraced" },
+	{ "middlebox_affected_share", "number", "middlebox_affected / the responders classified" },
+	{ "unreachable", "integer", "responders of the class unreachable; empty when untraced" },
+	{ "untraced", "integer",
+	  "responders of a traced scan that the trace did not probe (class untraced); empty when the "
+	  "scan is untraced" },
 	{ "consistent", "integer",
 	  "targets MP_CAPABLE in every scan that probed their family and port (mpcap join's "
 	  "consistent); per scan: of that scan's mpcapable" },
 	{ "consistent_share", "number", "consistent / mpcapable" },
 	{ "consistent_mptcp", "integer", "targets with the verdict mptcp in every such scan" },
+	{ "scope", "text",
+	  "scan: one scan's row; all: the all-scans row (scan is then all), so that a filter on this "
+	  "column keeps the per-scan rows apart from the aggregate" },
 };
 
 static const struct column_def report_monthly_cols[] = {
@@ -496,9 +515,13 @@ static const struct column_def report_monthly_cols[] = {
 	{ "port", "integer", "TCP port" },
 	{ "kind", "text",
 	  "verdict (summary.csv's verdict counters: a target counts once per probe version that drew "
-	  "MP_CAPABLE) or class (distinct targets, as in adoption.csv)" },
-	{ "name", "text", "the verdict (see targets.csv), or the class: mpcapable, true-mptcp, middlebox" },
-	{ "targets", "integer", "targets of that verdict or class" },
+	  "MP_CAPABLE), class (distinct targets, as in adoption.csv) or tracebox (the scan's "
+	  "tracebox classes)" },
+	{ "name", "text",
+	  "verdict: the verdict (see targets.csv); class: mpcapable, mptcp-verdict (MPTCP by scan "
+	  "verdict), middlebox-verdict; tracebox: true-mptcp, middlebox-affected, or untraced when no "
+	  "--trace directory covers the scan" },
+	{ "targets", "integer", "targets of that verdict or class; empty for untraced" },
 };
 
 static const struct column_def report_keystats_cols[] = {
@@ -515,9 +538,11 @@ static const struct column_def report_keystats_cols[] = {
 	  "Pearson's X2 of the weight histogram against Binomial(64, 1/2), weights pooled until "
 	  "each expects 5 keys (keystats.h); empty with too few keys" },
 	{ "df", "integer", "its degrees of freedom" },
-	{ "chisquare_p", "number", "P(chi-square(df) >= chisquare)" },
+	{ "chisquare_p", "number",
+	  "P(chi-square(df) >= chisquare), %.6g; an underflow is written as 2.22507e-308 (the smallest "
+	  "normal double), never 0" },
 	{ "gtest", "number", "the likelihood-ratio G over the same cells" },
-	{ "gtest_p", "number", "its p-value" },
+	{ "gtest_p", "number", "its p-value (as chisquare_p: never 0)" },
 	{ "biased_bits", "integer", "bit positions whose Holm-adjusted exact binomial test gives p < alpha" },
 	{ "duplicate_pairs", "integer", "colliding pairs among the keys: sum of C(count, 2)" },
 	{ "replay_share", "number",
@@ -544,14 +569,17 @@ static const struct column_def report_bit_cols[] = {
 	{ "fraction", "number", "ones / n" },
 	{ "p_holm", "number",
 	  "exact two-sided binomial test of ones against Binomial(n, 1/2), Holm-adjusted over the 64 "
-	  "positions" },
+	  "positions; %.6g, an underflow written as 2.22507e-308, never 0" },
 	{ "biased", "integer", "1 when p_holm < alpha" },
 	{ "band_low", "number",
-	  "lowest fraction the exact test accepts at alpha/64 (Bonferroni): the chart's band" },
+	  "lowest fraction the exact test accepts at Holm's stopping level alpha/(64 - biased bits), so "
+	  "a bit is flagged exactly when its fraction is outside the band: the chart's band" },
 	{ "band_high", "number", "highest such fraction" },
 };
 
 static const struct column_def report_tracebox_cols[] = {
+	{ "scan", "text",
+	  "scan label (classification.csv's scan column); empty for a trace run without --targets" },
 	{ "family", "integer", "4 or 6" },
 	{ "port", "integer", "TCP port" },
 	{ "class", "text",
@@ -578,7 +606,8 @@ static const struct column_def report_top_as_cols[] = {
 	{ "hosts", "number",
 	  "hosts of the measure column, summed over the ports (a host on two ports counts twice)" },
 	{ "measure", "text",
-	  "the attribution table's column used: the first of true_mptcp, mptcp, hosts, mpcapable" },
+	  "the attribution table's column used: the first of true_mptcp, mptcp (MPTCP by scan "
+	  "verdict), hosts, mpcapable" },
 	{ "scan", "text", "the scan used: the latest label in the table, or all" },
 	{ "source", "text", "the attribution CSV file it came from" },
 };

@@ -1,9 +1,10 @@
 /* adoption.c — the report's adoption.csv (the study's table per scan, IP
  * version and port, and over all scans), monthly.csv and the monthly
- * series of true MPTCP and middlebox-affected hosts: targets counted from
- * the scans' targets.csv rows, responsive targets from summary.csv and the
- * targets.sets files, consistency from the longitudinal join.  Middlebox
- * verdicts are verdict.h's. */
+ * series: targets counted from the scans' targets.csv rows (MPTCP by scan
+ * verdict, middlebox verdicts), responsive targets from summary.csv and the
+ * targets.sets files, consistency from the longitudinal join, and true MPTCP
+ * and middlebox-affected hosts from each traced scan's tracebox classes
+ * (tracebox.c).  Middlebox verdicts are verdict.h's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 enum { TF_MPC = 1, TF_KEYDIFF = 2, TF_MPTCP = 4, TF_MIDDLEBOX = 8 };
 
 struct counts {
-	uint64_t responsive, mpcapable, key_differs, true_mptcp, middlebox, consistent, consistent_mptcp;
+	uint64_t responsive, mpcapable, key_differs, mptcp_verdict, middlebox, consistent, consistent_mptcp;
 	int64_t responsive_unique; /* -1: unknown */
 };
 
@@ -138,13 +139,13 @@ static int count_targets(struct report *r, struct tally *t, char *err, size_t er
 			struct counts *ct = tally_at(t, s, (size_t)fi);
 			ct->mpcapable += (f & TF_MPC) != 0;
 			ct->key_differs += (f & TF_KEYDIFF) != 0;
-			ct->true_mptcp += target_class(f) == TF_MPTCP;
+			ct->mptcp_verdict += target_class(f) == TF_MPTCP;
 			ct->middlebox += target_class(f) == TF_MIDDLEBOX;
 		}
 		target_map_free(one.map);
 		free(one.flags);
 	}
-	/* over all scans: a host counts once; true MPTCP / middlebox when so in some scan */
+	/* over all scans: a host counts once; MPTCP by verdict / middlebox when so in some scan */
 	size_t cur = 0;
 	struct target_key k;
 	uint32_t v;
@@ -156,7 +157,7 @@ static int count_targets(struct report *r, struct tally *t, char *err, size_t er
 		struct counts *ct = &t->total[fi];
 		ct->mpcapable += (f & TF_MPC) != 0;
 		ct->key_differs += (f & TF_KEYDIFF) != 0;
-		ct->true_mptcp += (f & TF_MPTCP) != 0;
+		ct->mptcp_verdict += (f & TF_MPTCP) != 0;
 		ct->middlebox += (f & TF_MIDDLEBOX) != 0;
 	}
 	rc = 0;
@@ -252,10 +253,22 @@ static int count_responsive(struct report *r, struct tally *t, char *err, size_t
 	return 0;
 }
 
-static int adoption_row(struct report *r, const char *scan, const struct rp_fp *p, const struct counts *c)
+/* The tracebox classes of (family, port) in a traced scan; NULL when none. */
+static const uint64_t *scan_trace(const struct rp_scan *sc, const struct rp_fp *p)
+{
+	for (size_t i = 0; i < sc->ntrace; i++)
+		if (sc->trace[i].family == p->family && sc->trace[i].port == p->port)
+			return sc->trace[i].n;
+	return NULL;
+}
+
+/* sc NULL: the all-scans row (no tracebox columns). */
+static int adoption_row(struct report *r, const struct rp_scan *sc, const struct rp_fp *p,
+                        const struct counts *c)
 {
 	char fam[4], port[8], resp[24], uniq[24], mpc[24], mpcs[24], kd[24], kds[24], tm[24], tms[24], mb[24],
-	    mbs[24], cons[24], conss[24], ctm[24];
+	    mbs[24], tr[4] = "", ct[24] = "", cts[24] = "", cm[24] = "", cms[24] = "", un[24] = "",
+	             ut[24] = "", cons[24], conss[24], ctm[24];
 	snprintf(fam, sizeof fam, "%u", p->family);
 	snprintf(port, sizeof port, "%u", p->port);
 	rp_fmt_u64(c->responsive, resp, sizeof resp);
@@ -268,15 +281,55 @@ static int adoption_row(struct report *r, const char *scan, const struct rp_fp *
 	             mpcs, sizeof mpcs);
 	rp_fmt_u64(c->key_differs, kd, sizeof kd);
 	rp_fmt_share(c->key_differs, c->mpcapable, kds, sizeof kds);
-	rp_fmt_u64(c->true_mptcp, tm, sizeof tm);
-	rp_fmt_share(c->true_mptcp, c->mpcapable, tms, sizeof tms);
+	rp_fmt_u64(c->mptcp_verdict, tm, sizeof tm);
+	rp_fmt_share(c->mptcp_verdict, c->mpcapable, tms, sizeof tms);
 	rp_fmt_u64(c->middlebox, mb, sizeof mb);
 	rp_fmt_share(c->middlebox, c->mpcapable, mbs, sizeof mbs);
+	if (sc) {
+		snprintf(tr, sizeof tr, "%d", sc->traced ? 1 : 0);
+		if (sc->traced) {
+			static const uint64_t none[FIG_TRACE_NCLASSES];
+			const uint64_t *n = scan_trace(sc, p);
+			if (!n)
+				n = none;
+			uint64_t tot = 0;
+			for (int k = 0; k < FIG_TRACE_NCLASSES; k++)
+				tot += n[k];
+			rp_fmt_u64(n[FIG_TC_TRUE], ct, sizeof ct);
+			rp_fmt_share(n[FIG_TC_TRUE], tot, cts, sizeof cts);
+			rp_fmt_u64(n[FIG_TC_MIDDLEBOX], cm, sizeof cm);
+			rp_fmt_share(n[FIG_TC_MIDDLEBOX], tot, cms, sizeof cms);
+			rp_fmt_u64(n[FIG_TC_UNREACHABLE], un, sizeof un);
+			rp_fmt_u64(n[FIG_TC_UNTRACED], ut, sizeof ut);
+		}
+	}
 	rp_fmt_u64(c->consistent, cons, sizeof cons);
 	rp_fmt_share(c->consistent, c->mpcapable, conss, sizeof conss);
 	rp_fmt_u64(c->consistent_mptcp, ctm, sizeof ctm);
-	const char *f[] = { scan, fam, port, resp, uniq, mpc,  mpcs,  kd,
-		            kds,  tm,  tms,  mb,   mbs,  cons, conss, ctm };
+	const char *f[] = { sc ? sc->label : "all",
+		            fam,
+		            port,
+		            resp,
+		            uniq,
+		            mpc,
+		            mpcs,
+		            kd,
+		            kds,
+		            tm,
+		            tms,
+		            mb,
+		            mbs,
+		            tr,
+		            ct,
+		            cts,
+		            cm,
+		            cms,
+		            un,
+		            ut,
+		            cons,
+		            conss,
+		            ctm,
+		            sc ? "scan" : "all" };
 	return rp_table_add(&r->adoption, f);
 }
 
@@ -326,13 +379,13 @@ int rp_build_counts(struct report *r, char *err, size_t errlen)
 			c->responsive_unique = -1;
 			if (c->responsive == 0 && c->mpcapable == 0)
 				continue;
-			fail = adoption_row(r, r->scans[s].label, &sorted[i], c) != 0;
+			fail = adoption_row(r, &r->scans[s], &sorted[i], c) != 0;
 		}
 	for (size_t i = 0; i < t.fps.n && !fail; i++) {
 		const struct counts *c = &t.total[order[i]];
 		if (c->responsive == 0 && c->mpcapable == 0)
 			continue;
-		fail = adoption_row(r, "all", &sorted[i], c) != 0;
+		fail = adoption_row(r, NULL, &sorted[i], c) != 0;
 	}
 	/* monthly: the summary's verdict counters, then the classes */
 	struct monthly_ctx mc = { &r->monthly, 0 };
@@ -345,17 +398,28 @@ int rp_build_counts(struct report *r, char *err, size_t errlen)
 			struct counts *c = tally_at(&t, s, order[i]);
 			if (c->mpcapable == 0 && c->responsive == 0)
 				continue;
-			char fam[4], port[8], a[24], b[24], d[24];
+			char fam[4], port[8], a[24], b[24], d[24], e[24] = "", g[24] = "";
 			snprintf(fam, sizeof fam, "%u", sorted[i].family);
 			snprintf(port, sizeof port, "%u", sorted[i].port);
 			rp_fmt_u64(c->mpcapable, a, sizeof a);
-			rp_fmt_u64(c->true_mptcp, b, sizeof b);
+			rp_fmt_u64(c->mptcp_verdict, b, sizeof b);
 			rp_fmt_u64(c->middlebox, d, sizeof d);
-			const char *f1[] = { r->scans[s].label, fam, port, "class", "mpcapable", a };
-			const char *f2[] = { r->scans[s].label, fam, port, "class", "true-mptcp", b };
-			const char *f3[] = { r->scans[s].label, fam, port, "class", "middlebox", d };
+			const struct rp_scan *sc = &r->scans[s];
+			if (sc->traced) {
+				const uint64_t *n = scan_trace(sc, &sorted[i]);
+				rp_fmt_u64(n ? n[FIG_TC_TRUE] : 0, e, sizeof e);
+				rp_fmt_u64(n ? n[FIG_TC_MIDDLEBOX] : 0, g, sizeof g);
+			}
+			const char *f1[] = { sc->label, fam, port, "class", "mpcapable", a };
+			const char *f2[] = { sc->label, fam, port, "class", "mptcp-verdict", b };
+			const char *f3[] = { sc->label, fam, port, "class", "middlebox-verdict", d };
+			const char *f4[] = {
+				sc->label, fam, port, "tracebox", sc->traced ? "true-mptcp" : "untraced", e
+			};
+			const char *f5[] = { sc->label, fam, port, "tracebox", "middlebox-affected", g };
 			fail = rp_table_add(&r->monthly, f1) != 0 || rp_table_add(&r->monthly, f2) != 0 ||
-			       rp_table_add(&r->monthly, f3) != 0;
+			       rp_table_add(&r->monthly, f3) != 0 || rp_table_add(&r->monthly, f4) != 0 ||
+			       (sc->traced && rp_table_add(&r->monthly, f5) != 0);
 		}
 	/* chart series: ports with an MP_CAPABLE responder in some scan */
 	if (!fail) {
@@ -368,18 +432,27 @@ int rp_build_counts(struct report *r, char *err, size_t errlen)
 		struct rp_port_series *ps = &r->series[r->nseries];
 		ps->family = sorted[i].family;
 		ps->port = sorted[i].port;
-		ps->true_mptcp = calloc(r->nscans + 1, sizeof(double));
+		ps->mptcp = calloc(r->nscans + 1, sizeof(double));
 		ps->middlebox = calloc(r->nscans + 1, sizeof(double));
 		r->nseries++;
-		if (!ps->true_mptcp || !ps->middlebox) {
+		if (!ps->mptcp || !ps->middlebox) {
 			fail = true;
 			break;
 		}
+		/* tracebox-confirmed when some scan was traced (untraced scans stay 0 and are
+		 * marked on the chart), else the scan verdicts */
 		for (size_t s = 0; s < r->nscans; s++) {
-			ps->true_mptcp[s] = (double)tally_at(&t, s, order[i])->true_mptcp;
-			ps->middlebox[s] = (double)tally_at(&t, s, order[i])->middlebox;
+			if (r->ntraced) {
+				const uint64_t *n = scan_trace(&r->scans[s], &sorted[i]);
+				ps->mptcp[s] = n ? (double)n[FIG_TC_TRUE] : 0;
+				ps->middlebox[s] = n ? (double)n[FIG_TC_MIDDLEBOX] : 0;
+			} else {
+				ps->mptcp[s] = (double)tally_at(&t, s, order[i])->mptcp_verdict;
+				ps->middlebox[s] = (double)tally_at(&t, s, order[i])->middlebox;
+			}
 		}
 	}
+	r->series_confirmed = r->ntraced > 0;
 	free(order);
 	free(sorted);
 	if (fail) {

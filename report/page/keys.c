@@ -92,14 +92,18 @@ static int parse_groups(struct report *r, const char *spec, char *err, size_t er
 	return 0;
 }
 
-/* Share of ones a fair bit stays within: the acceptance region of the exact
- * two-sided binomial test at alpha/64 (Bonferroni, Holm's first step). */
-static void bit_band(size_t n, double alpha, double *lo, double *hi)
+/* Share of ones a fair bit stays within, by the same Holm rule that flags the
+ * bits: with k bits rejected, Holm's step-down stops at level alpha/(64 - k),
+ * every rejected bit has p below it and every other p at or above it, so the
+ * acceptance region of the exact two-sided binomial test at that level holds
+ * exactly the unflagged bits. */
+static void bit_band(size_t n, double alpha, int n_biased, double *lo, double *hi)
 {
 	*lo = *hi = NAN;
 	if (n == 0 || n > KS_MAX_KEYS)
 		return;
-	double level = alpha / KS_BITS;
+	int rest = KS_BITS - n_biased;
+	double level = alpha / (rest > 0 ? rest : 1);
 	unsigned nn = (unsigned)n, a = 0, b = nn / 2;
 	/* smallest k with 2 * P(X <= k) >= level: then k/n .. (n-k)/n is accepted */
 	while (a < b) {
@@ -215,7 +219,7 @@ static int test_group(struct report *r, struct rp_group *g, char *err, size_t er
 	if (rc != 0)
 		return -1;
 	g->tested = true;
-	bit_band(g->all.n, r->opt.alpha, &g->band_lo, &g->band_hi);
+	bit_band(g->all.n, r->opt.alpha, g->all.n_biased, &g->band_lo, &g->band_hi);
 	char l1[480], l2[480], l3[200] = "", what[96], nb[32];
 	rp_fmt_count((double)g->all.n, nb, sizeof nb);
 	snprintf(what, sizeof what, "All %s key%s", nb, g->all.n == 1 ? "" : "s");
@@ -258,9 +262,9 @@ static int keystats_rows(struct report *r, const struct rp_group *g, const char 
 	if (k->chi_decision != KS_TOO_FEW) {
 		rp_fmt_double(k->pearson, chi, sizeof chi);
 		snprintf(df, sizeof df, "%d", k->df);
-		rp_fmt_double(k->pearson_p, cp, sizeof cp);
+		rp_fmt_p(k->pearson_p, cp, sizeof cp);
 		rp_fmt_double(k->g, gs, sizeof gs);
-		rp_fmt_double(k->g_p, gp, sizeof gp);
+		rp_fmt_p(k->g_p, gp, sizeof gp);
 	}
 	snprintf(bb, sizeof bb, "%d", k->n ? k->n_biased : 0);
 	rp_fmt_u64(k->dup_pairs, dp, sizeof dp);
@@ -290,7 +294,7 @@ static int keystats_rows(struct report *r, const struct rp_group *g, const char 
 		rp_fmt_u64(k->n ? k->bits[b].ones : 0, ones, sizeof ones);
 		if (k->n) {
 			snprintf(fr, sizeof fr, "%.6f", (double)k->bits[b].ones / (double)k->n);
-			rp_fmt_double(k->bits[b].p_holm, ph, sizeof ph);
+			rp_fmt_p(k->bits[b].p_holm, ph, sizeof ph);
 		}
 		rp_fmt_double(g->band_lo, lo, sizeof lo);
 		rp_fmt_double(g->band_hi, hi, sizeof hi);

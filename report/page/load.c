@@ -4,6 +4,7 @@
  * (report_internal.h); and the small helpers the sections share. */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,14 @@ void rp_fmt_double(double v, char *buf, size_t n)
 		buf[0] = '\0';
 	else
 		snprintf(buf, n, "%.6g", v);
+}
+
+void rp_fmt_p(double p, char *buf, size_t n)
+{
+	if (!isfinite(p))
+		buf[0] = '\0';
+	else
+		snprintf(buf, n, "%.6g", p < DBL_MIN ? DBL_MIN : p);
 }
 
 void rp_fmt_count(double v, char *buf, size_t n)
@@ -181,7 +190,8 @@ static int load_scans(struct report *r, char *const *dirs, size_t ndirs, char *e
 /* ---------------------------------------------------------------- build */
 
 int report_build(struct report *r, const struct rp_options *opt, char *const *dirs, size_t ndirs,
-                 const char *trace_dir, const char *attr_dir, char *err, size_t errlen)
+                 const char *const *trace_dirs, size_t ntrace_dirs, const char *attr_dir, char *err,
+                 size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	r->opt = *opt;
@@ -203,10 +213,12 @@ int report_build(struct report *r, const struct rp_options *opt, char *const *di
 		snprintf(err, errlen, "no results directory given");
 		return -1;
 	}
-	if (load_scans(r, dirs, ndirs, err, errlen) != 0 || rp_build_counts(r, err, errlen) != 0 ||
-	    rp_build_keys(r, err, errlen) != 0)
+	if (load_scans(r, dirs, ndirs, err, errlen) != 0)
 		return -1;
-	if (trace_dir && rp_build_trace(r, trace_dir, err, errlen) != 0)
+	/* the traces first: the adoption table and the monthly series use each scan's confirmed counts */
+	if (ntrace_dirs && rp_build_trace(r, trace_dirs, ntrace_dirs, err, errlen) != 0)
+		return -1;
+	if (rp_build_counts(r, err, errlen) != 0 || rp_build_keys(r, err, errlen) != 0)
 		return -1;
 	if (attr_dir && rp_build_rankings(r, attr_dir, err, errlen) != 0)
 		return -1;
@@ -217,6 +229,7 @@ void report_free(struct report *r)
 {
 	for (size_t i = 0; i < r->nscans; i++) {
 		free(r->scans[i].targets);
+		free(r->scans[i].trace);
 		results_dir_close(&r->scans[i].rd);
 	}
 	free(r->scans);
@@ -236,14 +249,15 @@ void report_free(struct report *r)
 			ks_result_free(&r->groups[i].clean);
 		}
 	for (size_t i = 0; i < r->nseries; i++) {
-		free(r->series[i].true_mptcp);
+		free(r->series[i].mptcp);
 		free(r->series[i].middlebox);
 	}
 	free(r->series);
 	free(r->trace_group_labels);
 	free(r->trace_counts);
-	free(r->hops4);
-	free(r->hops6);
+	free(r->hops);
+	free(r->hop_changes);
+	free(r->hop_counts);
 	rp_ranking_free(&r->as4);
 	rp_ranking_free(&r->as6);
 	rp_ranking_free(&r->countries_rank);

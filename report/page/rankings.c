@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "analyzer/base/csv_io.h"
+#include "report/page/iso3166.h"
 #include "report/page/report_internal.h"
 
 /* ----------------------------------------------------------- attribution */
@@ -35,9 +36,11 @@ static const char *const AS_NAME_COLS[] = { "org_name",     "as_name",      "nam
 static const char *const CC_COLS[] = { "country", "cc", "country_code", NULL };
 static const char *const CC_NAME_COLS[] = { "country_name", "name", NULL };
 /* The count columns, preferred first; the first TRUE_MPTCP_COLS count true
- * MPTCP hosts (by_as.csv's mptcp: targets with the verdict mptcp). */
+ * MPTCP hosts (tracebox-confirmed), the next (by_as.csv's mptcp: targets
+ * with the verdict mptcp) MPTCP by scan verdict. */
 static const char *const VALUE_COLS[] = { "true_mptcp", "true-mptcp", "mptcp", "hosts", "mpcapable", NULL };
-#define TRUE_MPTCP_COLS 3
+#define TRUE_MPTCP_COLS 2
+#define MPTCP_VERDICT_COL 2
 
 struct agg {
 	char key[64];
@@ -183,7 +186,7 @@ static int aggregate(const struct csv_table *t, int kc, const char *const *name_
 }
 
 static int ranking_fill(struct rp_ranking *rk, struct agg_list *l, uint8_t family, bool any_family,
-                        size_t top, bool as)
+                        size_t top, bool as, const struct iso3166 *iso)
 {
 	/* collect the family's entries (or all, summed over families) */
 	struct agg_list sel = { 0, 0, NULL };
@@ -215,8 +218,12 @@ static int ranking_fill(struct rp_ranking *rk, struct agg_list *l, uint8_t famil
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct agg *a = &sel.v[i];
+		struct agg *a = &sel.v[i];
 		char buf[256];
+		/* a country without a name in the table: Debian's iso-codes names it */
+		const char *cn = !as && !a->name[0] ? iso3166_name(iso, a->key) : NULL;
+		if (cn)
+			snprintf(a->name, sizeof a->name, "%s", cn);
 		bool prefixed = strncasecmp(a->key, "AS", 2) == 0;
 		if (as)
 			snprintf(buf, sizeof buf, "%s%s%s%s", prefixed ? "" : "AS", a->key,
@@ -291,7 +298,7 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 	qsort(names, nn, sizeof *names, name_cmp);
 	bool got_as = false, got_cc = false;
 	int rc = 0;
-	char as_note[256] = "", cc_note[256] = "";
+	char as_note[256] = "", cc_note[640] = "";
 	for (size_t i = 0; i < nn && rc == 0; i++) {
 		char *p = rp_path_join(dir, names[i]);
 		struct csv_table t;
@@ -311,35 +318,43 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 			char scan[64];
 			uint64_t unknown;
 			if (aggregate(&t, ac, AS_NAME_COLS, vc, &l, scan, sizeof scan, &unknown) != 0 ||
-			    ranking_fill(&r->as4, &l, 4, false, r->opt.top_as4, true) != 0 ||
-			    ranking_fill(&r->as6, &l, 6, false, r->opt.top_as6, true) != 0 ||
+			    ranking_fill(&r->as4, &l, 4, false, r->opt.top_as4, true, NULL) != 0 ||
+			    ranking_fill(&r->as6, &l, 6, false, r->opt.top_as6, true, NULL) != 0 ||
 			    ranking_rows(&r->top_as, &r->as4, "4", t.header[vc], scan, names[i]) != 0 ||
 			    ranking_rows(&r->top_as, &r->as6, "6", t.header[vc], scan, names[i]) != 0)
 				rc = rp_oom(err, errlen);
 			snprintf(r->as4.measure, sizeof r->as4.measure, "%s", t.header[vc]);
 			snprintf(r->as6.measure, sizeof r->as6.measure, "%s", t.header[vc]);
 			r->as4.true_mptcp = r->as6.true_mptcp = which < TRUE_MPTCP_COLS;
-			snprintf(as_note, sizeof as_note, "From %s (column %s%s%s), ports summed%s.",
-			         names[i], t.header[vc], scan[0] ? ", scan " : "", scan,
+			r->as4.mptcp_verdict = r->as6.mptcp_verdict = which == MPTCP_VERDICT_COL;
+			snprintf(as_note, sizeof as_note, "Column %s%s%s, ports summed%s.", t.header[vc],
+			         scan[0] ? ", scan " : "", scan,
 			         unknown ? "; hosts without an AS match are not ranked" : "");
 			free(l.v);
 			got_as = true;
 		} else if (vc >= 0 && cc >= 0 && ac < 0 && !got_cc) {
 			struct agg_list l = { 0, 0, NULL };
-			char scan[64];
+			char scan[64], ierr[256];
 			uint64_t unknown;
+			struct iso3166 *iso = NULL;
+			bool have_iso = iso3166_load(MPCAP_ISO3166_JSON, &iso, ierr, sizeof ierr) == 0;
 			if (aggregate(&t, cc, CC_NAME_COLS, vc, &l, scan, sizeof scan, &unknown) != 0 ||
-			    ranking_fill(&r->countries_rank, &l, 0, true, r->opt.top_countries, false) != 0 ||
+			    ranking_fill(&r->countries_rank, &l, 0, true, r->opt.top_countries, false, iso) !=
+			        0 ||
 			    ranking_rows(&r->countries, &r->countries_rank, "all", t.header[vc], scan,
 			                 names[i]) != 0)
 				rc = rp_oom(err, errlen);
 			snprintf(r->countries_rank.measure, sizeof r->countries_rank.measure, "%s",
 			         t.header[vc]);
 			r->countries_rank.true_mptcp = which < TRUE_MPTCP_COLS;
-			snprintf(cc_note, sizeof cc_note,
-			         "From %s (column %s%s%s), IPv4, IPv6 and ports summed%s.", names[i],
+			r->countries_rank.mptcp_verdict = which == MPTCP_VERDICT_COL;
+			snprintf(cc_note, sizeof cc_note, "Column %s%s%s, IPv4, IPv6 and ports summed%s%s%s.",
 			         t.header[vc], scan[0] ? ", scan " : "", scan,
-			         unknown ? "; hosts without a country match are not ranked" : "");
+			         unknown ? "; hosts without a country match are not ranked" : "",
+			         have_iso ? "; country names from iso-codes (ISO 3166-1)"
+			                  : "; no country names: ",
+			         have_iso ? "" : ierr);
+			iso3166_free(iso);
 			free(l.v);
 			got_cc = true;
 		}

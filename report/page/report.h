@@ -69,6 +69,16 @@ struct rp_scan {
 	struct rp_target *targets;
 	size_t ntargets;
 	bool has_sets; /* DIR/targets.sets read */
+	/* tracebox: the final classes of the scan's MP_CAPABLE responders, from
+	 * the classification.csv of the --trace directory whose scan column
+	 * names this scan; traced false = untraced (no confirmed count) */
+	bool traced;
+	size_t ntrace;
+	struct rp_scan_trace {
+		uint8_t family;
+		uint16_t port;
+		uint64_t n[FIG_TRACE_NCLASSES];
+	} * trace;
 };
 
 /* Keys of one group, tested. */
@@ -81,15 +91,17 @@ struct rp_group {
 	uint64_t probe;
 	struct ks_result all, clean; /* every key; without replay, modified and shared-key */
 	bool tested;
-	double band_lo, band_hi; /* per-bit acceptance band at alpha/64 */
+	double band_lo, band_hi; /* per-bit acceptance band at Holm's stopping level */
 	char test_text[1024];    /* written on the charts */
 };
 
-/* Per (family, port): monthly class counts for the chart. */
+/* Per (family, port): monthly class counts for the chart: tracebox-confirmed
+ * (true MPTCP, middlebox-affected) when some scan was traced, else the scan
+ * verdicts (MPTCP by scan verdict, middlebox verdict). */
 struct rp_port_series {
 	uint8_t family;
 	uint16_t port;
-	double *true_mptcp; /* [nscans] */
+	double *mptcp; /* [nscans] */
 	double *middlebox;
 };
 
@@ -99,8 +111,9 @@ struct rp_ranking {
 	char **keys;   /* AS number or country code as in the source */
 	char **names;  /* AS or country name; "" when the source has none */
 	double *values;
-	char measure[32]; /* the attribution column ranked */
-	bool true_mptcp;  /* that column counts true MPTCP hosts (verdict mptcp) */
+	char measure[32];   /* the attribution column ranked */
+	bool true_mptcp;    /* that column counts true MPTCP hosts (true_mptcp: tracebox-confirmed) */
+	bool mptcp_verdict; /* that column counts MPTCP by scan verdict (attribute's mptcp) */
 	char note[512];
 };
 
@@ -117,15 +130,20 @@ struct report {
 
 	size_t nseries;
 	struct rp_port_series *series;
+	bool series_confirmed; /* series count tracebox classes (some scan traced) */
 
 	/* tracebox */
 	bool have_trace;
-	char trace_source[64]; /* classification.csv or destinations.csv */
-	size_t ntrace_groups;
+	size_t ntraced;       /* scans with a trace */
+	int trace_chart_scan; /* the scan the tracebox chart shows (the latest traced); -1: none */
+	size_t ntrace_groups; /* that chart's bars */
 	char (*trace_group_labels)[64];
 	double *trace_counts; /* [group * FIG_TRACE_NCLASSES + class] */
-	size_t nhops;
-	double *hops4, *hops6;
+	size_t nhops;         /* hops where some change was first seen, ascending */
+	unsigned *hops;       /* their numbers */
+	size_t nhop_changes;  /* change types seen (mpc_change), sorted */
+	char (*hop_changes)[32];
+	double *hop_counts; /* [change * nhops + hop] */
 	char trace_note[512];
 	char hops_note[512];
 
@@ -136,17 +154,20 @@ struct report {
 };
 
 /* Loads the results directories (each holding targets.csv and summary.csv of
- * one scan) and computes every table; trace_dir and attr_dir may be NULL. */
+ * one scan) and computes every table; trace_dirs (one `mpcap trace` output
+ * per scan, matched by the scan column of its classification.csv) may be
+ * empty, attr_dir NULL. */
 int report_build(struct report *r, const struct rp_options *opt, char *const *dirs, size_t ndirs,
-                 const char *trace_dir, const char *attr_dir, char *err, size_t errlen);
+                 const char *const *trace_dirs, size_t ntrace_dirs, const char *attr_dir, char *err,
+                 size_t errlen);
 void report_free(struct report *r);
 
 /* ---- index.html and README.md ---- */
 
 struct rp_figure {
 	char file[96];      /* chart file name in the output directory */
-	char title[160];    /* heading */
-	char caption[1200]; /* what it shows and how it was computed */
+	char title[320];    /* heading */
+	char caption[3072]; /* what it shows and how it was computed */
 	const struct rp_table *table;
 	int filter_col; /* show only rows whose column filter_col equals filter (-1: all rows) */
 	char filter[48];
@@ -164,6 +185,7 @@ struct rp_page {
 	const char *const *table_what;
 	size_t ntables;
 	const char *command; /* the command line, for the record */
+	const char *version; /* mpcap's, for the foot of index.html */
 };
 
 int report_write_html(FILE *fp, const struct rp_page *p);

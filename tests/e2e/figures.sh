@@ -93,6 +93,28 @@ for m in months:
             if r is None or int(r[k]) != v:
                 bad.append("%s %d/%d %s: %s, truth %d" % (m, f, p, k, r and r[k], v))
 check(not bad, "monthly-study.csv equals truth-summary.csv in %d scans x 4%s" % (len(months), detail(bad)))
+# 1b. the report's monthly figure data: tracebox-confirmed true MPTCP and middlebox-affected per month
+#     (kind tracebox in report/monthly.csv), never the scan verdicts.  Middlebox-affected is the final
+#     class: the truth's tracebox middlebox, or a middlebox verdict the trace could not reach
+#     (docs/samples.md, tracebox class in the truth)
+rep = defaultdict(dict)
+for r in rows(os.path.join(out, "report", "monthly.csv")):
+    if r["kind"] == "tracebox":
+        rep[(r["scan"], int(r["family"]), int(r["port"]))][r["name"]] = r["targets"]
+MBV = ("replay", "modified", "shared-key")
+bad = []
+for m in months:
+    for f, p in FP:
+        got = rep.get((m, f, p), {})
+        T = [r for r in by_fp[(f, p, m)] if r["mpc_length"]]
+        want = {"true-mptcp": summ.get((m, f, p, "tracebox.true-mptcp"), 0),
+                "middlebox-affected": len({(r["address"], r["port"]) for r in T if r["tracebox"] == "middlebox"
+                                           or (r["tracebox"] == "unreachable" and r["verdict"] in MBV)})}
+        for k, v in want.items():
+            if got.get(k) != str(v):
+                bad.append("%s %d/%d %s: %s, truth %d" % (m, f, p, k, got.get(k), v))
+check(not bad, "report/monthly.csv: confirmed true MPTCP and middlebox-affected per month equal the truth%s"
+      % detail(bad))
 
 # 2. the adoption table: generated counts (per-scan means from truth-summary.csv, unique counts
 #    and study units from the per-target truth rows and their weights)
@@ -171,6 +193,34 @@ for name, col in (("top-as-study.csv", "asn"), ("countries-study.csv", "country"
 top = [r["asn"] for r in rows(os.path.join(out, "top-as-study.csv"))][:4]
 check(top[:2] == ["714", "1221"] and set(top[2:]) == {"4766", "61157"},
       "largest ASes Apple, Telstra, then Korea Telecom and PlusServer (%s)" % ", ".join(top))
+# paper style (make figures): two-column (7 in) and one-column (3.5 in) figures, PDF with embedded
+# fonts and 300 dpi PNG, no title
+import re, struct
+def pdf_box(p):
+    d = open(p, "rb").read()
+    m = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)", d)
+    return (float(m.group(3)) - float(m.group(1)), float(m.group(4)) - float(m.group(2)), d) if m else (0, 0, d)
+for stem, inch in (("weights-all", 7.0), ("monthly-ipv4", 7.0), ("top-as-ipv4", 3.5), ("countries", 3.5)):
+    w, h, d = pdf_box(os.path.join(out, "paper-pdf", stem + ".pdf"))
+    check(d.startswith(b"%PDF") and abs(w - inch * 72) < 1 and b"/FontFile" in d,
+          "paper-pdf/%s.pdf: %.1f in wide (want %.1f), fonts embedded" % (stem, w / 72, inch))
+    png = open(os.path.join(out, "paper-png", stem + ".png"), "rb").read(24)
+    pw = struct.unpack(">I", png[16:20])[0]
+    check(png[:8] == b"\x89PNG\r\n\x1a\n" and pw == int(inch * 300),
+          "paper-png/%s.png: %d px = %.1f in at 300 dpi" % (stem, pw, inch))
+# the report's country chart names its countries from Debian's iso-codes (read here with Python's json)
+import json
+iso = {e["alpha_2"]: e.get("common_name", e["name"])
+       for e in json.load(open("/usr/share/iso-codes/json/iso_3166-1.json"))["3166-1"]}
+cc = rows(os.path.join(out, "report", "countries.csv"))
+bad = ["%s %r, iso-codes %r" % (r["country"], r["name"], iso.get(r["country"])) for r in cc
+       if r["name"] != iso.get(r["country"], "")]
+check(cc and not bad, "report/countries.csv: %d countries named as iso-codes names them%s" % (len(cc), detail(bad)))
+# the report's monthly, AS and country charts say what they count: true MPTCP (tracebox-confirmed)
+H = open(os.path.join(out, "report", "index.html")).read()
+check("True MPTCP (tracebox-confirmed) and middlebox-affected hosts per scan: IPv4" in H
+      and "MPTCP hosts by scan verdict" not in H and "true MPTCP hosts (tracebox-confirmed)" in H,
+      "report/index.html: monthly, AS and country figures are tracebox-confirmed true MPTCP, so named")
 PY
 py_rc=$?
 while IFS='|' read -r st what; do

@@ -51,9 +51,9 @@ recount() { # DIR
 }
 { recount "$T/07"; recount "$T/08"; } | sort >"$T/expect"
 awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1!="all" && $n["mpcapable"]>0 {
-	print $1, $2, $3, $n["mpcapable"], $n["key_differs"], $n["true_mptcp"], $n["middlebox"]}' "$R/adoption.csv" |
+	print $1, $2, $3, $n["mpcapable"], $n["key_differs"], $n["mptcp_verdict"], $n["middlebox_verdict"]}' "$R/adoption.csv" |
 	sort >"$T/got"
-check "adoption per scan: mpcapable, key_differs, true_mptcp, middlebox recounted from targets.csv" \
+check "adoption per scan: mpcapable, key_differs, mptcp_verdict, middlebox_verdict recounted from targets.csv" \
 	diff "$T/expect" "$T/got"
 check_eq "adoption: 4 family/port pairs with MP_CAPABLE in each of 2 scans" 8 "$(wc -l <"$T/got")"
 # responsive from summary.csv
@@ -81,8 +81,44 @@ awk -F, '$2 ~ /^verdict\./ && $3!="" && $5>0 {sub("verdict.", "", $2); print $1,
 	"$T/07/summary.csv" "$T/08/summary.csv" | sort >"$T/expect"
 awk -F, '$4=="verdict" && $6>0 {print $1, $2, $3, $5, $6}' "$R/monthly.csv" | sort >"$T/got"
 check "monthly: verdict counts equal summary.csv" diff "$T/expect" "$T/got"
-check_eq "monthly: 2020-08 IPv6 443 true-mptcp and middlebox" "1 2" \
-	"$(awk -F, '$1=="2020-08" && $2==6 && $3==443 && $4=="class" {v[$5]=$6} END{print v["true-mptcp"], v["middlebox"]}' "$R/monthly.csv")"
+check_eq "monthly: 2020-08 IPv6 443 mptcp-verdict and middlebox-verdict" "1 2" \
+	"$(awk -F, '$1=="2020-08" && $2==6 && $3==443 && $4=="class" {v[$5]=$6} END{print v["mptcp-verdict"], v["middlebox-verdict"]}' "$R/monthly.csv")"
+
+# --- one vocabulary: "true MPTCP" is the tracebox-confirmed count only
+# adoption's true_mptcp / middlebox_affected per traced scan = classification.csv recounted;
+# the untraced scan (2020-07) has them empty and traced 0
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {k=$n["scan"] " " $n["family"] " " $n["port"]; g[k]=1
+	t[k]+=$n["class"]=="true-mptcp"; m[k]+=$n["class"]=="middlebox"} END{for (k in g) print k, t[k]+0, m[k]+0}' \
+	"$T/tb/classification.csv" | sort >"$T/expect"
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1=="2020-08" && $n["mpcapable"]>0 {print $1, $2, $3, $n["true_mptcp"], $n["middlebox_affected"]}' \
+	"$R/adoption.csv" | sort >"$T/got"
+check "adoption: true_mptcp and middlebox_affected of the traced scan = classification.csv" diff "$T/expect" "$T/got"
+check_eq "adoption: the untraced scan has traced 0 and no true_mptcp" "0:" \
+	"$(awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1=="2020-07" {print $n["traced"] ":" $n["true_mptcp"]}' "$R/adoption.csv" | sort -u)"
+check_eq "monthly: the untraced scan's tracebox rows say untraced, no count" "untraced:" \
+	"$(awk -F, '$1=="2020-07" && $4=="tracebox" {print $5 ":" $6}' "$R/monthly.csv" | sort -u)"
+check_eq "monthly: 2020-08 IPv4 80 tracebox true-mptcp and middlebox-affected" "1 2" \
+	"$(awk -F, '$1=="2020-08" && $2==4 && $3==80 && $4=="tracebox" {v[$5]=$6} END{print v["true-mptcp"], v["middlebox-affected"]}' "$R/monthly.csv")"
+check "no report column named true_* counts scan verdicts: adoption's true_mptcp is empty without a trace" \
+	bash -c "'$M' report -q -o '$T/nt' '$T/07' && awk -F, 'NR==1{for(i=1;i<=NF;i++) n[\$i]=i; next} \$n[\"true_mptcp\"]!=\"\" {exit 1}' '$T/nt/adoption.csv'"
+check "monthly chart data without a trace: scan verdicts, named so in index.html" \
+	grep -q 'MPTCP by scan verdict and middlebox-affected hosts per scan: IPv4' "$T/nt/index.html"
+check "monthly chart with a trace: true MPTCP (tracebox-confirmed), untraced scan marked" \
+	bash -c "grep -q 'True MPTCP (tracebox-confirmed) and middlebox-affected hosts per scan: IPv4' '$R/index.html' && grep -q 'untraced: 2020-07' '$R/index.html'"
+check "no chart title calls scan-verdict counts true" bash -c "! grep -qi 'true MPTCP hosts (verdict' '$R/index.html' '$T/nt/index.html'"
+# one trace directory per scan: a second scan traced through its own directory
+"$M" trace -q -o "$T/tb7" --targets "$T/07/targets.csv" samples/captures/netns-foundation.pcap
+"$M" report -q -o "$T/r2" --trace "$T/tb" --trace "$T/tb7" "$T/08" "$T/07"
+check_eq "two --trace directories: both scans traced" "1" \
+	"$(awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $1!="all" {print $n["traced"]}' "$T/r2/adoption.csv" | sort -u)"
+check_eq "two --trace directories: tracebox.csv holds rows of both scans" "2020-07 2020-08" \
+	"$(awk -F, 'NR>1 {print $1}' "$T/r2/tracebox.csv" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+"$M" report -q -o "$T/bad" --trace "$T/tb" --trace "$T/tb" "$T/08" "$T/07" 2>"$T/err"
+check_eq "the same scan traced twice exits 1" 1 $?
+check "the error names the scan" grep -q "scan '2020-08' already has a trace directory" "$T/err"
+"$M" report -q -o "$T/bad" --trace "$T/tb" "$T/07" 2>"$T/err"
+check_eq "a trace of a scan not given exits 1" 1 $?
+check "the error names the scan" grep -q "names scan '2020-08', which is none of the results given" "$T/err"
 
 # --- key statistics
 nkeys=$(awk -F, 'FNR==1{for(i=1;i<=NF;i++) n[$i]=i; next} length($n["key"])==16 {c++} END{print c}' "$T/07/targets.csv" "$T/08/targets.csv")
@@ -113,16 +149,60 @@ for r in csv.DictReader(open(sys.argv[1])):
     assert int(r["ones"]) == sum(k >> b & 1 for k in keys), r
 ' "$R/key-bits.csv" "$T/07/targets.csv" "$T/08/targets.csv"
 
+check "key-bits: a bit is flagged exactly when its fraction leaves the band (one Holm rule)" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows
+for r in rows:
+    f, lo, hi = float(r["fraction"]), float(r["band_low"]), float(r["band_high"])
+    assert (r["biased"] == "1") == (f < lo or f > hi), r
+' "$R/key-bits.csv"
+check "key-bits: biased = Holm-adjusted p < alpha (0.01)" "$PY" -c '
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    assert (r["biased"] == "1") == (float(r["p_holm"]) < 0.01), r
+' "$R/key-bits.csv"
+
 # --- tracebox: classification.csv recounted
-awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {c[$n["family"] " " $n["port"] " " $n["class"]]++} END{for (k in c) print k, c[k]}' \
+awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} {c[$n["scan"] " " $n["family"] " " $n["port"] " " $n["class"]]++} END{for (k in c) print k, c[k]}' \
 	"$T/tb/classification.csv" | sort >"$T/expect"
-awk -F, 'NR>1 && $4>0 {print $1, $2, $3, $4}' "$R/tracebox.csv" | sort >"$T/got"
+awk -F, 'NR>1 && $5>0 {print $1, $2, $3, $4, $5}' "$R/tracebox.csv" | sort >"$T/got"
 check "tracebox: classes recounted from classification.csv" diff "$T/expect" "$T/got"
 awk -F, 'NR==1{for(i=1;i<=NF;i++) n[$i]=i; next} $n["mpc_changed_hop"]!="" {c[$n["family"] " " $n["port"] " " $n["mpc_changed_hop"] " " $n["mpc_change"]]++}
 	END{for (k in c) print k, c[k]}' "$T/tb/destinations.csv" | sort >"$T/expect"
 awk -F, 'NR>1 {print $1, $2, $3, $4, $5}' "$R/trace-hops.csv" | sort >"$T/got"
 check "trace-hops: first changed hop recounted from destinations.csv" diff "$T/expect" "$T/got"
 check "trace-hops: the stripping router is hop 3" grep -q '^4,80,3,replaced-by-nops,1$' "$R/trace-hops.csv"
+
+# --- tidy CSV: every report table read by pandas with the types 'mpcap columns' declares (integer ->
+# Int64, number -> float64, text -> string): a cell that is not of its column's type fails the read;
+# p-values are numbers above 0 (an underflow is the smallest normal double, never 0)
+"$M" columns >"$T/columns.md"
+check "every report CSV reads in pandas with the declared dtypes; p-values > 0" "$PY" - "$T/columns.md" "$R" <<'PY'
+import re, sys
+import pandas as pd
+doc, R = open(sys.argv[1]).read(), sys.argv[2]
+want = {"integer": "Int64", "number": "float64"}
+files = ["adoption.csv", "monthly.csv", "key-stats.csv", "key-weights.csv", "key-bits.csv",
+         "tracebox.csv", "trace-hops.csv", "top-as.csv", "countries.csv"]
+for f in files:
+    sec = re.search(r"^## %s \(mpcap report\)\n(.*?)(?=^## |\Z)" % re.escape(f), doc, re.S | re.M).group(1)
+    types = dict(re.findall(r"^\| `([^`]+)` \| (\w+) \|", sec, re.M))
+    df = pd.read_csv(R + "/" + f, dtype={c: want.get(t, "string") for c, t in types.items()})
+    assert list(df.columns) == list(types), (f, list(df.columns), list(types))
+    raw = pd.read_csv(R + "/" + f, dtype=str, keep_default_na=False)
+    for c, t in types.items():  # pandas casts "0.000000" to Int64: integers are digits only
+        if t == "integer":
+            bad = raw[c][~raw[c].str.fullmatch(r"-?[0-9]*")]
+            assert bad.empty, (f, c, bad.head().tolist())
+    for c in df.columns:
+        if c.endswith("_p") or c == "p_holm":
+            v = df[c].dropna()
+            assert (v > 0).all() and (v <= 1).all(), (f, c, v[(v <= 0) | (v > 1)].head())
+    assert (df.get("scope", pd.Series(["scan"])).isin(["scan", "all"])).all(), f
+a = pd.read_csv(R + "/adoption.csv")
+assert ((a["scope"] == "all") == (a["scan"] == "all")).all()
+PY
 
 # --- without --attribution the AS and country charts say so
 check "README marks the AS chart as without data" grep -q 'top-as-ipv4.png.*(no data)' "$R/README.md"
@@ -198,7 +278,10 @@ done
 
 # --- index.html: static, every chart with its table
 H=$R/index.html
-check "index.html has no script" bash -c "! grep -qi '<script' '$H'"
+check_eq "index.html has one inline script (table sorting), none loaded" "1" "$(grep -ci '<script>' "$H")"
+check "index.html loads no script file" bash -c "! grep -qi '<script[^>]*src' '$H'"
+check "index.html's foot names the version, the date and the command" \
+	bash -c "grep -q '<footer><p>mpcap [0-9].*, [0-9]\{4\}-[0-9][0-9]-[0-9][0-9] (UTC). Command: <code>' '$H'"
 check "index.html loads nothing from the network" bash -c "! grep -Eqi '(src|href)=\"(https?:)?//' '$H'"
 imgs=$(grep -o '<img src="[^"]*"' "$H" | sed 's/.*src="//; s/"$//')
 pngs=("$R"/*.png)
@@ -213,29 +296,40 @@ check "img sizes are the logical size (2x: 640x400)" grep -q 'width="640" height
 # --- the browser: Chromium renders index.html from disk, every image loads
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then
-	ok "# SKIP chromium not installed (Debian package chromium)"
+	not_ok "chromium not installed (Debian package chromium, scripts/install-deps.sh)"
 else
 	chrome() { timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d -p "$T")" "$@" 2>/dev/null; }
-	chrome --screenshot="$T/shot.png" --window-size=1200,3000 "file://$H" >/dev/null
-	check "chromium wrote a screenshot" test -s "$T/shot.png"
-	check_eq "the screenshot is 1200x3000" "1200 3000" "$("$PY" "$T/png.py" size "$T/shot.png" 2>&1)"
-	check_eq "the screenshot is not blank" "ink" "$("$PY" "$T/png.py" page "$T/shot.png" 2>&1)"
-	# a copy of the page with a script that counts the images that did not load
-	# (index.html itself has no script)
+		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+		--user-data-dir="$(mktemp -d -p "$T")" "$@" 2>/dev/null; }
+	# a copy of the page with a script that counts the images that did not load and measures
+	# the page's width against the window's (index.html's own script only sorts tables)
 	"$PY" -c '
 import sys
 page = open(sys.argv[1]).read()
 script = """<script>addEventListener("load", function () { var bad = 0, n = 0;
   for (var i of document.images) { n++; if (!i.complete || i.naturalWidth === 0) bad++; }
-  document.body.setAttribute("data-images", n + " " + bad); });</script>"""
+  var d = document.documentElement;
+  document.body.setAttribute("data-images", n + " " + bad);
+  document.body.setAttribute("data-hscroll", d.scrollWidth > window.innerWidth ? "yes" : "no");
+  document.body.setAttribute("data-headline", document.querySelectorAll("#headline tbody tr").length); });</script>"""
 open(sys.argv[2], "w").write(page.replace("</body>", script + "</body>"))
 ' "$H" "$R/check.html"
-	chrome --dump-dom --virtual-time-budget=15000 "file://$R/check.html" >"$T/dom.html"
-	rm -f "$R/check.html"
 	nimg=$(echo "$imgs" | grep -c .)
-	check_eq "chromium loaded all $nimg images (loaded, broken)" "$nimg 0" \
-		"$(grep -o 'data-images="[^"]*"' "$T/dom.html" | sed 's/.*="//; s/"$//')"
+	for size in 1280,3000 390,2400; do
+		w=${size%,*}
+		chrome --screenshot="$T/shot-$w.png" --window-size="$size" "file://$H" >/dev/null
+		check "chromium at $w px wrote a screenshot" test -s "$T/shot-$w.png"
+		check_eq "the $w px screenshot is ${size/,/x}" "${size/,/ }" "$("$PY" "$T/png.py" size "$T/shot-$w.png" 2>&1)"
+		check_eq "the $w px screenshot is not blank" "ink" "$("$PY" "$T/png.py" page "$T/shot-$w.png" 2>&1)"
+		chrome --dump-dom --virtual-time-budget=15000 --window-size="$size" "file://$R/check.html" >"$T/dom-$w.html"
+		check_eq "chromium at $w px loaded all $nimg images (loaded, broken)" "$nimg 0" \
+			"$(grep -o 'data-images="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		check_eq "at $w px the page does not scroll sideways (tables scroll in their own box)" "no" \
+			"$(grep -o 'data-hscroll="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		check_eq "at $w px the headline table comes first with a row per scan, family and port" "8" \
+			"$(grep -o 'data-headline="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+	done
+	rm -f "$R/check.html"
 fi
 
 # --- other formats from the same drawing code

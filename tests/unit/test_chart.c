@@ -9,6 +9,7 @@
  */
 #include <cairo.h>
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,12 @@ static uint32_t pixel(cairo_surface_t *s, int x, int y)
 static bool drawn(uint32_t p)
 {
 	return (p & 0xffffff) != 0xffffff;
+}
+
+/* Near white: every channel above 180 (text anti-aliased on a dark fill) */
+static bool light(uint32_t p)
+{
+	return ((p >> 16) & 0xff) > 180 && ((p >> 8) & 0xff) > 180 && (p & 0xff) > 180;
 }
 
 /* Data-like: darker than the light grid lines (any channel below 200) */
@@ -236,8 +243,14 @@ Test(chart_figures, bits_every_size)
 
 Test(chart_figures, monthly_every_size)
 {
-	struct fig_monthly m = { "IPv4", 6,  scans, 2,
-		                 ports,  tm, mb,    "True MPTCP (dark), middlebox-affected (light)." };
+	struct fig_monthly m = { .family = "IPv4",
+		                 .nscans = 6,
+		                 .scans = scans,
+		                 .nports = 2,
+		                 .ports = ports,
+		                 .mptcp = tm,
+		                 .middlebox = mb,
+		                 .confirmed = true };
 	for (size_t i = 0; i < NSIZES; i++)
 		check_png(draw_monthly, &m, &sizes[i], true);
 }
@@ -268,9 +281,13 @@ Test(chart_figures, countries_and_trace)
 	for (int g = 0; g < 4; g++)
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			counts[g * FIG_TRACE_NCLASSES + c] = (g + 1) * (c + 1) * 10;
-	struct fig_trace_classes tc = { 4, groups, counts, "From classification.csv.", "x" };
-	double h4[] = { 0, 5, 40, 120, 60, 20, 4, 1 }, h6[] = { 0, 0, 3, 6, 2, 1, 0, 0 };
-	struct fig_trace_hops th = { 8, h4, h6, "From destinations.csv.", "x" };
+	struct fig_trace_classes tc = { .ngroups = 4, .groups = groups, .counts = counts, .no_data = "x" };
+	static const unsigned hops[] = { 2, 3, 4, 5, 7 };
+	static const char *const changes[] = { "key-changed", "removed", "replaced-by-nops" };
+	static const double hc[] = { 5, 40, 120, 60, 4, 0, 3, 6, 2, 1, 1, 10, 30, 0, 0 };
+	struct fig_trace_hops th = {
+		.nhops = 5, .hops = hops, .nchanges = 3, .changes = changes, .counts = hc, .no_data = "x"
+	};
 	for (size_t i = 0; i < NSIZES; i++) {
 		check_png(draw_ranking, &r, &sizes[i], true);
 		check_png(draw_classes, &tc, &sizes[i], true);
@@ -287,9 +304,11 @@ Test(chart_nodata, empty_inputs_draw_no_data)
 	w.n = 0;
 	struct fig_ranking r = { "Top 10 ASes", NULL, "Hosts (count)", 0,
 		                 NULL,          NULL, CHART_BLUE,      "no --attribution directory given" };
-	struct fig_monthly m = { "IPv6", 6, scans, 0, ports, tm, mb, NULL };
-	struct fig_trace_classes tc = { 0, NULL, NULL, NULL, "no --trace given" };
-	struct fig_trace_hops th = { 0, NULL, NULL, NULL, "no --trace given" };
+	struct fig_monthly m = {
+		.family = "IPv6", .nscans = 6, .scans = scans, .ports = ports, .mptcp = tm, .middlebox = mb
+	};
+	struct fig_trace_classes tc = { .no_data = "no --trace given" };
+	struct fig_trace_hops th = { .no_data = "no --trace given" };
 	for (size_t i = 0; i < NSIZES; i++) {
 		check_png(draw_weights, &w, &sizes[i], false);
 		check_png(draw_ranking, &r, &sizes[i], false);
@@ -683,4 +702,93 @@ Test(chart_output, bad_sizes_are_refused)
 		cr_assert_neq(rc, 0, "writing to /dev/full fails");
 		fclose(fp);
 	}
+}
+
+/* One weight holding most keys: fig_weights_dominated() says so, and on the
+ * log axis a bar of a few keys stands visibly tall (it is a sliver on the
+ * linear axis) — measured on the decoded PNG. */
+Test(chart_figures, weights_log_axis_when_one_weight_dominates)
+{
+	struct fig_weights w;
+	weights_fig(&w, 300, 16, 2000);
+	cr_assert(fig_weights_dominated(&w), "2,000 replays at 16 over 300 random keys dominate");
+	struct fig_weights flat;
+	weights_fig(&flat, 3000, -1, 0);
+	cr_assert(!fig_weights_dominated(&flat), "a binomial histogram has no dominating weight");
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	double frac[2];
+	for (int log_y = 0; log_y <= 1; log_y++) {
+		w.log_y = log_y;
+		struct chart_layout lay;
+		struct buf b = render_mem(draw_weights, &w, &o, &lay);
+		cairo_surface_t *s = decode_png(&b);
+		/* the column through the middle of weight 24's bar (x axis -0.5 .. 64.5) */
+		double cx = lay.plot_x + (24 + 0.5) / 65.0 * lay.plot_w;
+		size_t n = count_in(s, floor(cx), lay.plot_y, 1, lay.plot_h, dark);
+		frac[log_y] = (double)n / lay.plot_h;
+		cairo_surface_destroy(s);
+		free(b.data);
+	}
+	cr_assert_gt(w.observed[24], 2);
+	cr_assert_lt(frac[0], 0.05, "linear: weight 24's %" PRIu64 " keys are a sliver (%.3f)",
+	             w.observed[24], frac[0]);
+	cr_assert_gt(frac[1], 0.10, "log: weight 24's bar stands at %.3f of the plot", frac[1]);
+}
+
+/* Tracebox hops: one bar per hop with a change, stacked by change type, the
+ * count written inside its segment (white on the dark blue fill). */
+Test(chart_figures, trace_hops_counts_on_segments)
+{
+	static const unsigned hops[] = { 3 };
+	static const char *const changes[] = { "key-changed" };
+	static const double hc[] = { 1000 };
+	struct fig_trace_hops th = {
+		.nhops = 1, .hops = hops, .nchanges = 1, .changes = changes, .counts = hc
+	};
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	struct chart_layout lay;
+	struct buf b = render_mem(draw_hops, &th, &o, &lay);
+	cairo_surface_t *s = decode_png(&b);
+	/* the bar covers the lower two thirds at least (the axis ends at the nice tick above 1,000); in
+	 * there, only its fill and its label */
+	double cx = lay.plot_x + lay.plot_w / 2;
+	size_t white = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.35, 60, lay.plot_h * 0.6, light);
+	size_t blue = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.75, 60, 8, dark);
+	cr_assert_gt(blue, 400, "the bar is drawn (%zu dark pixels)", blue);
+	cr_assert_gt(white, 15, "the count is written inside the segment (%zu light pixels)", white);
+	cairo_surface_destroy(s);
+	free(b.data);
+}
+
+/* Horizontal bars: a label wider than the label column wraps onto two lines
+ * at a space instead of being cut; short labels stay on one line. */
+Test(chart_figures, long_bar_labels_wrap_on_two_lines)
+{
+	static const char *const labels[] = { "AS1221 ASN-TELSTRA Telstra Corporation Ltd", "AS714 Apple" };
+	static const double v[] = { 34, 20 };
+	struct fig_ranking r = { .title = "Top 2 ASes",
+		                 .value_title = "Hosts (count)",
+		                 .n = 2,
+		                 .labels = labels,
+		                 .values = v,
+		                 .color = CHART_BLUE };
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	struct chart_layout lay;
+	struct buf b = render_mem(draw_ranking, &r, &o, &lay);
+	cairo_surface_t *s = decode_png(&b);
+	/* rows of text left of the plot, in each bar's slot: two runs of drawn rows for the
+	 * wrapped label, one for the short one */
+	double slot = lay.plot_h / 2;
+	for (int i = 0; i < 2; i++) {
+		int runs = 0;
+		bool in = false;
+		for (int y = (int)(lay.plot_y + i * slot); y < (int)(lay.plot_y + (i + 1) * slot); y++) {
+			bool any = count_in(s, 4, y, lay.plot_x - 12, 1, dark) > 0;
+			runs += any && !in;
+			in = any;
+		}
+		cr_assert_eq(runs, i == 0 ? 2 : 1, "label %d: %d lines of text", i, runs);
+	}
+	cairo_surface_destroy(s);
+	free(b.data);
 }
