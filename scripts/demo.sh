@@ -19,8 +19,15 @@ for m in $months; do
 	"$MPCAP" analyze --no-progress --scan "$m" -o "$out/scans/$m" "$S"/scan-"$m"-p*-v*.pcap
 done
 last=$(echo "$months" | tail -n 1)
-echo "== 3. mpcap trace: the tracebox captures of $last against that scan's responders"
-"$MPCAP" trace --no-progress -o "$out/trace" --targets "$out/scans/$last/targets.csv" "$S"/tracebox-"$last"-p*-v*.pcap
+echo "== 3. mpcap trace: each month's tracebox captures against that scan's responders"
+traces=""
+for m in $months; do
+	"$MPCAP" trace --no-progress -q -o "$out/trace/$m" --targets "$out/scans/$m/targets.csv" \
+		"$S"/tracebox-"$m"-p*-v*.pcap
+	traces="$traces --trace $out/trace/$m"
+done
+"$MPCAP" trace --no-progress -o "$out/trace/$last" --targets "$out/scans/$last/targets.csv" \
+	"$S"/tracebox-"$last"-p*-v*.pcap
 echo "== 4. mpcap join: hosts followed across the six months"
 "$MPCAP" join -o "$out/join" "$out"/scans/*
 echo "== 5. mpcap attribute: by origin AS and country"
@@ -30,12 +37,13 @@ set -- "$S"/world/delegated-*
 echo "== 6. mpcap stats: are the returned keys random?"
 "$MPCAP" stats -o "$out/stats" "$out"/scans/*
 echo "== 7. mpcap report: tables, charts, index.html"
-"$MPCAP" report -o "$out/report" --trace "$out/trace" --attribution "$out/attribution" "$out"/scans/*
+# shellcheck disable=SC2086
+"$MPCAP" report -o "$out/report" $traces --attribution "$out/attribution" "$out"/scans/*
 echo "== 8. the namespace lab's capture (a real Linux MPTCP stack): samples/captures/netns-verdicts.pcap"
 "$MPCAP" analyze --no-progress --all -q -o "$out/lab" samples/captures/netns-verdicts.pcap
 cut -d, -f2,3,5,7,11,18 "$out/lab/targets.csv" | column -s, -t | head -16
 echo
 echo "Results are in $(pwd)/$out/:"
 echo "  report/index.html   the charts and tables (open it in a browser)"
-echo "  scans/MONTH/        targets.csv, summary.csv per month;  trace/, join/, attribution/, stats/, lab/"
+echo "  scans/MONTH/        targets.csv, summary.csv per month;  trace/MONTH/, join/, attribution/, stats/, lab/"
 echo "Column meanings: docs/columns.md.  Next: 'build/mpcap --help', docs/tutorial.md."
