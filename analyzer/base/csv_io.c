@@ -173,8 +173,12 @@ static int next_row(struct csv_reader *r, char *err, size_t errlen)
 				r->pos = 0;
 				if (r->len == 0) {
 					if (ferror(r->fp)) {
-						snprintf(err, errlen, "%s: read error: %s", r->path,
-						         strerror(errno));
+						if (errno == EINTR) /* the caller sees its stop flag */
+							snprintf(err, errlen, "%s: reading interrupted",
+							         r->path);
+						else
+							snprintf(err, errlen, "%s: read error: %s", r->path,
+							         strerror(errno));
 						return -1;
 					}
 					r->eof = true;

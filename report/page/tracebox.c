@@ -116,7 +116,8 @@ int rp_build_trace(struct report *r, const char *dir, char *err, size_t errlen)
 		if (rp_fp_index(&fps, (uint8_t)fam, (uint16_t)port, true) < -1)
 			goto oom_out;
 	}
-	qsort(fps.v, fps.n, sizeof *fps.v, rp_fp_cmp);
+	if (fps.n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(fps.v, fps.n, sizeof *fps.v, rp_fp_cmp);
 	cnt = calloc(fps.n * FIG_TRACE_NCLASSES + 1, sizeof *cnt);
 	if (!cnt)
 		goto oom_out;
@@ -190,7 +191,8 @@ int rp_build_trace(struct report *r, const char *dir, char *err, size_t errlen)
 		}
 		hops[k].n++;
 	}
-	qsort(hops, nh, sizeof *hops, hop_row_cmp);
+	if (nh > 1) /* qsort(NULL, 0) is undefined */
+		qsort(hops, nh, sizeof *hops, hop_row_cmp);
 	/* one empty hop after the last change, and at least 5 hops, so the bars stand in context */
 	r->nhops = maxhop ? (maxhop + 1 > 5 ? maxhop + 1 : 5) : 0;
 	r->hops4 = calloc(r->nhops + 1, sizeof(double));
