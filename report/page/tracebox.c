@@ -171,28 +171,31 @@ int rp_build_trace(struct report *r, const char *dir, char *err, size_t errlen)
 			continue;
 		if (hop > maxhop)
 			maxhop = (unsigned)hop;
-		size_t k;
-		for (k = 0; k < nh; k++)
-			if (hops[k].family == fam && hops[k].port == port && hops[k].hop == hop &&
-			    strcmp(hops[k].change, row[dc]) == 0)
-				break;
-		if (k == nh) {
-			if (nh == caph) {
-				size_t nc = caph ? caph * 2 : 32;
-				struct hop_row *n = realloc(hops, nc * sizeof *n);
-				if (!n)
-					goto oom_out;
-				hops = n;
-				caph = nc;
-			}
-			hops[nh] = (struct hop_row){ (uint8_t)fam, (uint16_t)port, (unsigned)hop, "", 0 };
-			snprintf(hops[nh].change, sizeof hops[nh].change, "%s", row[dc]);
-			nh++;
+		/* every row appended, then sorted and merged: n log n (a search of
+		 * the rows so far made it quadratic in destinations) */
+		if (nh == caph) {
+			size_t nc = caph ? caph * 2 : 32;
+			struct hop_row *n = realloc(hops, nc * sizeof *n);
+			if (!n)
+				goto oom_out;
+			hops = n;
+			caph = nc;
 		}
-		hops[k].n++;
+		hops[nh] = (struct hop_row){ (uint8_t)fam, (uint16_t)port, (unsigned)hop, "", 1 };
+		snprintf(hops[nh].change, sizeof hops[nh].change, "%s", row[dc]);
+		nh++;
 	}
-	if (nh > 1) /* qsort(NULL, 0) is undefined */
+	if (nh > 1) { /* qsort(NULL, 0) is undefined */
 		qsort(hops, nh, sizeof *hops, hop_row_cmp);
+		size_t o = 0;
+		for (size_t k = 1; k < nh; k++) {
+			if (hop_row_cmp(&hops[o], &hops[k]) == 0)
+				hops[o].n += hops[k].n;
+			else
+				hops[++o] = hops[k];
+		}
+		nh = o + 1;
+	}
 	/* one empty hop after the last change, and at least 5 hops, so the bars stand in context */
 	r->nhops = maxhop ? (maxhop + 1 > 5 ? maxhop + 1 : 5) : 0;
 	r->hops4 = calloc(r->nhops + 1, sizeof(double));
