@@ -14,7 +14,9 @@
 #     (xz -l, an oracle we did not write, confirms the 1 GiB header);
 #   - a capture named "=cmd|x.pcap": dump's file column, read with Python's
 #     csv module, starts with an apostrophe; no field of dump's output starts
-#     a formula.
+#     a formula;
+#   - report of an empty capture's scan, report --trace with no changed hop
+#     (qsort(NULL, 0) and memcpy from NULL, found by UBSan): exit 0.
 # TAP output; exit 1 on failure.
 set -u
 cd "$(dirname "$0")/../.."
@@ -109,4 +111,12 @@ for r in rows:
     for v in r.values():
         assert not (v[:1] in ("=", "+", "-", "@", "\t", "\r") and not num.match(v)), v
 PY
+# --- the report's undefined-behaviour sites (caught by UBSan in the sanitized run)
+head -c 24 "$V0" >"$T/empty.pcap"
+"$M" analyze -q -o "$T/e" "$T/empty.pcap" 2>/dev/null
+"$M" report -q -o "$T/er" "$T/e" >/dev/null 2>"$T/err"
+check_eq "report of an empty capture's scan: exit 0" 0 $?
+"$M" trace -q -o "$T/tr" "$CORPUS/tracebox-v4-mpcapable.pcap"
+"$M" report -q -o "$T/er2" --trace "$T/tr" "$T/r1" >/dev/null 2>"$T/err"
+check_eq "report --trace with no changed hop: exit 0" 0 $?
 finish
