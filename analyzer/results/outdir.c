@@ -15,10 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* MPCAP_TEST_OUTDIR_FAIL=STEP: the step fails as if with EIO (tests only). */
+/* MPCAP_TEST_OUTDIR_FAIL=STEP: the step fails as if with EIO;
+ * =term:STEP: SIGTERM is raised at the step (tests only). */
 static bool fault(const char *step)
 {
 	const char *f = getenv("MPCAP_TEST_OUTDIR_FAIL");
+	if (f && strncmp(f, "term:", 5) == 0 && strcmp(f + 5, step) == 0) {
+		raise(SIGTERM);
+		return false;
+	}
 	if (f && strcmp(f, step) == 0) {
 		errno = EIO;
 		return true;

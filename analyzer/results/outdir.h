@@ -29,7 +29,8 @@
  *
  * For tests, the environment variable MPCAP_TEST_OUTDIR_FAIL=STEP makes the
  * commit fail at STEP (sync, carry, swap, rename) as if the system call had
- * failed with EIO.
+ * failed with EIO; MPCAP_TEST_OUTDIR_FAIL=term:STEP raises SIGTERM there.
+ * A signal during the swap or the renames is held until they are done.
  */
 #ifndef MPCAP_OUTDIR_H
 #define MPCAP_OUTDIR_H

@@ -2,7 +2,9 @@
 # outdir.sh — a results directory is committed as a unit (issue 15,
 # analyzer/results/outdir.h, docs/robustness.md): after a failure injected at
 # each step of the commit (MPCAP_TEST_OUTDIR_FAIL), a name that cannot be
-# replaced (summary.csv a directory), a full disk (a small tmpfs, as root), DIR holds entirely the old results (every old file unchanged);
+# replaced (summary.csv a directory), a full disk (a small tmpfs, as root),
+# DIR holds entirely the old results (every old file unchanged); after SIGTERM
+# at each step (MPCAP_TEST_OUTDIR_FAIL=term:STEP) all old or all new;
 # after success entirely the new ones, with the files mpcap did not write
 # (a file, a symlink, a subdirectory) kept.  DIR given with a trailing slash,
 # as a symlink and as "." resolves to the same directory.  TAP; exit 1 on failure.
@@ -39,6 +41,30 @@ for step in sync carry swap; do
 	check_eq "failure at $step: every old file unchanged" "$old" "$(snap "$T/out")"
 	check_eq "failure at $step: no staging directory left" 0 "$(stray)"
 done
+
+# SIGTERM at each step: DIR all old (exit 130) or all new (the signal was held
+# until the swap was done), never a mix; no staging directory left
+"$M" analyze -q -o "$T/refb" "$B"
+for step in sync carry swap; do
+	rm -rf "$T/sig" && cp -a "$T/out" "$T/sig"
+	before=$(snap "$T/sig")
+	MPCAP_TEST_OUTDIR_FAIL=term:$step "$M" analyze -q -o "$T/sig" "$B" 2>/dev/null
+	rc=$?
+	after=$(snap "$T/sig")
+	whole=0
+	if [ "$after" = "$before" ]; then
+		[ $rc = 130 ] && whole=1
+	elif [ $rc = 0 ] || [ $rc = 130 ]; then
+		whole=1
+		for f in scan.state targets.sets targets.csv summary.csv; do
+			cmp -s "$T/sig/$f" "$T/refb/$f" || whole=0
+		done
+		[ "$(cat "$T/sig/notes.txt")" = "my notes" ] || whole=0
+	fi
+	check "SIGTERM at $step: all old (exit 130) or all new, never a mix (exit $rc)" test $whole = 1
+	check_eq "SIGTERM at $step: no staging directory left" 0 "$(stray)"
+done
+rm -rf "$T/sig"
 
 rm "$T/out/summary.csv" && mkdir "$T/out/summary.csv"
 old=$(snap "$T/out")
