@@ -11,7 +11,8 @@
 #     capture by patching its block header, CRC recomputed): refused with an
 #     error naming the file and the 256 MiB limit, peak RSS under 300 MiB;
 #     with --max-memory 2G it is read, and gives the plain capture's counts
-#     (xz -l, an oracle we did not write, confirms the 1 GiB header);
+#     (xz -l, an oracle we did not write, confirms the 1 GiB header); the
+#     same for a pfx2as file given to attribute;
 #   - a capture named "=cmd|x.pcap": dump's file column, read with Python's
 #     csv module, starts with an apostrophe; no field of dump's output starts
 #     a formula;
@@ -68,7 +69,9 @@ check "join, SIGTERM while reading: not a read error" sh -c "! grep -q 'read err
 check "join, SIGTERM while reading: no output" test ! -e "$T/j"
 
 # --- an xz stream asking for a 1 GiB dictionary
-/usr/bin/python3 - "$V0" "$T/big.pcap.xz" <<'PY'
+# mkbomb IN OUT: IN compressed to xz, its block header then asking for a 1 GiB dictionary
+mkbomb() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
 import lzma, struct, sys, zlib
 x = bytearray(lzma.compress(open(sys.argv[1], "rb").read(), format=lzma.FORMAT_XZ,
                             filters=[{"id": lzma.FILTER_LZMA2, "preset": 1}]))
@@ -80,6 +83,8 @@ struct.pack_into("<I", h, hs - 4, zlib.crc32(bytes(h[:hs - 4])))
 x[12:12 + hs] = h
 open(sys.argv[2], "wb").write(x)
 PY
+}
+mkbomb "$V0" "$T/big.pcap.xz"
 check "xz -l: the crafted file asks for a 1 GiB dictionary" sh -c "xz -lvv '$T/big.pcap.xz' | grep -q 'dict=1GiB'"
 if [ -x /usr/bin/time ]; then
 	/usr/bin/time -f %M -o "$T/rss" "$M" analyze -q -o "$T/x" "$T/big.pcap.xz" 2>"$T/err"
@@ -96,6 +101,13 @@ check_eq "--max-memory 2G: read" 0 $?
 check "--max-memory 2G: the plain capture's counts" cmp -s "$T/x2/summary.csv" "$T/r1/summary.csv"
 "$M" dump --max-memory 1G "$T/big.pcap.xz" >/dev/null 2>"$T/err"
 check_eq "dump --max-memory 1G: refused (1025 MiB needed)" 1 $?
+printf '192.0.2.0\t24\t64500\n' >"$T/pfx2as"
+mkbomb "$T/pfx2as" "$T/pfx2as.xz"
+"$M" attribute -q --asn "$T/pfx2as.xz" -o "$T/at" "$T/r1" 2>"$T/err"
+check_eq "attribute, an attribution file asking for 1 GiB: refused (exit 1)" 1 $?
+check "attribute: the error names the file and the limit" grep -q "pfx2as.xz:.*limit of 256 MiB" "$T/err"
+"$M" attribute -q --max-memory 2G --asn "$T/pfx2as.xz" -o "$T/at" "$T/r1"
+check_eq "attribute --max-memory 2G: read" 0 $?
 "$M" analyze --max-memory lots -o "$T/x3" "$V0" 2>/dev/null
 check_eq "--max-memory lots: usage error" 2 $?
 
