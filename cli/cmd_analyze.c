@@ -15,6 +15,7 @@
 #include "analyzer/ingest/input.h"
 #include "analyzer/ingest/zmap_meta.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/outdir.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/scan_part.h"
@@ -58,6 +59,8 @@ void help_analyze(FILE *out)
 	    "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
 	    "      --progress       force the progress line on stderr (default: only on a terminal)\n"
 	    "      --no-progress    never draw it\n"
+	    "      --max-memory SIZE  what a compressed capture's decoder may allocate\n"
+	    "                       (xz dictionary, zstd window; default 256M)\n"
 	    "  -q, --quiet          no closing summary on stderr\n"
 	    "  -h, --help           this text\n"
 	    "\n"
@@ -129,6 +132,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		{ "no-progress", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-memory", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +141,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	int progress = -1, c, jobs = default_jobs();
 	bool quiet = false;
 	const char *metadata = NULL, *probe_hex = NULL;
+	uint64_t max_memory = 0; /* the decompressor's default */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -194,6 +199,14 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		case 'q':
 			quiet = true;
 			break;
+		case 'X':
+			if (!parse_mem_size(optarg, &max_memory)) {
+				fprintf(stderr,
+				        "mpcap analyze: --max-memory %s: not a size (e.g. 512M, 2G)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			help_analyze(stdout);
 			return EXIT_OK;
@@ -208,6 +221,10 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[1024], note[512];
+	if (outdir_check(dir, err, sizeof err) != 0) { /* before reading the capture */
+		fprintf(stderr, "mpcap: %s\n", err);
+		return EXIT_ERROR;
+	}
 	struct zmap_probe probe = { 0 };
 	if (metadata && probe_hex) {
 		fprintf(stderr, "mpcap analyze: give --metadata or --probe-options, not both\n");
@@ -230,6 +247,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		                    cfg.probe_key_given ? NULL
 		                                        : "give the scan's --metadata FILE.json (ZMap's -m), "
 		                                          "--probe-options HEX or --probe-key HEX" };
+	io.max_memory = max_memory;
 	struct input_stats st;
 	struct scan *scan = NULL;
 	int s = INPUT_FATAL;

@@ -56,6 +56,8 @@ void help_attribute(FILE *out)
 	      "      --config FILE    read options from FILE: lines 'asn PATH', 'as-names PATH',\n"
 	      "                       'geo PATH', 'top N', 'rank-by COLUMN', 'output DIR'; '#'\n"
 	      "                       comments; relative paths are relative to FILE's directory\n"
+	      "      --max-memory SIZE  what the decoder of a compressed file may allocate\n"
+	      "                       (xz dictionary, zstd window; default 256M)\n"
 	      "  -q, --quiet          no closing summary on stderr\n"
 	      "  -h, --help           this text\n"
 	      "\n"
@@ -368,12 +370,19 @@ static double pct(uint64_t a, uint64_t b)
 int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },   { "asn", required_argument, NULL, 'a' },
-		{ "as-names", required_argument, NULL, 'n' }, { "geo", required_argument, NULL, 'g' },
-		{ "top", required_argument, NULL, 't' },      { "rank-by", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'c' },   { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' },
+		{ "asn", required_argument, NULL, 'a' },
+		{ "as-names", required_argument, NULL, 'n' },
+		{ "geo", required_argument, NULL, 'g' },
+		{ "top", required_argument, NULL, 't' },
+		{ "rank-by", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "max-memory", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t max_memory = 0; /* the decompressor's default */
 	struct options o = { "mpcap-attribution", NULL, 10, METRIC_MPTCP, NULL, 0 };
 	bool quiet = false;
 	int c, rc = EXIT_USAGE;
@@ -418,6 +427,14 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		case 'q':
 			quiet = true;
 			break;
+		case 'X':
+			if (!parse_mem_size(optarg, &max_memory)) {
+				fprintf(stderr,
+				        "mpcap attribute: --max-memory %s: not a size (e.g. 512M, 2G)\n",
+				        optarg);
+				goto out;
+			}
+			break;
 		case 'h':
 			help_attribute(stdout);
 			rc = EXIT_OK;
@@ -438,6 +455,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		fprintf(stderr, "mpcap: out of memory\n");
 		goto out;
 	}
+	attribution_set_max_memory(a, max_memory);
 	bool have_asn = false, have_geo = false;
 	for (size_t i = 0; i < o.nsrc; i++) {
 		const struct source *s = &o.src[i];

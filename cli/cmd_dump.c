@@ -29,6 +29,8 @@ void help_dump(FILE *out)
 	      "  -f, --filter EXPR   only packets matching the BPF expression (pcap-filter(7))\n"
 	      "      --progress      force the progress line on stderr (default: only on a terminal)\n"
 	      "      --no-progress   never draw it\n"
+	      "      --max-memory SIZE  what a compressed capture's decoder may allocate\n"
+	      "                      (xz dictionary, zstd window; default 256M)\n"
 	      "  -h, --help          this text\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 error (nothing usable written), 2 usage,\n"
@@ -112,17 +114,22 @@ static int on_packet(void *ctx, const char *file, const struct packet *pkt, char
 int cmd_dump(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "filter", required_argument, NULL, 'f' },
-		{ "progress", no_argument, NULL, 'P' },     { "no-progress", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },
+		{ "max-memory", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL, *filter = NULL;
 	int progress = -1, c;
+	uint64_t max_memory = 0; /* the decompressor's default */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			output = optarg;
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* '-': standard output */
 			break;
 		case 'f':
 			filter = optarg;
@@ -132,6 +139,13 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 			break;
 		case 'N':
 			progress = 0;
+			break;
+		case 'X':
+			if (!parse_mem_size(optarg, &max_memory)) {
+				fprintf(stderr, "mpcap dump: --max-memory %s: not a size (e.g. 512M, 2G)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			help_dump(stdout);
@@ -164,6 +178,7 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 	}
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
+	io.max_memory = max_memory;
 	struct input_stats st;
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &d, &st, err, sizeof err);
 	if (s == INPUT_FATAL || s == INPUT_INTERRUPTED) {

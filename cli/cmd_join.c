@@ -118,7 +118,6 @@ static int write_hosts(FILE *fp, const struct longitudinal *l, size_t *consisten
 
 int cmd_join(int argc, char **argv, const struct cli_env *env)
 {
-	(void)env;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -145,6 +144,10 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	char err[8400];
+	if (outdir_check(dir, err, sizeof err) != 0) { /* before reading the results */
+		fprintf(stderr, "mpcap: %s\n", err);
+		return EXIT_ERROR;
+	}
 	struct longitudinal *l = longitudinal_new();
 	if (!l) {
 		fprintf(stderr, "mpcap: out of memory\n");
@@ -152,9 +155,14 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	}
 	int rc = EXIT_ERROR;
 	struct outdir o = { 0 };
-	for (int i = optind; i < argc; i++)
+	for (int i = optind; i < argc; i++) {
+		if (*env->stop)
+			goto interrupted;
 		if (longitudinal_add_dir(l, argv[i], err, sizeof err) != 0)
 			goto fail;
+	}
+	if (*env->stop)
+		goto interrupted;
 	if (longitudinal_finish(l, err, sizeof err) != 0 || outdir_open(&o, dir, err, sizeof err) != 0)
 		goto fail;
 	FILE *hosts = outdir_add(&o, "hosts.csv", err, sizeof err);
@@ -172,6 +180,8 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 		outdir_write_failed(&o, monthly, err, sizeof err);
 		goto fail;
 	}
+	if (*env->stop)
+		goto interrupted;
 	if (outdir_commit(&o, err, sizeof err) != 0)
 		goto fail;
 	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s/hosts.csv, "
@@ -180,6 +190,10 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l),
 	       consistent, longitudinal_host_count(l) - consistent, dir, dir);
 	rc = EXIT_OK;
+	goto out;
+interrupted:
+	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:
 	fprintf(stderr, "mpcap: %s\n", err);

@@ -369,8 +369,10 @@ static int monthly_figures(struct ctx *c)
 			if (r->series[i].family != fam)
 				continue;
 			ports[np] = r->series[i].port;
-			memcpy(tm + np * r->nscans, r->series[i].mptcp, r->nscans * sizeof *tm);
-			memcpy(mb + np * r->nscans, r->series[i].middlebox, r->nscans * sizeof *mb);
+			if (r->nscans) { /* memcpy from NULL is undefined, even of 0 bytes */
+				memcpy(tm + np * r->nscans, r->series[i].mptcp, r->nscans * sizeof *tm);
+				memcpy(mb + np * r->nscans, r->series[i].middlebox, r->nscans * sizeof *mb);
+			}
 			np++;
 		}
 		struct rp_figure *f = fig_new(c);

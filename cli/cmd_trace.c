@@ -48,6 +48,8 @@ void help_trace(FILE *out)
 	      "                       name: address, port, family, verdict, key, mpc_version)\n"
 	      "      --progress       force the progress line on stderr (default: only on a terminal)\n"
 	      "      --no-progress    never draw it\n"
+	      "      --max-memory SIZE  what a compressed capture's decoder may allocate\n"
+	      "                       (xz dictionary, zstd window; default 256M)\n"
 	      "  -q, --quiet          no closing summary on stderr\n"
 	      "  -h, --help           this text\n"
 	      "\n"
@@ -522,14 +524,20 @@ static void print_summary(const struct trace *t, const struct input_stats *st, c
 int cmd_trace(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },  { "filter", required_argument, NULL, 'f' },
-		{ "targets", required_argument, NULL, 'T' }, { "progress", no_argument, NULL, 'P' },
-		{ "no-progress", no_argument, NULL, 'N' },   { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "targets", required_argument, NULL, 'T' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "max-memory", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = "mpcap-trace", *filter = NULL, *targets_path = NULL;
 	int progress = -1, c;
 	bool quiet = false;
+	uint64_t max_memory = 0; /* the decompressor's default */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -550,6 +558,13 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'X':
+			if (!parse_mem_size(optarg, &max_memory)) {
+				fprintf(stderr, "mpcap trace: --max-memory %s: not a size (e.g. 512M, 2G)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			help_trace(stdout);
@@ -585,6 +600,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	}
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
+	io.max_memory = max_memory;
 	struct input_stats st;
 	uint64_t counts[TCLASS_COUNT] = { 0 };
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &tc, &st, err, sizeof err);

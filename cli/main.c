@@ -111,5 +111,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit gives EFBIG, reported as a write error */
 	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1 };
-	return sc->run(argc - 1, argv + 1, &env);
+	int rc = sc->run(argc - 1, argv + 1, &env);
+	/* a read cut short by the signal (EINTR) failed the run: that is the
+	 * interruption, and an error wrote nothing */
+	if (stop_requested && rc == EXIT_ERROR) {
+		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		rc = EXIT_INTERRUPTED;
+	}
+	return rc;
 }

@@ -22,13 +22,60 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, ",\"\r\n") != NULL;
 }
 
+/* A decimal number: [+-]digits[.digits][(e|E)[+-]digits], at least one digit. */
+static bool is_number(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	size_t digits = strspn(s, "0123456789");
+	s += digits;
+	if (*s == '.') {
+		size_t frac = strspn(s + 1, "0123456789");
+		digits += frac;
+		s += 1 + frac;
+	}
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		size_t e = strspn(s, "0123456789");
+		if (!e)
+			return false;
+		s += e;
+	}
+	return *s == '\0';
+}
+
+/* Would a spreadsheet run it as a formula (OWASP, CSV injection)?  A field
+ * starting with =, +, -, @, tab or CR, unless it is a number. */
+static bool is_formula(const char *s)
+{
+	return strchr("=+-@\t\r", *s) && *s && !is_number(s);
+}
+
+/* Writes '<field> quoted, so that a spreadsheet shows the text */
+static int write_neutralised(FILE *fp, const char *f)
+{
+	if (fputs("\"'", fp) == EOF)
+		return -1;
+	for (; *f; f++)
+		if ((*f == '"' && putc('"', fp) == EOF) || putc(*f, fp) == EOF)
+			return -1;
+	return putc('"', fp) == EOF ? -1 : 0;
+}
+
 int csv_write_row(FILE *fp, const char *const *fields, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *f = fields[i] ? fields[i] : "";
 		if (i && putc(',', fp) == EOF)
 			return -1;
-		if (needs_quotes(f)) {
+		if (is_formula(f)) {
+			if (write_neutralised(fp, f) != 0)
+				return -1;
+		} else if (needs_quotes(f)) {
 			if (csv_fwrite(fp, f, strlen(f)) != 0)
 				return -1;
 		} else if (*f && fputs(f, fp) == EOF) {
@@ -126,8 +173,12 @@ static int next_row(struct csv_reader *r, char *err, size_t errlen)
 				r->pos = 0;
 				if (r->len == 0) {
 					if (ferror(r->fp)) {
-						snprintf(err, errlen, "%s: read error: %s", r->path,
-						         strerror(errno));
+						if (errno == EINTR) /* the caller sees its stop flag */
+							snprintf(err, errlen, "%s: reading interrupted",
+							         r->path);
+						else
+							snprintf(err, errlen, "%s: read error: %s", r->path,
+							         strerror(errno));
 						return -1;
 					}
 					r->eof = true;

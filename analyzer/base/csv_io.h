@@ -4,7 +4,11 @@
  * csv_fwrite, which doubles embedded quotes) only when it holds a comma,
  * quote, CR, LF or leading/trailing space or tab, so plain values stay plain for
  * pandas, R and diff.  Rows end in LF (pandas, R and libcsv read it; the
- * choice is documented in docs/columns.md).
+ * choice is documented in docs/columns.md).  A field a spreadsheet would run
+ * as a formula (OWASP CSV injection: starting with =, +, -, @, tab or CR, and
+ * not a decimal number such as -5 or +1e3) is written with a leading
+ * apostrophe and quoted: "'=HYPERLINK(...)"; read back, it keeps the
+ * apostrophe.
  * Reading: a file streamed through libcsv row by row (csv_reader: memory
  * holds one row, however long the file), or read whole into a table
  * (csv_table, for small files); the header row finds columns by name.

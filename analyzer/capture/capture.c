@@ -106,6 +106,7 @@ struct capture {
 
 	/* pcapng */
 	struct pcapng_reader *ng;
+	uint64_t memlimit; /* the decompressor's (0: its default) */
 };
 
 /* ---- layer 1: the file ------------------------------------------------------- */
@@ -271,7 +272,7 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 		return -1;
 	}
 	c->comp = decomp_detect(c->raw_peek, c->raw_peek_len);
-	if (decomp_new(c->comp, raw_read, c, &c->dec, err, errlen) < 0)
+	if (decomp_new_limited(c->comp, raw_read, c, c->memlimit, &c->dec, err, errlen) < 0)
 		return -1;
 	/* only where a read always returns: a regular file (not stdin, a FIFO) */
 	if (c->comp != DECOMP_NONE && c->regular &&
@@ -499,12 +500,18 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen)
 {
+	return capture_open_limited(path, 0, out, err, errlen);
+}
+
+int capture_open_limited(const char *path, uint64_t memlimit, struct capture **out, char *err, size_t errlen)
+{
 	*out = NULL;
 	struct capture *c = calloc(1, sizeof *c);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	c->memlimit = memlimit;
 	int rc = open_stream(c, path, err, errlen);
 	if (rc == 0) {
 		if (c->fmt == FMT_PCAPNG)

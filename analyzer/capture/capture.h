@@ -36,6 +36,9 @@ struct capture_record {
  * with 3c 68 74 6d)", "empty file", "too short to be a capture (3 bytes)",
  * "gzip stream contains no capture (...)" or strerror() text. */
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen);
+/* The same with the decompressor's memory limit in bytes (0: the default,
+ * DECOMP_DEFAULT_MEMLIMIT in decompress.h). */
+int capture_open_limited(const char *path, uint64_t memlimit, struct capture **out, char *err, size_t errlen);
 
 /* Reads the next record.  Returns enum capture_status; on CAPTURE_DAMAGED err
  * holds e.g. "truncated record at byte offset 123456 (header says 1514 bytes,

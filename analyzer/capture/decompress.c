@@ -54,7 +54,8 @@ struct decomp {
 	bool member_end; /* gzip/bzip2: the current member/stream has ended */
 	bool lib_ready;  /* the library state below is initialised */
 	uint64_t out_bytes;
-	bool pending; /* an error to report once the bytes before it are delivered */
+	uint64_t memlimit; /* bytes the decoder may allocate (xz, zstd) */
+	bool pending;      /* an error to report once the bytes before it are delivered */
 	char what[160];
 	char msg[256];
 
@@ -168,6 +169,8 @@ static const char *lzma_text(lzma_ret ret)
 	switch (ret) {
 	case LZMA_MEM_ERROR:
 		return "out of memory";
+	case LZMA_MEMLIMIT_ERROR:
+		return "memory limit";
 	case LZMA_FORMAT_ERROR:
 		return "file format not recognized";
 	case LZMA_OPTIONS_ERROR:
@@ -200,6 +203,12 @@ static size_t read_xz(struct decomp *d, uint8_t *dst, size_t n)
 		}
 		if (ret == LZMA_BUF_ERROR && !(x->avail_in == 0 && d->in_eof))
 			continue;
+		if (ret == LZMA_MEMLIMIT_ERROR)
+			return fail(d, n - x->avail_out,
+			            "the stream needs %llu MiB of memory to decode, more than the limit "
+			            "of %llu MiB (--max-memory raises it)",
+			            (unsigned long long)((lzma_memusage(x) + (1 << 20) - 1) >> 20),
+			            (unsigned long long)(d->memlimit >> 20));
 		if (ret != LZMA_OK)
 			return fail(d, n - x->avail_out, "%s", lzma_text(ret));
 	}
@@ -332,7 +341,7 @@ static bool open_xz(struct decomp *d)
 {
 	lzma_stream init = LZMA_STREAM_INIT;
 	d->x = init;
-	return lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
+	return lzma_stream_decoder(&d->x, d->memlimit, LZMA_CONCATENATED) == LZMA_OK;
 }
 
 static void close_xz(struct decomp *d)
@@ -340,11 +349,22 @@ static void close_xz(struct decomp *d)
 	lzma_end(&d->x);
 }
 
+/* the largest window (a power of two) within the memory limit */
+static int zstd_window_log(const struct decomp *d)
+{
+	ZSTD_bounds b = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+	int lg = b.lowerBound;
+	while (lg < b.upperBound && (UINT64_C(1) << (lg + 1)) <= d->memlimit)
+		lg++;
+	return lg;
+}
+
 static bool open_zstd(struct decomp *d)
 {
 	d->zs = ZSTD_createDStream();
 	d->zs_last = 1;
-	if (d->zs != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs)))
+	if (d->zs != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs)) &&
+	    !ZSTD_isError(ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, zstd_window_log(d))))
 		return true;
 	ZSTD_freeDStream(d->zs); /* accepts NULL */
 	d->zs = NULL;
@@ -402,6 +422,12 @@ const char *decomp_name(enum decomp_kind kind)
 int decomp_new(enum decomp_kind kind, decomp_read_fn rd, void *ctx, struct decomp **out, char *err,
                size_t errlen)
 {
+	return decomp_new_limited(kind, rd, ctx, 0, out, err, errlen);
+}
+
+int decomp_new_limited(enum decomp_kind kind, decomp_read_fn rd, void *ctx, uint64_t memlimit,
+                       struct decomp **out, char *err, size_t errlen)
+{
 	*out = NULL;
 	if ((size_t)kind >= NCODECS) {
 		snprintf(err, errlen, "unknown decompressor %d", (int)kind);
@@ -413,6 +439,7 @@ int decomp_new(enum decomp_kind kind, decomp_read_fn rd, void *ctx, struct decom
 		return -1;
 	}
 	d->codec = &codecs[kind];
+	d->memlimit = memlimit ? memlimit : DECOMP_DEFAULT_MEMLIMIT;
 	d->rd = rd;
 	d->ctx = ctx;
 	d->in = malloc(DECOMP_IN_SIZE);

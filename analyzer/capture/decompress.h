@@ -35,10 +35,22 @@ const char *decomp_name(enum decomp_kind kind);
 
 struct decomp;
 
-/* Creates a decompressor pulling from rd(ctx, ...).  Returns 0, or -1 with
- * a reason in err (out of memory). */
+/* What a decoder that sizes its buffers from the stream's header may
+ * allocate, unless told otherwise: xz's dictionary (lzma_stream_decoder's
+ * memlimit), zstd's window (ZSTD_d_windowLogMax: the largest power of two
+ * within the limit).  gzip (32 KiB) and bzip2 (< 4 MiB) are bounded by
+ * their formats.  A stream that needs more fails with "the stream needs N
+ * MiB of memory to decode, more than the limit of L MiB" (xz) or zstd's
+ * "Frame requires too much memory for decoding". */
+#define DECOMP_DEFAULT_MEMLIMIT (UINT64_C(256) << 20)
+
+/* Creates a decompressor pulling from rd(ctx, ...), with the default memory
+ * limit.  Returns 0, or -1 with a reason in err (out of memory). */
 int decomp_new(enum decomp_kind kind, decomp_read_fn rd, void *ctx, struct decomp **out, char *err,
                size_t errlen);
+/* The same with a memory limit in bytes (0: the default). */
+int decomp_new_limited(enum decomp_kind kind, decomp_read_fn rd, void *ctx, uint64_t memlimit,
+                       struct decomp **out, char *err, size_t errlen);
 
 /* Reads up to n decompressed bytes (short reads are normal).  Returns the
  * number of bytes (> 0), 0 at the clean end of the stream, or -1 when the

@@ -85,7 +85,7 @@ static void run_file(struct file_job *job, struct packet *pkt)
 	job->status = INPUT_OK;
 	job->warn[0] = '\0';
 	job->opened = false;
-	if (capture_open(file, &cap, msg, sizeof msg) != 0) {
+	if (capture_open_limited(file, o->max_memory, &cap, msg, sizeof msg) != 0) {
 		/* not a capture: perhaps a scanner's result file, opened again to be
 		 * recognised — so only a regular file (stdin or a FIFO was consumed) */
 		char zmsg[512];

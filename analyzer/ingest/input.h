@@ -40,6 +40,7 @@ struct input_options {
 	/* non-NULL: a scanner result file without scanner_probe is fatal, and
 	 * this text (what to give instead) ends the error message */
 	const char *scanner_probe_hint;
+	uint64_t max_memory; /* a compressed capture's decoder limit in bytes; 0: the default */
 };
 
 enum input_status {

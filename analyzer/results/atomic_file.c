@@ -1,5 +1,6 @@
 /* atomic_file.c — write-then-rename output files (POSIX rename(2)).  See atomic_file.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,9 +11,37 @@
 
 #include "analyzer/results/atomic_file.h"
 
+/* final_path is a FIFO, character device or socket: written straight into */
+static int open_direct(struct atomic_file *af, const char *final_path, char *err, size_t errlen)
+{
+	int fd = open(final_path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || !(af->fp = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "%s: cannot open for writing: %s", final_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	af->direct = true;
+	if (!(af->final_path = strdup(final_path))) {
+		fclose(af->fp);
+		af->fp = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int atomic_file_open(struct atomic_file *af, const char *final_path, char *err, size_t errlen)
 {
 	memset(af, 0, sizeof *af);
+	struct stat st;
+	if (stat(final_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode))
+			return open_direct(af, final_path, err, errlen);
+		snprintf(err, errlen, "%s: %s; not replacing it", final_path,
+		         S_ISDIR(st.st_mode) ? "is a directory" : "exists and is not a regular file");
+		return -1;
+	}
 	char *d1 = strdup(final_path), *d2 = strdup(final_path);
 	if (!d1 || !d2) {
 		free(d1);
@@ -90,11 +119,20 @@ int atomic_file_sync(struct atomic_file *af, char *err, size_t errlen)
 		rc = -1;
 	}
 	af->fp = NULL;
+	if (af->direct) {
+		af->direct = false;
+		if (rc != 0)
+			snprintf(err, errlen, "%s: write failed: %s", af->final_path, strerror(e));
+		forget(af);
+		return rc;
+	}
 	return rc == 0 ? 0 : fail(af, e, err, errlen);
 }
 
 int atomic_file_rename(struct atomic_file *af, char *err, size_t errlen)
 {
+	if (!af->fp && !af->tmp_path)
+		return 0; /* written straight into (a FIFO, a device) */
 	if (af->fp || !af->tmp_path) {
 		snprintf(err, errlen, "internal error: file not synced");
 		return -1;
@@ -118,6 +156,7 @@ void atomic_file_abort(struct atomic_file *af)
 		fclose(af->fp);
 		af->fp = NULL;
 	}
+	af->direct = false;
 	if (af->tmp_path)
 		unlink(af->tmp_path);
 	forget(af);

@@ -5,10 +5,16 @@
  * name (POSIX rename is atomic within a file system).  Abort removes the
  * temporary file, so an interrupted or failed run never leaves a half-written
  * final file behind.
+ *
+ * A final path that exists and is a FIFO, a character device or a socket is
+ * written straight into (no temporary, nothing renamed over it); any other
+ * existing non-regular file (a directory, a block device) is refused by
+ * atomic_file_open, so callers can open before reading their input.
  */
 #ifndef MPCAP_ATOMIC_FILE_H
 #define MPCAP_ATOMIC_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -16,6 +22,7 @@ struct atomic_file {
 	FILE *fp;
 	char *final_path;
 	char *tmp_path;
+	bool direct; /* written straight into final_path */
 };
 
 /* Creates the temporary file next to final_path.  Returns 0 or -1 with err. */

@@ -1,17 +1,41 @@
-/* outdir.h — the set of files a subcommand writes into its output directory.
+/* outdir.h — the set of files a subcommand writes into its output directory,
+ * committed as a unit.
  *
  * Every subcommand that writes several files into DIR (analyze, merge,
- * trace, stats, join, attribute, report) writes them through one outdir:
- * each file is created under a temporary name in DIR (atomic_file.h), all
- * are written, then outdir_commit() flushes and syncs every file before it
- * renames the first one, so a full disk or a write error fails before any
- * final name is touched.  Abort (or a failed commit) removes every
- * temporary file.  The commit is the one place that decides how the files
- * appear together.
+ * trace, stats, join, attribute, report) writes them through one outdir.
+ * The files are written into a fresh staging directory next to DIR
+ * (".NAME.mpcap-XXXXXX" in DIR's parent).  outdir_commit() flushes and syncs
+ * every file, carries every other entry of DIR into the staging directory
+ * (hard links for files, symlinks, FIFOs...; a rename for subdirectories, so
+ * files mpcap did not write are kept), syncs the staging directory, swaps it
+ * with DIR in one renameat2(RENAME_EXCHANGE) (Linux 3.15), syncs the parent
+ * and removes the old directory.  After any failure or signal DIR therefore
+ * holds entirely the old results or entirely the new ones.
+ *
+ * DIR is resolved first: trailing slashes are dropped, a symlink is followed
+ * (the directory it names is swapped, the link stays), "." and ".." are made
+ * absolute.  Where the swap cannot be used — DIR is a mount point or "/", the
+ * parent is not writable, the file system refuses RENAME_EXCHANGE (EINVAL,
+ * EPERM in a sticky parent...), an entry of DIR cannot be hard-linked, or
+ * the working directory is inside DIR (a shell there would be left in a
+ * removed directory) — the files are renamed into DIR one by one, after every
+ * final name was checked to be replaceable and with SIGINT, SIGTERM and
+ * SIGHUP blocked: still all-or-nothing against failures and signals, not
+ * against a crash in the middle (docs/robustness.md).
+ *
+ * A name in DIR that outdir would replace must be absent, a regular file or a
+ * symlink; anything else (a directory, a FIFO...) is refused when the file
+ * is added, before anything is written.
+ *
+ * For tests, the environment variable MPCAP_TEST_OUTDIR_FAIL=STEP makes the
+ * commit fail at STEP (sync, carry, swap, rename) as if the system call had
+ * failed with EIO; MPCAP_TEST_OUTDIR_FAIL=term:STEP raises SIGTERM there.
+ * A signal during the swap or the renames is held until they are done.
  */
 #ifndef MPCAP_OUTDIR_H
 #define MPCAP_OUTDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,23 +47,33 @@ struct outdir_file {
 };
 
 struct outdir {
-	char *dir;
-	struct outdir_file *files; /* in the order added: the order of the renames */
+	char *dir;                 /* as given, for messages */
+	char *target;              /* DIR resolved: an absolute path */
+	char *stage;               /* the staging directory */
+	bool existed;              /* DIR existed at open */
+	bool in_place;             /* the staging directory is inside DIR: rename file by file */
+	struct outdir_file *files; /* in the order added */
 	size_t n, cap;
 };
 
-/* Creates dir (and missing parents).  0, or -1 with err. */
+/* Checks that dir can be an output directory: it is a directory (or a
+ * symlink to one) or does not exist yet.  For subcommands to call before
+ * reading their input.  0, or -1 with err. */
+int outdir_check(const char *dir, char *err, size_t errlen);
+/* Resolves dir, creates its missing parents and the staging directory.
+ * 0, or -1 with err. */
 int outdir_open(struct outdir *o, const char *dir, char *err, size_t errlen);
-/* Opens DIR/name under a temporary name; NULL with err. */
+/* Opens NAME in the staging directory; NULL with err (also when DIR/NAME
+ * exists and is neither a regular file nor a symlink). */
 FILE *outdir_add(struct outdir *o, const char *name, char *err, size_t errlen);
 /* Says that writing to fp (a file of o; NULL: several of them) failed:
  * "DIR/NAME: write failed: <errno's text>".  Returns -1. */
 int outdir_write_failed(const struct outdir *o, const FILE *fp, char *err, size_t errlen);
-/* Flushes and syncs every file, then renames each to its final name.  On
- * failure err names the file and the reason and the temporaries that are
- * left are removed (by outdir_close). */
+/* Syncs every file and puts the set in place (see above).  On failure err
+ * names the file and the reason, DIR is as it was, and outdir_close removes
+ * the staging directory. */
 int outdir_commit(struct outdir *o, char *err, size_t errlen);
-/* Removes the temporary files not committed and frees o (safe after a
+/* Removes the staging directory if not committed and frees o (safe after a
  * commit, after a failed open, and twice). */
 void outdir_close(struct outdir *o);
 

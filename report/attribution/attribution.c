@@ -120,7 +120,7 @@ static ssize_t lr_source(void *ctx, uint8_t *buf, size_t n, char *err, size_t er
 	return (ssize_t)got;
 }
 
-static int lr_open(struct line_reader *lr, const char *path, char *err, size_t errlen)
+static int lr_open(struct line_reader *lr, const char *path, uint64_t memlimit, char *err, size_t errlen)
 {
 	memset(lr, 0, sizeof *lr);
 	lr->path = path;
@@ -131,7 +131,8 @@ static int lr_open(struct line_reader *lr, const char *path, char *err, size_t e
 	}
 	lr->npeek = fread(lr->peek, 1, sizeof lr->peek, lr->fp);
 	char derr[256];
-	if (decomp_new(decomp_detect(lr->peek, lr->npeek), lr_source, lr, &lr->d, derr, sizeof derr) != 0) {
+	if (decomp_new_limited(decomp_detect(lr->peek, lr->npeek), lr_source, lr, memlimit, &lr->d, derr,
+	                       sizeof derr) != 0) {
 		snprintf(err, errlen, "%s: %s", path, derr);
 		fclose(lr->fp);
 		lr->fp = NULL;
@@ -287,6 +288,7 @@ struct org_rec {
 };
 
 struct attribution {
+	uint64_t max_memory; /* compressed files' decoder limit; 0: the default */
 	struct prefix_builder *builder[2];
 	struct prefix_table *table[2];
 	size_t text_prefixes[2];
@@ -439,7 +441,7 @@ static bool parse_origin(const char *s, uint32_t *first, bool *multi)
 static int load_pfx2as(struct attribution *a, const char *path, uint16_t src, char *err, size_t errlen)
 {
 	struct line_reader lr;
-	if (lr_open(&lr, path, err, errlen) != 0)
+	if (lr_open(&lr, path, a->max_memory, err, errlen) != 0)
 		return -1;
 	int rc = -1, r;
 	while ((r = lr_next(&lr, err, errlen)) == 1) {
@@ -504,7 +506,7 @@ out:
 static int load_delegated(struct attribution *a, const char *path, uint16_t src, char *err, size_t errlen)
 {
 	struct line_reader lr;
-	if (lr_open(&lr, path, err, errlen) != 0)
+	if (lr_open(&lr, path, a->max_memory, err, errlen) != 0)
 		return -1;
 	int rc = -1, r;
 	bool seen_record = false;
@@ -658,7 +660,7 @@ static int field_index(char **names, size_t n, const char *want)
 static int load_as2org(struct attribution *a, const char *path, char *err, size_t errlen)
 {
 	struct line_reader lr;
-	if (lr_open(&lr, path, err, errlen) != 0)
+	if (lr_open(&lr, path, a->max_memory, err, errlen) != 0)
 		return -1;
 	int rc = -1, r;
 	char format[512] = "";
@@ -1070,11 +1072,16 @@ int attribution_add_geo(struct attribution *a, const char *path, char *err, size
 	return add_source(a, KIND_GEO, path, err, errlen);
 }
 
+void attribution_set_max_memory(struct attribution *a, uint64_t bytes)
+{
+	a->max_memory = bytes;
+}
+
 int attribution_add_names(struct attribution *a, const char *path, char *err, size_t errlen)
 {
 	/* as2org when the first meaningful line is a comment or '|'-separated; else CSV */
 	struct line_reader lr;
-	if (lr_open(&lr, path, err, errlen) != 0)
+	if (lr_open(&lr, path, a->max_memory, err, errlen) != 0)
 		return -1;
 	int r, as2org = 0;
 	while ((r = lr_next(&lr, err, errlen)) == 1) {

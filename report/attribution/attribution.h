@@ -35,6 +35,9 @@
 struct attribution;
 
 struct attribution *attribution_new(void);
+/* What the decoder of a compressed file may allocate (decompress.h; 0: the
+ * default, 256 MiB); before the first attribution_add_*. */
+void attribution_set_max_memory(struct attribution *a, uint64_t bytes);
 void attribution_free(struct attribution *a);
 
 /* Origin-AS source: an MMDB, else a pfx2as file. */

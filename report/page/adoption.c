@@ -368,8 +368,10 @@ int rp_build_counts(struct report *r, char *err, size_t errlen)
 		rp_oom(err, errlen);
 		goto out;
 	}
-	memcpy(sorted, t.fps.v, t.fps.n * sizeof *sorted);
-	qsort(sorted, t.fps.n, sizeof *sorted, rp_fp_cmp);
+	if (t.fps.n)
+		memcpy(sorted, t.fps.v, t.fps.n * sizeof *sorted);
+	if (t.fps.n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(sorted, t.fps.n, sizeof *sorted, rp_fp_cmp);
 	for (size_t i = 0; i < t.fps.n; i++)
 		order[i] = (size_t)rp_fp_index(&t.fps, sorted[i].family, sorted[i].port, false);
 	bool fail = false;

@@ -327,7 +327,8 @@ int rp_build_keys(struct report *r, char *err, size_t errlen)
 				}
 			}
 		}
-		qsort(l.v, l.n, sizeof *l.v, rp_fp_cmp);
+		if (l.n > 1) /* qsort(NULL, 0) is undefined */
+			qsort(l.v, l.n, sizeof *l.v, rp_fp_cmp);
 		for (size_t i = 0; i < l.n && r->ngroups < RP_MAX_GROUPS; i++)
 			if (add_group(r, l.v[i].family, l.v[i].port, err, errlen) != 0) {
 				free(l.v);

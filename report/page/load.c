@@ -183,7 +183,8 @@ static int load_scans(struct report *r, char *const *dirs, size_t ndirs, char *e
 	}
 	if (longitudinal_finish(r->l, err, errlen) != 0)
 		return -1;
-	qsort(r->scans, r->nscans, sizeof *r->scans, scan_label_cmp);
+	if (r->nscans > 1) /* qsort(NULL, 0) is undefined */
+		qsort(r->scans, r->nscans, sizeof *r->scans, scan_label_cmp);
 	return 0;
 }
 

@@ -207,7 +207,8 @@ static int ranking_fill(struct rp_ranking *rk, struct agg_list *l, uint8_t famil
 		if (sel.v[i].value > 0)
 			sel.v[kept++] = sel.v[i];
 	sel.n = kept;
-	qsort(sel.v, sel.n, sizeof *sel.v, agg_cmp);
+	if (sel.n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(sel.v, sel.n, sizeof *sel.v, agg_cmp);
 	size_t n = sel.n < top ? sel.n : top;
 	rk->labels = calloc(n + 1, sizeof *rk->labels);
 	rk->keys = calloc(n + 1, sizeof *rk->keys);
@@ -295,7 +296,8 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 		nn++;
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, name_cmp);
+	if (nn > 1) /* qsort(NULL, 0) is undefined */
+		qsort(names, nn, sizeof *names, name_cmp);
 	bool got_as = false, got_cc = false;
 	int rc = 0;
 	char as_note[256] = "", cc_note[640] = "";

@@ -189,7 +189,8 @@ out:
 /* tracebox.csv, the chart's groups and each scan's confirmed counts from g. */
 static int class_rows(struct report *r, struct tgroups *g, char *err, size_t errlen)
 {
-	qsort(g->v, g->n, sizeof *g->v, tgroup_cmp);
+	if (g->n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(g->v, g->n, sizeof *g->v, tgroup_cmp);
 	/* the chart: the latest traced scan (scans are in label order), else the untargeted rows */
 	r->trace_chart_scan = -1;
 	for (size_t s = 0; s < r->nscans; s++)
@@ -264,25 +265,19 @@ static int count_hops(const char *dir, const struct csv_table *dt, struct hop_ro
 		if (!rp_parse_ulong(row[dh], 255, &hop) || hop == 0 || !rp_parse_ulong(row[df], 6, &fam) ||
 		    !rp_parse_ulong(row[dpo], 65535, &port))
 			continue;
-		size_t k;
-		for (k = 0; k < *nh; k++)
-			if ((*hops)[k].family == fam && (*hops)[k].port == port && (*hops)[k].hop == hop &&
-			    strcmp((*hops)[k].change, row[dc]) == 0)
-				break;
-		if (k == *nh) {
-			if (*nh == *caph) {
-				size_t nc = *caph ? *caph * 2 : 32;
-				struct hop_row *n = realloc(*hops, nc * sizeof *n);
-				if (!n)
-					return rp_oom(err, errlen);
-				*hops = n;
-				*caph = nc;
-			}
-			(*hops)[*nh] = (struct hop_row){ (uint8_t)fam, (uint16_t)port, (unsigned)hop, "", 0 };
-			snprintf((*hops)[*nh].change, sizeof(*hops)[*nh].change, "%s", row[dc]);
-			(*nh)++;
+		/* every row appended, then sorted and merged once all directories are
+		 * read: n log n (a search of the rows so far made it quadratic) */
+		if (*nh == *caph) {
+			size_t nc = *caph ? *caph * 2 : 32;
+			struct hop_row *n = realloc(*hops, nc * sizeof *n);
+			if (!n)
+				return rp_oom(err, errlen);
+			*hops = n;
+			*caph = nc;
 		}
-		(*hops)[k].n++;
+		(*hops)[*nh] = (struct hop_row){ (uint8_t)fam, (uint16_t)port, (unsigned)hop, "", 1 };
+		snprintf((*hops)[*nh].change, sizeof(*hops)[*nh].change, "%s", row[dc]);
+		(*nh)++;
 	}
 	return 0;
 }
@@ -348,7 +343,17 @@ int rp_build_trace(struct report *r, const char *const *dirs, size_t ndirs, char
 	}
 	if (class_rows(r, &g, err, errlen) != 0)
 		goto out;
-	qsort(hops, nh, sizeof *hops, hop_row_cmp);
+	if (nh > 1) { /* qsort(NULL, 0) is undefined */
+		qsort(hops, nh, sizeof *hops, hop_row_cmp);
+		size_t o = 0;
+		for (size_t k = 1; k < nh; k++) {
+			if (hop_row_cmp(&hops[o], &hops[k]) == 0)
+				hops[o].n += hops[k].n;
+			else
+				hops[++o] = hops[k];
+		}
+		nh = o + 1;
+	}
 	/* the chart: hops with a change (no empty hop) x change types, both families together */
 	r->hops = calloc(nh + 1, sizeof *r->hops);
 	r->hop_changes = calloc(nh + 1, sizeof *r->hop_changes);
@@ -369,8 +374,10 @@ int rp_build_trace(struct report *r, const char *const *dirs, size_t ndirs, char
 			snprintf(r->hop_changes[r->nhop_changes++], sizeof r->hop_changes[0], "%s",
 			         hops[k].change);
 	}
-	qsort(r->hops, r->nhops, sizeof *r->hops, unsigned_cmp);
-	qsort(r->hop_changes, r->nhop_changes, sizeof *r->hop_changes, change_cmp);
+	if (r->nhops > 1)
+		qsort(r->hops, r->nhops, sizeof *r->hops, unsigned_cmp);
+	if (r->nhop_changes > 1)
+		qsort(r->hop_changes, r->nhop_changes, sizeof *r->hop_changes, change_cmp);
 	uint64_t changed = 0;
 	for (size_t k = 0; k < nh; k++) {
 		char fam[4], port[8], hop[8], n[24];

@@ -16,3 +16,26 @@ need_corpus() {
 		exit 1
 	fi
 }
+# opened PID PATH: waits (up to 20 s) until PID has PATH open — past start-up,
+# its signal handlers installed, reading input — then a little longer
+opened() {
+	local n=0 fd
+	while [ $n -lt 200 ]; do
+		for fd in /proc/"$1"/fd/*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && n=200
+		done
+		n=$((n + 1))
+		[ $n -le 200 ] && sleep 0.1
+	done
+	sleep 0.3
+}
+# stop_reading PID PATH FEEDER: SIGTERM to PID once it reads PATH; rc is its exit
+# status; the FEEDER writing into PATH is ended
+stop_reading() {
+	opened "$1" "$2"
+	kill -TERM "$1"
+	wait "$1"
+	rc=$?
+	kill "$3" 2>/dev/null
+	wait "$3" 2>/dev/null
+}

@@ -28,12 +28,14 @@ given tool versions; the seeds are committed, so this only documents and
 refreshes them.
 """
 import gzip
+import lzma
 import os
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "corpus")
@@ -200,6 +202,14 @@ def main():
                              stdout=subprocess.PIPE, check=True).stdout
         put("capture", "ptcpdump-loopback.pcap." + ext, out)
     put("capture", "mixed-linktypes.pcapng.gz", gzip.compress(open(os.path.join(tmp, "mix"), "rb").read(), 9, mtime=0))
+    # issue 15: an xz stream whose block header asks for a 1 GiB dictionary
+    # (LZMA2 property 36; the block header's CRC32 recomputed): refused by
+    # the decoder's memory limit, never allocated
+    xz = bytearray(lzma.compress(raw, format=lzma.FORMAT_XZ, filters=[{"id": lzma.FILTER_LZMA2, "preset": 1}]))
+    hs = (xz[12] + 1) * 4
+    xz[16] = 36
+    struct.pack_into("<I", xz, 12 + hs - 4, zlib.crc32(bytes(xz[12:12 + hs - 4])))
+    put("capture", "ptcpdump-loopback.dict1g.pcap.xz", bytes(xz))
 
     # ---- dissect / tcp / icmp: frames of the libre captures and ours
     frames = []

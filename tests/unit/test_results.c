@@ -389,10 +389,13 @@ Test(outdir, files_appear_together_at_commit)
 	fputs("one\n", x);
 	fputs("two\n", y);
 	snprintf(path, sizeof path, "%s/x.csv", dir);
-	cr_assert_eq(access(path, F_OK), -1, "no final name before the commit");
-	cr_assert_eq(hidden_files(dir), 2);
+	cr_assert_eq(access(dir, F_OK), -1, "no directory before the commit");
+	char parent[160];
+	snprintf(parent, sizeof parent, "%s/a", base);
+	cr_assert_eq(hidden_files(parent), 1, "one staging directory next to it");
 	cr_assert_eq(outdir_commit(&o, err, sizeof err), 0, "%s", err);
 	outdir_close(&o);
+	cr_assert_eq(hidden_files(parent), 0, "the staging directory became it");
 	char *text = read_all(path);
 	cr_assert_str_eq(text, "one\n");
 	free(text);
@@ -427,6 +430,18 @@ Test(outdir, abort_keeps_the_old_files_and_removes_every_temporary)
 	snprintf(path, sizeof path, "%s/y.csv", dir);
 	cr_assert_eq(access(path, F_OK), -1);
 	cr_assert_eq(hidden_files(dir), 0);
+	char parent[80];
+	snprintf(parent, sizeof parent, "%s", dir);
+	*strrchr(parent, '/') = '\0';
+	cr_assert_eq(access(parent, F_OK), 0);
+	char stage[160];
+	snprintf(stage, sizeof stage, ".%s.mpcap-", strrchr(dir, '/') + 1);
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		cr_assert(strncmp(e->d_name, stage, strlen(stage)) != 0, "staging directory %s left",
+		          e->d_name);
+	closedir(d);
 }
 
 Test(outdir, a_path_that_is_a_file_is_refused)
