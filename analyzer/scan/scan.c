@@ -27,6 +27,7 @@
 #include "analyzer/base/sort.h"
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/dissect/tcp.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan_internal.h"
 
 /* ---- containers --------------------------------------------------------------- */
@@ -175,6 +176,7 @@ void scan_free(struct scan *s)
 	free(s->files);
 	free(s->profiles);
 	free(s->prof_hash);
+	abtest_free(s->ab);
 	target_map_free(s->probe_map);
 	target_map_free(s->probe_wild);
 	free(s->scanners);
@@ -946,6 +948,9 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 	}
 	if (idx != 0 && !s->probe_map && !(s->probe_map = target_map_new()))
 		return -1;
+	if (abtest_probe(s, ip->family, ip->dst, tcp->dport, tcp->sport, idx) !=
+	    0) /* before the map's update */
+		return -1;
 	if (s->probe_map) {
 		struct target_key k = target_key_make(ip->family, ip->dst, tcp->dport);
 		k.aux = tcp->sport;
@@ -1124,6 +1129,8 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 	if (is_scanner(s, family, target))
 		return 0;
 	bool scanner_ok = is_scanner(s, family, scanner);
+	if (scanner_ok && abtest_response(s, family, target, port, sport) != 0)
+		return -1;
 	if (family == 4) {
 		struct window *w = &s->win;
 		uint64_t key;
