@@ -77,9 +77,9 @@ unsigned abtest_kinds(const struct scan *s)
 	return k;
 }
 
-bool abtest_kinds_mixed(unsigned kinds)
+bool abtest_kinds_ab(unsigned kinds)
 {
-	return (kinds & (kinds - 1)) != 0;
+	return (kinds & KIND_PLAIN) && (kinds & (KIND_V0 | KIND_V1));
 }
 
 struct fill {

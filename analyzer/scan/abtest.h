@@ -50,8 +50,8 @@ int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_
 /* The kinds of probe in s's profile table (a bit each: plain, v0, v1). */
 unsigned abtest_kinds(const struct scan *s);
 
-/* True when two or more bits are set in kinds: an A/B scan. */
-bool abtest_kinds_mixed(unsigned kinds);
+/* True when kinds hold plain and an MP_CAPABLE version: an A/B scan. */
+bool abtest_kinds_ab(unsigned kinds);
 
 /* True when the scan has probes of at least two kinds (plain, v0, v1). */
 bool abtest_active(const struct abtest *ab);

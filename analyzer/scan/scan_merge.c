@@ -692,7 +692,7 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 		goto oom;
 	if (b->inexact)
 		scan_set_inexact(a, b->inexact_why);
-	if (abtest_kinds_mixed(abtest_kinds(a) | abtest_kinds(b)))
+	if (abtest_kinds_ab(abtest_kinds(a) | abtest_kinds(b)))
 		scan_set_inexact(a, "an A/B scan (plain and MP_CAPABLE probes): which kinds of probe each "
 		                    "target answered is decided in one run only");
 
