@@ -55,9 +55,12 @@ static int write_targets(FILE *fp, const struct scan *s)
 			size_t l = strlen(anom);
 			snprintf(anom + l, sizeof anom - l, "%sversion-mismatch", l ? ";" : "");
 		}
-		format_time(t->first_sec, t->first_nsec, first, sizeof first);
-		snprintf(ttl, sizeof ttl, "%u", t->ttl);
-		snprintf(nresp, sizeof nresp, "%u", t->responses);
+		first[0] = ttl[0] = nresp[0] = '\0';
+		if (t->response != RESP_NONE) { /* an A/B row (abtest.h) has no answer */
+			format_time(t->first_sec, t->first_nsec, first, sizeof first);
+			snprintf(ttl, sizeof ttl, "%u", t->ttl);
+			snprintf(nresp, sizeof nresp, "%u", t->responses);
+		}
 		char fpr[FINGERPRINT_MAX];
 		fingerprint_format(&p, t, fpr, sizeof fpr);
 		char group[16] = "";

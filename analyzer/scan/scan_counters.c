@@ -57,9 +57,10 @@ static const struct counter_doc counter_docs[] = {
 	{ "abtest.ambiguous",
 	  "A/B scans only: targets left out of the A/B comparison, their plain and MP_CAPABLE SYNs "
 	  "sent from one scanner port (a connection falling back, not a scanner's pair)" },
-	{ "abtest.mpc-dropped-VERSION",
-	  "A/B scans only: of those, targets that answered the plain SYN and no SYN of MP_CAPABLE "
-	  "version VERSION (v0, v1)" },
+	{ "abtest.mpc-dropped-v0",
+	  "A/B scans only: of those, targets that answered the plain SYN and no v0 MP_CAPABLE SYN" },
+	{ "abtest.mpc-dropped-v1",
+	  "A/B scans only: of those, targets that answered the plain SYN and no v1 MP_CAPABLE SYN" },
 	{ "abtest.plain-dropped",
 	  "A/B scans only: targets that answered MP_CAPABLE SYNs and not the plain one" },
 };
