@@ -41,7 +41,8 @@ static const struct column_def target_cols[] = {
 	  "the probe's key (learned from the probes, given with --probe-key, or inferred); empty when "
 	  "unknown or when the probe carried none (v1)" },
 	{ "response", "text",
-	  "synack, rst or icmp-unreachable (a SYN-ACK is preferred when a target sent several)" },
+	  "synack, rst or icmp-unreachable (a SYN-ACK is preferred when a target sent several); "
+	  "empty in the mpc-dropped and plain-dropped rows of A/B scans (no answer to that probe)" },
 	{ "mpc_version", "integer",
 	  "MP_CAPABLE version in the SYN-ACK; empty when the SYN-ACK had no MP_CAPABLE" },
 	{ "mpc_length", "integer", "MP_CAPABLE option length in the SYN-ACK" },
@@ -59,12 +60,13 @@ static const struct column_def target_cols[] = {
 	  "semicolon-separated anomalies of the response's MP_CAPABLE (see dump's anomaly column) "
 	  "plus version-mismatch when the SYN-ACK's version differs from the probe's" },
 	{ "verdict", "text",
-	  "mptcp, replay, modified, shared-key, no-mptcp, rst or icmp-unreachable (rules in "
-	  "docs/methodology.md)" },
+	  "mptcp, replay, modified, shared-key, no-mptcp, rst or icmp-unreachable; in A/B scans "
+	  "also mpc-dropped and plain-dropped (rules in docs/methodology.md)" },
 	{ "verdict_reason", "text",
 	  "which rule gave a replay, modified, shared-key or keyless no-mptcp verdict: "
 	  "key-equal, keyless-echo, options-mirrored, key-near, key-bytes-equal, "
-	  "header-changed, key-shared, mpc-without-key; empty otherwise" },
+	  "header-changed, key-shared, mpc-without-key; mpc-dropped-v0 or mpc-dropped-v1 for "
+	  "mpc-dropped; empty otherwise" },
 	{ "key_group", "integer",
 	  "distinct addresses that returned this key in the scan (2 or more: shared-key); "
 	  "empty without a key" },
