@@ -932,6 +932,9 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 		s->last_scanner_family = ip->family;
 		memcpy(s->last_scanner, ip->src, 16);
 	}
+	/* before this probe joins the probed set and the per-probe map (abtest.h) */
+	if (abtest_probe(s, ip->family, ip->dst, tcp->dport, tcp->sport, idx) != 0)
+		return -1;
 	if (ip->family == 4) {
 		struct window *w = &s->win;
 		uint64_t key;
@@ -947,9 +950,6 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 		return -1;
 	}
 	if (idx != 0 && !s->probe_map && !(s->probe_map = target_map_new()))
-		return -1;
-	if (abtest_probe(s, ip->family, ip->dst, tcp->dport, tcp->sport, idx) !=
-	    0) /* before the map's update */
 		return -1;
 	if (s->probe_map) {
 		struct target_key k = target_key_make(ip->family, ip->dst, tcp->dport);
