@@ -173,6 +173,36 @@ int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_
 	return 0;
 }
 
+int abtest_fold(struct scan *m, struct scan *w)
+{
+	struct abtest *wa = w->ab;
+	if (!wa)
+		return 0;
+	if (!m->ab && !(m->ab = calloc(1, sizeof *m->ab)))
+		return -1;
+	struct abtest *ma = m->ab;
+	for (unsigned k = 1; k <= KINDS; k++) /* each kind's first profile: the lowest index */
+		if ((wa->kinds_seen & k) && (k & (k - 1)) == 0 &&
+		    (!(ma->kinds_seen & k) || wa->kind_profile[k] < ma->kind_profile[k]))
+			ma->kind_profile[k] = wa->kind_profile[k];
+	ma->kinds_seen |= wa->kinds_seen;
+	if (!wa->active)
+		return 0;
+	if (!ma->m && !(ma->m = target_map_new()))
+		return -1;
+	ma->active = true;
+	size_t cursor = 0;
+	struct target_key k;
+	uint32_t v;
+	while (target_map_next(wa->m, &cursor, &k, &v)) {
+		uint32_t *slot = target_map_get(ma->m, &k, true, 0, NULL);
+		if (!slot)
+			return -1;
+		*slot |= v;
+	}
+	return 0;
+}
+
 static int row_add(struct abtest *ab, const struct target_key *k, uint8_t kind, enum verdict v,
                    enum verdict_reason why)
 {

@@ -21,9 +21,10 @@
  * then every target probed so far (all of the first kind) is entered, and
  * every later probe and answer to a scanner is noted by the kind of the probe
  * it answers (the per-probe map of scan.c: target and scanner port).  Scans
- * of one kind pay nothing.  What it needs is not in scan.state: a merge of
- * pieces of an A/B scan is inexact (mpcap analyze -j then reads the files
- * again with one thread), and mpcap merge of saved pieces gives no A/B rows.
+ * of one kind pay nothing.  A partitioned scan (analyze -j) tracks each
+ * worker's targets in the worker and folds them (abtest_fold).  What it
+ * needs is not in scan.state: a merge of saved pieces of an A/B scan is
+ * inexact, and mpcap merge gives no A/B rows (with a warning).
  * docs/methodology.md, "Paths that drop MP_CAPABLE", has the reasoning.
  */
 #ifndef MPCAP_ABTEST_H
@@ -52,6 +53,11 @@ unsigned abtest_kinds(const struct scan *s);
 
 /* True when kinds hold plain and an MP_CAPABLE version: an A/B scan. */
 bool abtest_kinds_ab(unsigned kinds);
+
+/* Folds a worker of a partitioned scan (scan_part.c) into the master: their
+ * targets are disjoint and their option indices the same, so the kinds per
+ * target are a union.  Returns 0 or -1 (out of memory). */
+int abtest_fold(struct scan *m, struct scan *w);
 
 /* True when the scan has probes of at least two kinds (plain, v0, v1). */
 bool abtest_active(const struct abtest *ab);

@@ -8,7 +8,7 @@
 # source port). Asserts with tshark as the oracle: exactly .6/.7/::6/::7 answer plain SYNs and no
 # MP_CAPABLE SYN; then that mpcap analyze names exactly those targets mpc-dropped (v0 and v1 rows,
 # reasons mpc-dropped-v0/-v1), no target plain-dropped, the filtered one nowhere, the counters
-# agreeing, and the real MPTCP host .2 still mptcp. TAP-style output.
+# agreeing, the real MPTCP host .2 still mptcp, and analyze -j 2 giving the same. TAP-style output.
 # Not root: "SKIP: needs root", exit 77. Root without namespaces: exit 1 with the reason.
 # --check PCAP asserts on an existing capture (samples/captures/netns-abtest.pcap) instead.
 # shellcheck disable=SC2016
@@ -120,11 +120,14 @@ check_eq "summary: abtest.mpc-dropped-v1" "$(counter abtest.mpc-dropped-v1)" 4
 check_eq "summary: abtest.targets (every target got all three kinds)" "$(counter abtest.targets)" "$ntargets"
 check_eq "truth file names the two hosts behind the dropper per family" \
 	"$(grep -c 'behind-mpc-dropper' "$TMP/a.truth.csv")" 4
-# the same scan read in parallel pieces falls back to one exact run
+# the same scan in two files read by two threads
 tshark -r "$TMP/a.pcap" -w "$TMP/a1.pcap" -Y 'frame.number <= 100' 2>/dev/null
 tshark -r "$TMP/a.pcap" -w "$TMP/a2.pcap" -Y 'frame.number > 100' 2>/dev/null
 "$MPCAP" analyze -q -j 2 -o "$TMP/par" "$TMP/a1.pcap" "$TMP/a2.pcap" 2>"$TMP/par.err"
 check "-j 2 over two pieces: the same mpc-dropped rows" \
 	cmp -s <(grep mpc-dropped "$T" | cut -d, -f2-) <(grep mpc-dropped "$TMP/par/targets.csv" | cut -d, -f2-)
-check "-j 2: the merge said it cannot be exact for an A/B scan and read again" grep -q 'A/B scan' "$TMP/par.err"
+# one capture on two cores (partitioned by target): byte for byte the single-thread results
+"$MPCAP" analyze -q -j 2 -o "$TMP/part" "$TMP/a.pcap"
+check "-j 2 on one capture: targets.csv as with one thread" cmp -s "$T" "$TMP/part/targets.csv"
+check "-j 2 on one capture: summary.csv as with one thread" cmp -s "$TMP/out/summary.csv" "$TMP/part/summary.csv"
 tap_finish
