@@ -41,7 +41,8 @@ static const struct column_def target_cols[] = {
 	  "the probe's key (learned from the probes, given with --probe-key, or inferred); empty when "
 	  "unknown or when the probe carried none (v1)" },
 	{ "response", "text",
-	  "synack, rst or icmp-unreachable (a SYN-ACK is preferred when a target sent several)" },
+	  "synack, rst or icmp-unreachable (a SYN-ACK is preferred when a target sent several); "
+	  "empty in the mpc-dropped and plain-dropped rows of A/B scans (no answer to that probe)" },
 	{ "mpc_version", "integer",
 	  "MP_CAPABLE version in the SYN-ACK; empty when the SYN-ACK had no MP_CAPABLE" },
 	{ "mpc_length", "integer", "MP_CAPABLE option length in the SYN-ACK" },
@@ -59,15 +60,29 @@ static const struct column_def target_cols[] = {
 	  "semicolon-separated anomalies of the response's MP_CAPABLE (see dump's anomaly column) "
 	  "plus version-mismatch when the SYN-ACK's version differs from the probe's" },
 	{ "verdict", "text",
-	  "mptcp, replay, modified, shared-key, no-mptcp, rst or icmp-unreachable (rules in "
-	  "docs/methodology.md)" },
+	  "mptcp, replay, modified, shared-key, no-mptcp, rst or icmp-unreachable; in A/B scans "
+	  "also mpc-dropped and plain-dropped (rules in docs/methodology.md)" },
 	{ "verdict_reason", "text",
 	  "which rule gave a replay, modified, shared-key or keyless no-mptcp verdict: "
 	  "key-equal, keyless-echo, options-mirrored, key-near, key-bytes-equal, "
-	  "header-changed, key-shared, mpc-without-key; empty otherwise" },
+	  "header-changed, key-shared, mpc-without-key; mpc-dropped-v0 or mpc-dropped-v1 for "
+	  "mpc-dropped; empty otherwise" },
 	{ "key_group", "integer",
 	  "distinct addresses that returned this key in the scan (2 or more: shared-key); "
 	  "empty without a key" },
+	{ "fingerprint", "text",
+	  "what the SYN-ACK did with each of the probe's TCP options, in the probe's order: "
+	  "NAME=echo (same bytes; ts: TSecr 0, copied from the SYN), diff (other bytes), nop (ts "
+	  "overwritten with NOPs), drop (gone), then NAME=new for options the probe did not carry; "
+	  "names mss, ws, sack, ts, mpc, tfo, md5, ao, optN (docs/methodology.md, \"Middlebox "
+	  "fingerprints\"); empty for RST, ICMP and when the probe's options are unknown" },
+};
+
+static const struct column_def fingerprint_cols[] = {
+	{ "scan", "text", "scan label" },
+	{ "fingerprint", "text", "the fingerprint column of targets.csv" },
+	{ "verdict", "text", "the verdict of those rows" },
+	{ "targets", "integer", "targets.csv SYN-ACK rows with that fingerprint and verdict" },
 };
 
 static const struct column_def summary_cols[] = {
@@ -81,6 +96,7 @@ static const struct column_def summary_cols[] = {
 _Static_assert(sizeof dump_cols / sizeof dump_cols[0] == DUMP_NCOLS, "enum dump_column");
 _Static_assert(sizeof target_cols / sizeof target_cols[0] == TARGETS_NCOLS, "enum targets_column");
 _Static_assert(sizeof summary_cols / sizeof summary_cols[0] == SUMMARY_NCOLS, "enum summary_column");
+_Static_assert(sizeof fingerprint_cols / sizeof fingerprint_cols[0] == FPR_NCOLS, "enum fingerprints_column");
 
 static const struct column_def join_host_cols[] = {
 	{ "address", "address", "host address" },
@@ -635,6 +651,10 @@ static const struct column_set sets[COLSET_COUNT] = {
 	                     target_cols, sizeof target_cols / sizeof target_cols[0] },
 	[COLSET_SUMMARY] = { "summary.csv", "every counter of the analysis, in long (tidy) form",
 	                     summary_cols, sizeof summary_cols / sizeof summary_cols[0] },
+	[COLSET_FINGERPRINTS] = { "fingerprints.csv",
+	                          "SYN-ACK rows of targets.csv per fingerprint and verdict, most common "
+	                          "first (then by fingerprint and verdict)",
+	                          fingerprint_cols, sizeof fingerprint_cols / sizeof fingerprint_cols[0] },
 	[COLSET_JOIN_HOSTS] = { "hosts.csv (mpcap join)",
 	                        "one row per (address, port) that answered with MP_CAPABLE "
 	                        "in any of the joined scans",

@@ -26,6 +26,7 @@ enum column_set_id {
 	COLSET_DUMP = 0,
 	COLSET_TARGETS,
 	COLSET_SUMMARY,
+	COLSET_FINGERPRINTS,
 	COLSET_JOIN_HOSTS,
 	COLSET_JOIN_MONTHLY,
 	COLSET_STATS_CHISQUARE,
@@ -57,7 +58,7 @@ enum column_set_id {
 	COLSET_COUNT
 };
 
-/* The columns of the dump, targets.csv and summary.csv in file order:
+/* The columns of the dump, targets.csv, fingerprints.csv and summary.csv in file order:
  * indexes into their tables (columns.c checks the counts at compile time).
  * The writers fill a row by these, the readers find each column by the
  * table's name. */
@@ -101,8 +102,11 @@ enum targets_column {
 	TARGETS_VERDICT,
 	TARGETS_VERDICT_REASON,
 	TARGETS_KEY_GROUP,
+	TARGETS_FINGERPRINT,
 	TARGETS_NCOLS
 };
+
+enum fingerprints_column { FPR_SCAN, FPR_FINGERPRINT, FPR_VERDICT, FPR_TARGETS, FPR_NCOLS };
 
 enum summary_column {
 	SUMMARY_SCAN,

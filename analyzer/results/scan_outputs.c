@@ -1,7 +1,8 @@
-/* scan_outputs.c — writes a finished scan's results directory: targets.csv and
- * summary.csv (RFC 4180 CSV through csv_io, columns from columns.c),
+/* scan_outputs.c — writes a finished scan's results directory: targets.csv,
+ * fingerprints.csv (fingerprint.h) and summary.csv (RFC 4180 CSV through csv_io, columns from columns.c),
  * targets.sets (target.h's set file) and scan.state (scan_state.c), through
  * outdir.h.  Used by `mpcap analyze` and `mpcap merge`. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
@@ -10,6 +11,7 @@
 #include "analyzer/results/columns.h"
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/scan_outputs.h"
+#include "analyzer/scan/fingerprint.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/verdict.h"
 
@@ -53,9 +55,14 @@ static int write_targets(FILE *fp, const struct scan *s)
 			size_t l = strlen(anom);
 			snprintf(anom + l, sizeof anom - l, "%sversion-mismatch", l ? ";" : "");
 		}
-		format_time(t->first_sec, t->first_nsec, first, sizeof first);
-		snprintf(ttl, sizeof ttl, "%u", t->ttl);
-		snprintf(nresp, sizeof nresp, "%u", t->responses);
+		first[0] = ttl[0] = nresp[0] = '\0';
+		if (t->response != RESP_NONE) { /* an A/B row (abtest.h) has no answer */
+			format_time(t->first_sec, t->first_nsec, first, sizeof first);
+			snprintf(ttl, sizeof ttl, "%u", t->ttl);
+			snprintf(nresp, sizeof nresp, "%u", t->responses);
+		}
+		char fpr[FINGERPRINT_MAX];
+		fingerprint_format(&p, t, fpr, sizeof fpr);
 		char group[16] = "";
 		if (t->key_group)
 			snprintf(group, sizeof group, "%u", t->key_group);
@@ -81,11 +88,88 @@ static int write_targets(FILE *fp, const struct scan *s)
 			[TARGETS_VERDICT_REASON] =
 			    verdict_reason_name((enum verdict_reason)t->verdict_reason),
 			[TARGETS_KEY_GROUP] = group,
+			[TARGETS_FINGERPRINT] = fpr,
 		};
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+struct fpr_row {
+	char *fingerprint;
+	uint8_t verdict;
+	uint64_t n;
+};
+
+static int fpr_cmp(const void *a, const void *b)
+{
+	const struct fpr_row *x = a, *y = b;
+	int c = strcmp(x->fingerprint, y->fingerprint);
+	return c ? c : (x->verdict > y->verdict) - (x->verdict < y->verdict);
+}
+
+static int fpr_count_cmp(const void *a, const void *b)
+{
+	const struct fpr_row *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	int c = strcmp(x->fingerprint, y->fingerprint);
+	return c ? c : strcmp(verdict_name((enum verdict)x->verdict), verdict_name((enum verdict)y->verdict));
+}
+
+/* fingerprints.csv: the SYN-ACK rows of targets.csv per (fingerprint, verdict). */
+static int write_fingerprints(FILE *fp, const struct scan *s)
+{
+	if (column_set_write_header(fp, COLSET_FINGERPRINTS) != 0)
+		return -1;
+	size_t n = 0, total = scan_target_count(s);
+	struct fpr_row *rows = calloc(total ? total : 1, sizeof *rows);
+	int rc = rows ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < total; i++) {
+		const struct scan_target *t = scan_target_at(s, i);
+		if (t->response != RESP_SYNACK)
+			continue;
+		struct probe_profile p;
+		scan_target_probe(s, t, &p);
+		char fpr[FINGERPRINT_MAX];
+		fingerprint_format(&p, t, fpr, sizeof fpr);
+		rows[n].fingerprint = strdup(fpr);
+		rows[n].verdict = t->verdict;
+		rows[n].n = 1;
+		if (!rows[n++].fingerprint)
+			rc = -1;
+	}
+	if (rc == 0 && n) {
+		qsort(rows, n, sizeof *rows, fpr_cmp);
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (m && fpr_cmp(&rows[m - 1], &rows[i]) == 0) {
+				rows[m - 1].n++;
+				free(rows[i].fingerprint);
+			} else {
+				rows[m++] = rows[i];
+			}
+		}
+		n = m;
+		qsort(rows, n, sizeof *rows, fpr_count_cmp);
+	}
+	const char *label = scan_label(s);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char cnt[24];
+		snprintf(cnt, sizeof cnt, "%llu", (unsigned long long)rows[i].n);
+		const char *f[FPR_NCOLS] = {
+			[FPR_SCAN] = label,
+			[FPR_FINGERPRINT] = rows[i].fingerprint,
+			[FPR_VERDICT] = verdict_name((enum verdict)rows[i].verdict),
+			[FPR_TARGETS] = cnt,
+		};
+		rc = csv_write_row(fp, f, FPR_NCOLS);
+	}
+	for (size_t i = 0; rows && i < n; i++)
+		free(rows[i].fingerprint);
+	free(rows);
+	return rc;
 }
 
 struct summary_writer {
@@ -131,11 +215,16 @@ int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t 
 	FILE *state = outdir_add(&o, "scan.state", err, errlen);
 	FILE *sets = state ? outdir_add(&o, "targets.sets", err, errlen) : NULL;
 	FILE *targets = sets ? outdir_add(&o, "targets.csv", err, errlen) : NULL;
-	FILE *summary = targets ? outdir_add(&o, "summary.csv", err, errlen) : NULL;
+	FILE *fprs = targets ? outdir_add(&o, "fingerprints.csv", err, errlen) : NULL;
+	FILE *summary = fprs ? outdir_add(&o, "summary.csv", err, errlen) : NULL;
 	if (!summary)
 		goto out;
 	if (write_targets(targets, s) != 0) {
 		outdir_write_failed(&o, targets, err, errlen);
+		goto out;
+	}
+	if (write_fingerprints(fprs, s) != 0) {
+		outdir_write_failed(&o, fprs, err, errlen);
 		goto out;
 	}
 	if (write_summary(summary, s) != 0) {

@@ -1,5 +1,5 @@
 /* scan_outputs.h — a finished scan's results directory (targets.csv,
- * summary.csv, targets.sets, scan.state), written atomically. */
+ * fingerprints.csv, summary.csv, targets.sets, scan.state), written atomically. */
 #ifndef MPCAP_SCAN_OUTPUTS_H
 #define MPCAP_SCAN_OUTPUTS_H
 

@@ -27,6 +27,7 @@
 #include "analyzer/base/sort.h"
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/dissect/tcp.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan_internal.h"
 
 /* ---- containers --------------------------------------------------------------- */
@@ -175,6 +176,7 @@ void scan_free(struct scan *s)
 	free(s->files);
 	free(s->profiles);
 	free(s->prof_hash);
+	abtest_free(s->ab);
 	target_map_free(s->probe_map);
 	target_map_free(s->probe_wild);
 	free(s->scanners);
@@ -907,6 +909,9 @@ static int window_key(struct scan *s, uint16_t port, const uint8_t *addr, uint64
  * scan has several probe options, the per-probe map. */
 int scan_probe_target(struct scan *s, const struct scan_probe *pr)
 {
+	/* before this probe joins the probed set and the per-probe map (abtest.h) */
+	if (abtest_probe(s, pr->family, pr->target, pr->port, pr->sport, pr->profile) != 0)
+		return -1;
 	if (pr->family == 4) {
 		struct window *w = &s->win;
 		uint64_t key;
@@ -1145,6 +1150,8 @@ int scan_response_target(struct scan *s, const struct scan_resp *rp)
 		                    sport, UINT32_MAX, p);
 	}
 	bool scanner_ok = rp->scanner_ok;
+	if (scanner_ok && abtest_response(s, family, target, port, sport) != 0)
+		return -1;
 	if (family == 4) {
 		struct window *w = &s->win;
 		uint64_t key;

@@ -11,6 +11,7 @@
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/scan_internal.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/verdict.h"
 
 static const struct counter_doc counter_docs[] = {
@@ -48,7 +49,20 @@ static const struct counter_doc counter_docs[] = {
 	  "targets per verdict (docs/methodology.md): mptcp, replay, modified, shared-key, "
 	  "no-mptcp, rst, icmp-unreachable, silent; a target counts once by its best answer "
 	  "(SYN-ACK, then RST, then ICMP), except that a target probed with both MP_CAPABLE "
-	  "versions counts once per version that drew an MP_CAPABLE; also per family and port" },
+	  "versions counts once per version that drew an MP_CAPABLE; also per family and port. "
+	  "A/B scans (plain and MP_CAPABLE probes) add mpc-dropped and plain-dropped, which count "
+	  "targets besides the verdict of their best answer" },
+	{ "abtest.targets",
+	  "A/B scans only: distinct targets probed with a plain SYN and an MP_CAPABLE SYN" },
+	{ "abtest.ambiguous",
+	  "A/B scans only: targets left out of the A/B comparison, their plain and MP_CAPABLE SYNs "
+	  "sent from one scanner port (a connection falling back, not a scanner's pair)" },
+	{ "abtest.mpc-dropped-v0",
+	  "A/B scans only: of those, targets that answered the plain SYN and no v0 MP_CAPABLE SYN" },
+	{ "abtest.mpc-dropped-v1",
+	  "A/B scans only: of those, targets that answered the plain SYN and no v1 MP_CAPABLE SYN" },
+	{ "abtest.plain-dropped",
+	  "A/B scans only: targets that answered MP_CAPABLE SYNs and not the plain one" },
 };
 
 const struct counter_doc *scan_counter_docs(size_t *n)
@@ -83,12 +97,12 @@ enum probe_key_source scan_probe_key_source(const struct scan *s)
 
 size_t scan_target_count(const struct scan *s)
 {
-	return s->recs.n;
+	return abtest_target_count(s);
 }
 
 const struct scan_target *scan_target_at(const struct scan *s, size_t i)
 {
-	return i < s->recs.n ? &s->recs.v[i] : NULL;
+	return abtest_target_at(s, i);
 }
 
 void scan_target_probe(const struct scan *s, const struct scan_target *t, struct probe_profile *out)
@@ -183,6 +197,8 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 			fn(ctx, "targets.mpcapable", s->mpc_ports[i].family, s->mpc_ports[i].port,
 			   s->mpc_ports[i].n);
 	for (int v = 0; v < VERDICT_COUNT; v++) {
+		if (verdict_info((enum verdict)v)->abtest && !abtest_reported(s->ab))
+			continue; /* A/B scans only */
 		uint64_t total = 0;
 		for (size_t i = 0; i < s->nmpc_ports; i++)
 			total += s->mpc_ports[i].verdicts[v];
@@ -193,6 +209,7 @@ void scan_each_counter(const struct scan *s, scan_counter_fn fn, void *ctx)
 				fn(ctx, name, s->mpc_ports[i].family, s->mpc_ports[i].port,
 				   s->mpc_ports[i].verdicts[v]);
 	}
+	abtest_each_counter(s->ab, fn, ctx);
 }
 
 static const char *const set_names[SCAN_SET_COUNT] = { "probed", "responsive", "synack", "rst",

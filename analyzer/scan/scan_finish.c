@@ -2,8 +2,8 @@
  * scan_finish): the last batches drained, the responses seen before any probe
  * joined, records in their canonical order, who returned which key (the key
  * groups, counted once for both uses), the probe key inferred when no probe
- * was captured, every record's verdict (verdict.h) and the targets per
- * verdict, family and port.
+ * was captured, every record's verdict (verdict.h), the targets per
+ * verdict, family and port, and the rows of A/B scans (abtest.h).
  *
  * Specifications: RFC 8684 §3.1 and RFC 6824 §3.1 (MP_CAPABLE keys: a
  * host's key is random, so one key returned by several hosts is a replay or
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analyzer/base/sort.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/scan_internal.h"
 #include "analyzer/scan/verdict.h"
@@ -336,7 +337,7 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 	}
 	assign_verdicts(s, &g);
 	key_groups_free(&g);
-	if (count_verdicts(s) != 0)
+	if (count_verdicts(s) != 0 || abtest_finish(s) != 0)
 		return -1;
 	if (s->nmpc_ports) /* mpc_ports is NULL when empty */
 		qsort(s->mpc_ports, s->nmpc_ports, sizeof *s->mpc_ports, port_count_cmp);

@@ -287,6 +287,8 @@ struct scan {
 	struct scan_target *saved_recs;
 	size_t nsaved_recs;
 	bool have_saved;
+
+	struct abtest *ab; /* plain vs MP_CAPABLE probes per target (abtest.h), NULL until a probe */
 };
 
 /* scan.c internals used by scan_finish.c, scan_merge.c and scan_state.c */

@@ -21,6 +21,7 @@
 
 #include "analyzer/base/grow.h"
 #include "analyzer/scan/scan.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan_internal.h"
 
 /* ---- files ---------------------------------------------------------------------- */
@@ -691,6 +692,9 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 		goto oom;
 	if (b->inexact)
 		scan_set_inexact(a, b->inexact_why);
+	if (abtest_kinds_ab(abtest_kinds(a) | abtest_kinds(b)))
+		scan_set_inexact(a, "an A/B scan (plain and MP_CAPABLE probes): which kinds of probe each "
+		                    "target answered is decided in one run only");
 
 	/* files: b already uses a's numbering (scan_adopt_files) or the global one (-j) */
 	if (b->nfiles > a->nfiles) {

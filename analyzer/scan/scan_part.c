@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "analyzer/base/spsc.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan_internal.h"
 
 #define RING_CELLS 4096u /* 256 KiB a worker */
@@ -324,6 +325,8 @@ static int fold(struct scan *m, struct scan *w, bool first)
 			if (!target_map_get(m->probe_map, &k, true, v, NULL))
 				return -1;
 	}
+	if (abtest_fold(m, w) != 0)
+		return -1;
 	if (w->inexact)
 		scan_set_inexact(m, w->inexact_why);
 	return 0;

@@ -16,6 +16,8 @@ static const struct verdict_info verdicts[VERDICT_COUNT] = {
 	[VERDICT_SHARED_KEY] = { .name = "shared-key", .middlebox = true, .mpc_answer = true },
 	[VERDICT_MODIFIED] = { .name = "modified", .middlebox = true, .mpc_answer = true },
 	[VERDICT_REPLAY] = { .name = "replay", .middlebox = true, .mpc_answer = true },
+	[VERDICT_MPC_DROPPED] = { .name = "mpc-dropped", .abtest = true },
+	[VERDICT_PLAIN_DROPPED] = { .name = "plain-dropped", .abtest = true },
 };
 static const struct verdict_info unknown_verdict = { .name = "unknown" };
 
@@ -29,6 +31,8 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_HEADER_CHANGED] = "header-changed",
 	[REASON_KEY_SHARED] = "key-shared",
 	[REASON_MPC_MALFORMED] = "mpc-without-key",
+	[REASON_MPC_DROPPED_V0] = "mpc-dropped-v0",
+	[REASON_MPC_DROPPED_V1] = "mpc-dropped-v1",
 };
 
 const struct verdict_info *verdict_info(enum verdict v)

@@ -10,7 +10,10 @@
  *   returned with a changed version or flags;
  * - shared-key: a non-probe key returned by two or more distinct addresses;
  * - mptcp: any other well-formed MP_CAPABLE SYN-ACK carrying a key;
- * - no-mptcp, rst, icmp-unreachable, silent: how the others answered.
+ * - no-mptcp, rst, icmp-unreachable, silent: how the others answered;
+ * - mpc-dropped, plain-dropped (A/B scans, abtest.h): a target probed with a
+ *   plain SYN and MP_CAPABLE SYNs that answered only one kind; rows of their
+ *   own, beside the rows of the answers.
  * MP_CAPABLE: RFC 6824 (v0) and RFC 8684 (v1).
  */
 #ifndef MPCAP_VERDICT_H
@@ -36,6 +39,8 @@ enum verdict {
 	VERDICT_SHARED_KEY,
 	VERDICT_MODIFIED,
 	VERDICT_REPLAY,
+	VERDICT_MPC_DROPPED,   /* answered the plain SYN, never this MP_CAPABLE version's */
+	VERDICT_PLAIN_DROPPED, /* answered MP_CAPABLE SYNs, never the plain one */
 	VERDICT_COUNT
 };
 
@@ -49,8 +54,10 @@ enum verdict_reason {
 	REASON_KEY_BYTES_EQUAL,  /* modified: several bytes equal at the same positions */
 	REASON_HEADER_CHANGED,   /* modified: key kept, version or flags changed */
 	REASON_KEY_SHARED,       /* shared-key */
-	REASON_MPC_MALFORMED, /* no-mptcp: an MP_CAPABLE without a usable key (e.g. a v0 SYN-ACK of 4 bytes)
-	                       */
+	REASON_MPC_MALFORMED,  /* no-mptcp: an MP_CAPABLE without a usable key (e.g. a v0 SYN-ACK of 4 bytes)
+	                        */
+	REASON_MPC_DROPPED_V0, /* mpc-dropped: the v0 probes went unanswered */
+	REASON_MPC_DROPPED_V1, /* mpc-dropped: the v1 probes went unanswered */
 	REASON_COUNT
 };
 
@@ -66,6 +73,9 @@ struct verdict_info {
 	/* Given only to a SYN-ACK that carried MP_CAPABLE with a key: mptcp and
 	 * the middlebox verdicts (a keyless MP_CAPABLE is no-mptcp). */
 	bool mpc_answer;
+	/* Given by the comparison of a target's probe kinds (abtest.h), not to an
+	 * answer: counted, and written to summary.csv, only in A/B scans. */
+	bool abtest;
 };
 
 const struct verdict_info *verdict_info(enum verdict v);

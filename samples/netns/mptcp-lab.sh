@@ -12,6 +12,7 @@
 # Usage: mptcp-lab.sh foundation OUT.pcap [--probes N] [--seed N]
 #        mptcp-lab.sh verdicts   OUT.pcap [--probes N] [--seed N] [--server-capture FILE]
 #        mptcp-lab.sh keys       OUT.pcap[.zst] [--connections N] [--seed N]
+#        mptcp-lab.sh abtest     OUT.pcap [--probes N] [--seed N]
 #
 # Environment: MPTCP_LAB_BIN (tools, default build/samples), MPTCP_LAB_PREFIX (namespace name prefix,
 # default mptcplab; the run appends -PID-RANDOM), MPTCP_LAB_FAIL_AT=topology|servers|capture|probes
@@ -44,6 +45,7 @@ usage() {
 usage: mptcp-lab.sh foundation OUT.pcap [--probes N] [--seed N]
        mptcp-lab.sh verdicts   OUT.pcap [--probes N] [--seed N] [--server-capture FILE]
        mptcp-lab.sh keys       OUT.pcap[.zst] [--connections N] [--seed N]
+       mptcp-lab.sh abtest     OUT.pcap [--probes N] [--seed N]
 
 Builds network namespaces (scanner - router r1 - router r2 - server LAN), runs real kernel MPTCP and
 plain TCP listeners, sends MP_CAPABLE SYN probes (build/samples/mpc-probe) and records the scanner's
@@ -57,6 +59,11 @@ interface with tcpdump into OUT.pcap; writes the ground truth to OUT.truth.csv b
               (.10 / ::10) and a key-modifying one (.11 / ::11); v0 and v1 probes (N per target,
               default 2) plus TTL/hop-limit 1..4 probes to every target. --server-capture FILE
               also records what arrives at .4 / ::4.
+  abtest      A/B probing: plain, v0 and v1 SYNs (N of each per target, default 2, each from its
+              own source port) to the foundation's targets plus an MPTCP listener (.6 / ::6) and a
+              plain one (.7 / ::7) behind a router that drops SYNs carrying TCP option 30 (r2:
+              iptables --tcp-option 30 -j DROP towards them), and a filtered address (.8 / ::8, r2
+              drops everything to it)
   keys        N v1 probes (default 3000) to the MPTCP listener, half IPv4 half IPv6, ports 80 and
               443: real kernel keys. OUT ending in .zst is compressed with zstd -19.
 
@@ -312,6 +319,22 @@ build_verdicts() {
 	done
 }
 
+build_abtest() {
+	lan_host NS_MPTCP6 mptcp6 203.0.113.6 2001:db8:3::6 lan6
+	lan_host NS_PLAIN7 plain7 203.0.113.7 2001:db8:3::7 lan7
+	# r2 is the dropping firewall: SYNs carrying option 30 (MPTCP) never reach .6 and .7
+	local a
+	for a in 203.0.113.6 203.0.113.7; do
+		nsx "$NS_R2" iptables -A FORWARD -d "$a" -p tcp --syn --tcp-option 30 -j DROP
+	done
+	for a in 2001:db8:3::6 2001:db8:3::7; do
+		nsx "$NS_R2" ip6tables -A FORWARD -d "$a" -p tcp --syn --tcp-option 30 -j DROP
+	done
+	# .8: filtered, nothing comes back to any probe
+	nsx "$NS_R2" iptables -A FORWARD -d 203.0.113.8 -j DROP
+	nsx "$NS_R2" ip6tables -A FORWARD -d 2001:db8:3::8 -j DROP
+}
+
 start_servers() {
 	start_bg mptcp-listen "$NS_MPTCP" "$BIN/mptcp-listen" 203.0.113.2:80 203.0.113.2:443 \
 		'[2001:db8:3::2]:80' '[2001:db8:3::2]:443'
@@ -327,6 +350,12 @@ start_servers() {
 		wait_line "$LAST_PID" "$WORK/mirror.log" '^mirroring'
 		start_bg flipper "$NS_FLIP" "$BIN/mpc-mirror" --flip-bytes 2
 		wait_line "$LAST_PID" "$WORK/flipper.log" '^mirroring'
+	fi
+	if [[ $MODE == abtest ]]; then
+		start_bg mptcp-listen-6 "$NS_MPTCP6" "$BIN/mptcp-listen" 203.0.113.6:80 '[2001:db8:3::6]:80'
+		wait_line "$LAST_PID" "$WORK/mptcp-listen-6.log" 'listening on \[2001:db8:3::6\]:80 (mptcp)'
+		start_bg plain-listen-7 "$NS_PLAIN7" "$BIN/mptcp-listen" --plain 203.0.113.7:80 '[2001:db8:3::7]:80'
+		wait_line "$LAST_PID" "$WORK/plain-listen-7.log" 'listening on \[2001:db8:3::7\]:80 (tcp)'
 	fi
 }
 
@@ -370,6 +399,8 @@ VERDICT_TARGETS=(203.0.113.4:80 203.0.113.4:443 203.0.113.10:80 203.0.113.10:443
 	203.0.113.11:443
 	'[2001:db8:3::4]:80' '[2001:db8:3::4]:443' '[2001:db8:3::10]:80' '[2001:db8:3::10]:443'
 	'[2001:db8:3::11]:80' '[2001:db8:3::11]:443')
+ABTEST_TARGETS=(203.0.113.6:80 203.0.113.7:80 203.0.113.8:80
+	'[2001:db8:3::6]:80' '[2001:db8:3::7]:80' '[2001:db8:3::8]:80')
 
 TRUTH_HEADER='address,port,ip_version,what,mptcp_service,expect_v0,expect_v1,hops,stripped_by'
 
@@ -392,6 +423,12 @@ truth_rows() { # truth_rows IPVER: one line per target of the current mode
 	for p in 80 443; do
 		echo "${pre}9,$p,$v,absent,no,icmp-unreachable,icmp-unreachable,$lan,"
 	done
+	if [[ $MODE == abtest ]]; then
+		echo "${pre}6,80,$v,mptcp-listener-behind-mpc-dropper,yes,silent,silent,$lan,"
+		echo "${pre}7,80,$v,plain-listener-behind-mpc-dropper,no,silent,silent,$lan,"
+		echo "${pre}8,80,$v,filtered,no,silent,silent,$lan,"
+		return 0
+	fi
 	[[ $MODE == verdicts ]] || return 0
 	for p in 80 443; do
 		echo "${pre}4,$p,$v,mptcp-listener-behind-stripper,yes,synack-no-mpc,synack-no-mpc,$lan $r3,$r2"
@@ -420,7 +457,7 @@ case $MODE in
 	usage
 	exit 0
 	;;
-foundation | verdicts | keys) ;;
+foundation | verdicts | keys | abtest) ;;
 *)
 	usage >&2
 	exit 2
@@ -465,7 +502,7 @@ while [[ $# -gt 0 ]]; do
 		;;
 	esac
 done
-[[ -z $PROBES ]] && { [[ $MODE == verdicts ]] && PROBES=2 || PROBES=3; }
+[[ -z $PROBES ]] && { [[ $MODE == verdicts || $MODE == abtest ]] && PROBES=2 || PROBES=3; }
 [[ $PROBES =~ ^[1-9][0-9]*$ ]] || die "--probes wants a positive number"
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ && $CONNECTIONS -ge 4 ]] || die "--connections wants a number >= 4"
 [[ -z $SEED ]] && SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
@@ -496,6 +533,7 @@ log "run $RUN_ID: $MODE -> $OUT (seed $SEED)"
 
 build_base
 [[ $MODE == verdicts ]] && build_verdicts
+[[ $MODE == abtest ]] && build_abtest
 maybe_fail topology
 start_servers
 maybe_fail servers
@@ -519,6 +557,15 @@ verdicts)
 	probe --version 1 --count "$PROBES" --seed "$((SEED + 1))" --sport-range 46884-60999 --log "$WORK/probes-v1.csv" "${all[@]}"
 	probe --version 0 --ttl 1-4 --seed "$((SEED + 2))" --sport-range 1024-16383 --log "$WORK/probes-ttl-v0.csv" "${all[@]}"
 	probe --version 1 --ttl 1-4 --seed "$((SEED + 3))" --sport-range 16384-32767 --log "$WORK/probes-ttl-v1.csv" "${all[@]}"
+	late=4
+	;;
+abtest)
+	all=("${BASE_TARGETS[@]}" "${ABTEST_TARGETS[@]}")
+	# one run per kind, disjoint source ports: each answer maps to its probe's kind
+	probe --version plain --count "$PROBES" --seed "$SEED" --sport-range 32768-42767 --log "$WORK/probes-plain.csv" "${all[@]}"
+	maybe_fail probes
+	probe --version 0 --count "$PROBES" --seed "$((SEED + 1))" --sport-range 42768-51767 --log "$WORK/probes-v0.csv" "${all[@]}"
+	probe --version 1 --count "$PROBES" --seed "$((SEED + 2))" --sport-range 51768-60999 --log "$WORK/probes-v1.csv" "${all[@]}"
 	late=4
 	;;
 keys)

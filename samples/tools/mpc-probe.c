@@ -60,6 +60,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --version 0|1       MP_CAPABLE version: 0 = RFC 6824, 12-byte option with the key;\n"
 	      "                      1 = RFC 8684, 4-byte option, no key (default 0)\n"
+	      "  --version plain     no MP_CAPABLE: the style's (or --options') list without mpc,\n"
+	      "                      the plain half of an A/B scan\n"
 	      "  --key HEX|random    v0 sender key, 16 hex digits (default 0c0c0c0c0c0c0c0c, the\n"
 	      "                      ZMap MPTCP example key); 'random' draws one per probe from --seed\n"
 	      "  --flags N           MP_CAPABLE flags byte (default 0x81: A checksum, H HMAC-SHA1)\n"
@@ -404,7 +406,9 @@ int main(int argc, char **argv)
 			break;
 		switch (o) {
 		case O_VERSION:
-			c.version = (int)parse_ulong(optarg, 1, "--version (0 or 1)");
+			c.version = strcmp(optarg, "plain") == 0
+			                ? -1
+			                : (int)parse_ulong(optarg, 1, "--version (0, 1 or plain)");
 			break;
 		case O_KEY:
 			if (strcmp(optarg, "random") == 0)
@@ -502,6 +506,13 @@ int main(int argc, char **argv)
 		c.window = (unsigned)window;
 	if (parse_options_list(options_list, &c) != 0)
 		die("bad --options %s", options_list);
+	if (c.version < 0) { /* plain: the same SYN without MP_CAPABLE */
+		int n = 0;
+		for (int i = 0; i < c.nopts; i++)
+			if (c.opts[i] != OPT_MPC)
+				c.opts[n++] = c.opts[i];
+		c.nopts = n;
+	}
 	{
 		uint8_t tmp[64];
 		if (build_options(&c, 0, 0, tmp) < 0)
@@ -643,9 +654,13 @@ int main(int argc, char **argv)
 				}
 				sent++;
 				if (log != NULL) {
-					fprintf(log, "%d,%s,%s,%u,%u,%u,%d,0x%02x,",
-					        t->family == AF_INET ? 4 : 6, src, dst, t->port, sport, ttl,
-					        c.version, c.flags);
+					fprintf(log, "%d,%s,%s,%u,%u,%u,", t->family == AF_INET ? 4 : 6, src,
+					        dst, t->port, sport, ttl);
+					if (c.version >= 0)
+						fprintf(log, "%d,0x%02x", c.version, c.flags);
+					else
+						fputc(',', log);
+					fputc(',', log);
 					if (c.version == 0)
 						fprintf(log, "%016" PRIx64, key);
 					fprintf(log, ",%" PRIu32 "\n", seq);
@@ -657,9 +672,12 @@ int main(int argc, char **argv)
 		fclose(log);
 	else if (log != NULL)
 		fflush(log);
-	fprintf(stderr, "mpc-probe: %s %lu v%d probes to %d targets (seed %" PRIu64 ")%s\n",
-	        c.dry_run ? "built" : "sent", sent, c.version, ntargets, c.seed,
-	        failed ? ", some sends failed" : "");
+	fprintf(stderr, "mpc-probe: %s %lu %s%s probes to %d targets (seed %" PRIu64 ")%s\n",
+	        c.dry_run ? "built" : "sent", sent, c.version < 0 ? "plain" : "v",
+	        c.version < 0 ? ""
+	        : c.version   ? "1"
+	                      : "0",
+	        ntargets, c.seed, failed ? ", some sends failed" : "");
 	free(targets);
 	if (fd4 >= 0)
 		close(fd4);

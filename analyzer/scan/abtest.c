@@ -1,0 +1,312 @@
+/* abtest.c — plain vs MP_CAPABLE probes per target (RFC 6824 / RFC 8684
+ * §3.1 options on RFC 9293 SYNs).  See abtest.h. */
+#include "analyzer/scan/abtest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/base/grow.h"
+#include "analyzer/dissect/tcp.h"
+#include "analyzer/scan/scan_internal.h"
+
+enum { KIND_PLAIN = 1, KIND_V0 = 2, KIND_V1 = 4, KINDS = 7, ANSWERED_SHIFT = 3, AMBIGUOUS = 1u << 6 };
+
+/* The scan's previous probe: the earlier probe of a scanner port when the
+ * per-probe map did not exist yet. */
+struct last_probe {
+	struct target_key k; /* aux = scanner port */
+	uint8_t kind;
+	bool set;
+};
+
+struct abtest {
+	uint8_t kinds_seen;
+	bool active, finished;
+	struct last_probe last;
+	struct target_map *m;             /* target -> kinds probed | kinds answered << ANSWERED_SHIFT */
+	uint32_t kind_profile[KINDS + 1]; /* the first profile of each kind */
+	struct scan_target *rows;
+	size_t nrows, caprows;
+	const struct scan_target **out; /* the scan's records and rows, in target order */
+	size_t nout;
+	uint64_t targets, dropped_v0, dropped_v1, plain_dropped, ambiguous;
+};
+
+void abtest_free(struct abtest *ab)
+{
+	if (!ab)
+		return;
+	target_map_free(ab->m);
+	free(ab->rows);
+	free(ab->out);
+	free(ab);
+}
+
+bool abtest_active(const struct abtest *ab)
+{
+	return ab && ab->active;
+}
+
+bool abtest_reported(const struct abtest *ab)
+{
+	return ab && ab->finished && ab->targets > 0;
+}
+
+static uint8_t kind_of(const struct scan *s, uint32_t profile)
+{
+	if (profile == UINT32_MAX || profile >= s->nprofiles)
+		return 0;
+	const struct probe_profile *p = &s->profiles[profile].p;
+	if (!p->has_mpc) { /* plain: no MPTCP option at all (an MP_JOIN SYN is no plain probe) */
+		struct tcp_opts it;
+		struct tcp_opt o;
+		tcp_opts_begin(&it, bv_make(p->options, p->options_len), p->options_len);
+		while (tcp_opts_next(&it, &o) == TCP_OPTS_MORE)
+			if (o.kind == TCP_OPT_MPTCP)
+				return 0;
+		return KIND_PLAIN;
+	}
+	return p->mpc_version == 0 ? KIND_V0 : p->mpc_version == 1 ? KIND_V1 : 0;
+}
+
+unsigned abtest_kinds(const struct scan *s)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < s->nprofiles; i++)
+		k |= kind_of(s, (uint32_t)i);
+	return k;
+}
+
+bool abtest_kinds_ab(unsigned kinds)
+{
+	return (kinds & KIND_PLAIN) && (kinds & (KIND_V0 | KIND_V1));
+}
+
+struct fill {
+	struct abtest *ab;
+	uint32_t bits;
+	int rc;
+};
+
+/* Every target probed (or answered) before tracking began: all of the first kind. */
+static void fill_one(void *ctx, uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	struct fill *f = ctx;
+	struct target_key k = target_key_make(family, addr, port);
+	bool probe = f->bits < (1u << ANSWERED_SHIFT);
+	uint32_t *v = target_map_get(f->ab->m, &k, probe, 0, NULL);
+	if (v)
+		*v |= f->bits;
+	else if (probe)
+		f->rc = -1;
+}
+
+static int start(struct scan *s, struct abtest *ab, uint8_t first_kind)
+{
+	if (!(ab->m = target_map_new()) || scan_flush(s) != 0)
+		return -1;
+	struct fill f = { ab, first_kind, 0 };
+	target_set_each(s->probed, fill_one, &f);
+	f.bits = (uint32_t)first_kind << ANSWERED_SHIFT;
+	target_set_each(s->resp.any, fill_one, &f);
+	ab->active = true;
+	return f.rc;
+}
+
+/* The kind of the earlier probe to k (aux = scanner port), 0 when none is known. */
+static uint8_t earlier_kind(const struct scan *s, const struct abtest *ab, const struct target_key *k)
+{
+	uint32_t *prev = s->probe_map ? target_map_get(s->probe_map, k, false, 0, NULL) : NULL;
+	if (prev)
+		return kind_of(s, *prev);
+	if (ab->last.set && memcmp(&ab->last.k, k, sizeof *k) == 0)
+		return ab->last.kind;
+	return 0;
+}
+
+int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport,
+                 uint32_t profile)
+{
+	uint8_t kind = kind_of(s, profile);
+	if (!kind)
+		return 0;
+	if (!s->ab && !(s->ab = calloc(1, sizeof *s->ab)))
+		return -1;
+	struct abtest *ab = s->ab;
+	struct target_key pk = target_key_make(family, addr, port);
+	pk.aux = sport;
+	uint8_t before = earlier_kind(s, ab, &pk);
+	ab->last.k = pk;
+	ab->last.kind = kind;
+	ab->last.set = true;
+	if (!(ab->kinds_seen & kind)) {
+		ab->kind_profile[kind] = profile;
+		uint8_t first = ab->kinds_seen;
+		ab->kinds_seen |= kind;
+		if (first && !ab->active && start(s, ab, first) != 0)
+			return -1;
+	}
+	if (!ab->active)
+		return 0;
+	struct target_key k = target_key_make(family, addr, port);
+	uint32_t *v = target_map_get(ab->m, &k, true, 0, NULL);
+	if (!v)
+		return -1;
+	*v |= kind | (before && before != kind ? AMBIGUOUS : 0);
+	return 0;
+}
+
+int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport)
+{
+	struct abtest *ab = s->ab;
+	if (!abtest_active(ab))
+		return 0;
+	struct target_key k = target_key_make(family, addr, port);
+	uint32_t *v = target_map_get(ab->m, &k, false, 0, NULL);
+	if (!v) /* not probed (yet): no answer */
+		return 0;
+	/* the probe it answers: the per-probe map by scanner port (scan.c) */
+	k.aux = sport;
+	uint32_t *prof = s->probe_map ? target_map_get(s->probe_map, &k, false, 0, NULL) : NULL;
+	uint8_t kind = kind_of(s, prof ? *prof : s->local0);
+	*v |= (uint32_t)kind << ANSWERED_SHIFT;
+	return 0;
+}
+
+int abtest_fold(struct scan *m, struct scan *w)
+{
+	struct abtest *wa = w->ab;
+	if (!wa)
+		return 0;
+	if (!m->ab && !(m->ab = calloc(1, sizeof *m->ab)))
+		return -1;
+	struct abtest *ma = m->ab;
+	for (unsigned k = 1; k <= KINDS; k++) /* each kind's first profile: the lowest index */
+		if ((wa->kinds_seen & k) && (k & (k - 1)) == 0 &&
+		    (!(ma->kinds_seen & k) || wa->kind_profile[k] < ma->kind_profile[k]))
+			ma->kind_profile[k] = wa->kind_profile[k];
+	ma->kinds_seen |= wa->kinds_seen;
+	if (!wa->active)
+		return 0;
+	if (!ma->m && !(ma->m = target_map_new()))
+		return -1;
+	ma->active = true;
+	size_t cursor = 0;
+	struct target_key k;
+	uint32_t v;
+	while (target_map_next(wa->m, &cursor, &k, &v)) {
+		uint32_t *slot = target_map_get(ma->m, &k, true, 0, NULL);
+		if (!slot)
+			return -1;
+		*slot |= v;
+	}
+	return 0;
+}
+
+static int row_add(struct abtest *ab, const struct target_key *k, uint8_t kind, enum verdict v,
+                   enum verdict_reason why)
+{
+	if (grow_array((void **)&ab->rows, &ab->caprows, ab->nrows + 1, sizeof *ab->rows, 64) != 0)
+		return -1;
+	struct scan_target *t = &ab->rows[ab->nrows++];
+	memset(t, 0, sizeof *t);
+	t->key = *k;
+	t->key.aux = 0;
+	t->key.extra = kind == KIND_PLAIN ? 0 : kind == KIND_V0 ? 1 : 2; /* probe version + 1 */
+	t->profile = ab->kind_profile[kind];
+	t->response = RESP_NONE;
+	t->verdict = (uint8_t)v;
+	t->verdict_reason = (uint8_t)why;
+	return 0;
+}
+
+/* One more target with verdict v on its family and port (every probed port
+ * has its slot: scan_finish.c). */
+static void count_target(struct scan *s, const struct target_key *k, enum verdict v)
+{
+	for (size_t i = 0; i < s->nmpc_ports; i++)
+		if (s->mpc_ports[i].family == k->family && s->mpc_ports[i].port == k->port) {
+			s->mpc_ports[i].verdicts[v]++;
+			return;
+		}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return target_key_cmp(&((const struct scan_target *)a)->key, &((const struct scan_target *)b)->key);
+}
+
+int abtest_finish(struct scan *s)
+{
+	struct abtest *ab = s->ab;
+	if (!abtest_active(ab))
+		return 0;
+	ab->finished = true;
+	size_t cursor = 0;
+	struct target_key k;
+	uint32_t v;
+	while (target_map_next(ab->m, &cursor, &k, &v)) {
+		uint8_t probed = v & KINDS, answered = (v >> ANSWERED_SHIFT) & KINDS;
+		if (!(probed & KIND_PLAIN) || !(probed & (KIND_V0 | KIND_V1)))
+			continue;
+		if (v & AMBIGUOUS) {
+			ab->ambiguous++;
+			continue;
+		}
+		ab->targets++;
+		if (answered & KIND_PLAIN) {
+			/* v0 first, then v1: row_add counts the target once */
+			bool v0 = (probed & KIND_V0) && !(answered & KIND_V0);
+			bool v1 = (probed & KIND_V1) && !(answered & KIND_V1);
+			if (v0 && row_add(ab, &k, KIND_V0, VERDICT_MPC_DROPPED, REASON_MPC_DROPPED_V0) != 0)
+				return -1;
+			if (v1 && row_add(ab, &k, KIND_V1, VERDICT_MPC_DROPPED, REASON_MPC_DROPPED_V1) != 0)
+				return -1;
+			ab->dropped_v0 += v0;
+			ab->dropped_v1 += v1;
+			if (v0 || v1) /* a target counts once, whatever the versions dropped */
+				count_target(s, &k, VERDICT_MPC_DROPPED);
+		} else if (answered & (KIND_V0 | KIND_V1)) {
+			ab->plain_dropped++;
+			if (row_add(ab, &k, KIND_PLAIN, VERDICT_PLAIN_DROPPED, REASON_NONE) != 0)
+				return -1;
+			count_target(s, &k, VERDICT_PLAIN_DROPPED);
+		}
+	}
+	if (!ab->nrows)
+		return 0;
+	qsort(ab->rows, ab->nrows, sizeof *ab->rows, row_cmp);
+	/* the records (sorted by scan_finish) and the rows, merged in target order */
+	ab->nout = s->recs.n + ab->nrows;
+	if (!(ab->out = malloc(ab->nout * sizeof *ab->out)))
+		return -1;
+	size_t i = 0, j = 0;
+	for (size_t o = 0; o < ab->nout; o++)
+		ab->out[o] = j == ab->nrows || (i < s->recs.n && row_cmp(&s->recs.v[i], &ab->rows[j]) <= 0)
+		                 ? &s->recs.v[i++]
+		                 : &ab->rows[j++];
+	return 0;
+}
+
+size_t abtest_target_count(const struct scan *s)
+{
+	return s->ab && s->ab->out ? s->ab->nout : s->recs.n;
+}
+
+const struct scan_target *abtest_target_at(const struct scan *s, size_t i)
+{
+	if (s->ab && s->ab->out)
+		return i < s->ab->nout ? s->ab->out[i] : NULL;
+	return i < s->recs.n ? &s->recs.v[i] : NULL;
+}
+
+void abtest_each_counter(const struct abtest *ab, scan_counter_fn fn, void *ctx)
+{
+	if (!abtest_reported(ab))
+		return;
+	fn(ctx, "abtest.targets", 0, 0, ab->targets);
+	fn(ctx, "abtest.ambiguous", 0, 0, ab->ambiguous);
+	fn(ctx, "abtest.mpc-dropped-v0", 0, 0, ab->dropped_v0);
+	fn(ctx, "abtest.mpc-dropped-v1", 0, 0, ab->dropped_v1);
+	fn(ctx, "abtest.plain-dropped", 0, 0, ab->plain_dropped);
+}

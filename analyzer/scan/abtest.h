@@ -1,0 +1,82 @@
+/* abtest.h — A/B probing: which kinds of SYN a target answered.
+ *
+ * A scan that sends each target a plain SYN (no MP_CAPABLE) and MP_CAPABLE
+ * SYNs (RFC 6824 v0 and/or RFC 8684 v1) finds the paths that drop SYNs
+ * carrying option 30: the target answered the plain SYN (a SYN-ACK, RST or
+ * ICMP unreachable, RFC 9293 / RFC 792 / RFC 4443) and none of its probes of
+ * an MP_CAPABLE version, retries included.  Such a target gets a row of its
+ * own in targets.csv for that version: verdict mpc-dropped, reason
+ * mpc-dropped-v0 or mpc-dropped-v1, response empty.  The reverse (MP_CAPABLE
+ * answered, the plain SYN never) gets a row for the plain probe with verdict
+ * plain-dropped.  A target silent to every kind stays silent (no row).
+ *
+ * Answers are told apart by scanner port, so a target whose probes of two
+ * kinds came from one scanner port is left out (counted as ambiguous): that is
+ * a client's connection falling back (a SYN retransmitted without
+ * MP_CAPABLE, RFC 8684 §3.1), not a scanner's A/B pair.  The earlier probe
+ * of that port is the per-probe map's, or the scan's previous probe when the
+ * map did not hold it yet.
+ *
+ * The probe kinds are tracked from the moment a scan shows a second kind:
+ * then every target probed so far (all of the first kind) is entered, and
+ * every later probe and answer to a scanner is noted by the kind of the probe
+ * it answers (the per-probe map of scan.c: target and scanner port).  Scans
+ * of one kind pay nothing.  A partitioned scan (analyze -j) tracks each
+ * worker's targets in the worker and folds them (abtest_fold).  What it
+ * needs is not in scan.state: a merge of saved pieces of an A/B scan is
+ * inexact, and mpcap merge gives no A/B rows (with a warning).
+ * docs/methodology.md, "Paths that drop MP_CAPABLE", has the reasoning.
+ */
+#ifndef MPCAP_ABTEST_H
+#define MPCAP_ABTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer/scan/scan.h"
+
+struct abtest;
+
+void abtest_free(struct abtest *ab);
+
+/* A probe of the given profile from scanner port sport, before scan.c's
+ * per-probe map notes it: starts tracking when the scan shows its second
+ * kind of probe.  Returns 0 or -1 (out of memory). */
+int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport,
+                 uint32_t profile);
+
+/* A response from a target to a scanner address at scanner port sport. */
+int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport);
+
+/* The kinds of probe in s's profile table (a bit each: plain, v0, v1). */
+unsigned abtest_kinds(const struct scan *s);
+
+/* True when kinds hold plain and an MP_CAPABLE version: an A/B scan. */
+bool abtest_kinds_ab(unsigned kinds);
+
+/* Folds a worker of a partitioned scan (scan_part.c) into the master: their
+ * targets are disjoint and their option indices the same, so the kinds per
+ * target are a union.  Returns 0 or -1 (out of memory). */
+int abtest_fold(struct scan *m, struct scan *w);
+
+/* True when the scan has probes of at least two kinds (plain, v0, v1). */
+bool abtest_active(const struct abtest *ab);
+
+/* True once abtest_finish found at least one target probed on distinct
+ * scanner ports with a plain and an MP_CAPABLE SYN: an A/B scan, whose
+ * verdicts and counters summary.csv then shows. */
+bool abtest_reported(const struct abtest *ab);
+
+/* After the verdicts: the A/B rows (sorted by target key) and their counts
+ * per verdict, family and port.  Returns 0 or -1 (out of memory). */
+int abtest_finish(struct scan *s);
+
+/* The rows of a finished scan's targets.csv: its records and the A/B rows,
+ * in target order (scan_target_count / scan_target_at). */
+size_t abtest_target_count(const struct scan *s);
+const struct scan_target *abtest_target_at(const struct scan *s, size_t i);
+
+/* The abtest.* counters of summary.csv (only in A/B scans). */
+void abtest_each_counter(const struct abtest *ab, scan_counter_fn fn, void *ctx);
+
+#endif
