@@ -23,9 +23,14 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
+struct manifest;
+
 struct cli_env {
 	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
 	bool stderr_tty;
+	/* this run's manifest.json (manifest.h): subcommands add their inputs,
+	 * options and counts, and hand it to every outdir they write */
+	struct manifest *manifest;
 };
 
 struct subcommand {
@@ -38,6 +43,13 @@ struct subcommand {
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);
 int cmd_analyze(int argc, char **argv, const struct cli_env *env);
+struct scan;
+/* The scan's label and headline counts into the run's manifest (analyze, merge). */
+void manifest_add_scan_counts(struct manifest *m, const struct scan *s);
+struct input_file_info;
+/* The captures read by input_run, hashed as read (or not, without hash). */
+int manifest_add_captures(struct manifest *m, char *const *files, int nfiles,
+                          const struct input_file_info *info, bool hash, char *err, size_t errlen);
 void help_analyze(FILE *out);
 int cmd_join(int argc, char **argv, const struct cli_env *env);
 void help_join(FILE *out);
@@ -53,5 +65,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env);
 void help_stats(FILE *out);
 int cmd_report(int argc, char **argv, const struct cli_env *env);
 void help_report(FILE *out);
+int cmd_verify(int argc, char **argv, const struct cli_env *env);
+void help_verify(FILE *out);
 
 #endif

@@ -9,12 +9,16 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
+#include "analyzer/ingest/same_file.h"
 #include "analyzer/ingest/zmap_meta.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/manifest.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/verdict.h"
@@ -42,6 +46,9 @@ void help_analyze(FILE *out)
 	    "  DIR/targets.sets  the exact sets of targets probed and responsive (binary,\n"
 	    "                    CRoaring), for attribution and for merging shards\n"
 	    "  DIR/scan.state    what mpcap merge needs besides the sets (docs/scale.md)\n"
+	    "  DIR/manifest.json how they were made: version, command line, times, host,\n"
+	    "                    every input's size and SHA-256 (hashed as it is read),\n"
+	    "                    options, counts, every output's SHA-256 (mpcap verify)\n"
 	    "\n"
 	    "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
 	    "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
@@ -54,6 +61,7 @@ void help_analyze(FILE *out)
 	    "                       its probe_args \"hex:...\" is the option block every probe carried\n"
 	    "      --probe-options HEX  the same, given by hand (e.g. 1e0c00810c0c0c0c0c0c0c0c)\n"
 	    "      --all            list every responder in targets.csv, not only MP_CAPABLE ones\n"
+	    "      --no-input-hash  do not hash the inputs for manifest.json (sha256 is null)\n"
 	    "      --progress       force the progress line on stderr (default: only on a terminal)\n"
 	    "      --no-progress    never draw it\n"
 	    "  -q, --quiet          no closing summary on stderr\n"
@@ -70,8 +78,13 @@ void help_analyze(FILE *out)
 	    "Rows lacking what a verdict needs (e.g. a synack without optionshex) are counted\n"
 	    "and named in a warning, not guessed (docs/methodology.md).\n"
 	    "\n"
+	    "The same file given twice (same device and inode, or same name, size and first\n"
+	    "block) is refused.\n"
+	    "\n"
 	    "Exit status: 0 ok, 1 error (no output written), 2 usage, 3 complete with\n"
-	    "warnings (a damaged capture read up to the damage, or scanner rows not analysed).\n",
+	    "warnings (a damaged capture read up to the damage, scanner rows not analysed,\n"
+	    "packets of more than one calendar month without --scan, probes that carry no\n"
+	    "MP_CAPABLE option, a capture with no packets).\n",
 	    out);
 }
 
@@ -141,6 +154,131 @@ static uint64_t counter_total(const struct scan *s, const char *name)
 	return p.value;
 }
 
+void manifest_add_scan_counts(struct manifest *m, const struct scan *s)
+{
+	static const char *const names[] = { "packets.total",  "probes.packets",     "responses.packets",
+		                             "targets.probed", "targets.responsive", "targets.mpcapable" };
+	manifest_add_scan(m, scan_label(s));
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		manifest_set_count(m, names[i], counter_total(s, names[i]));
+}
+
+int manifest_add_captures(struct manifest *m, char *const *files, int nfiles,
+                          const struct input_file_info *info, bool hash, char *err, size_t errlen)
+{
+	for (int i = 0; i < nfiles; i++) {
+		int rc;
+		if (info[i].hashed)
+			rc = manifest_add_input(m, files[i], "capture", info[i].sha256, info[i].size, err,
+			                        errlen);
+		else if (!hash) {
+			struct stat sb;
+			uint64_t size = stat(files[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
+			rc = manifest_add_input(m, files[i], "capture", NULL, size, err, errlen);
+		} else /* a scanner's result file: its reader does not hash */
+			rc = manifest_add_input_file(m, files[i], "scanner-output", err, errlen);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The inputs (hashed as they were read), options and counts of the run. */
+static int record_run(struct manifest *m, char *const *files, int nfiles, const struct input_file_info *info,
+                      const struct input_options *io, const char *metadata, const char *probe_hex,
+                      const struct scan_config *cfg, const struct scan *s, char *err, size_t errlen)
+{
+	if (manifest_add_captures(m, files, nfiles, info, io->hash, err, errlen) != 0)
+		return -1;
+	if (metadata && manifest_add_input_file(m, metadata, "metadata", err, errlen) != 0)
+		return -1;
+	manifest_set_option(m, "filter", io->filter);
+	manifest_set_option(m, "scan", cfg->label);
+	char key[17];
+	format_key(cfg->probe_key, key);
+	manifest_set_option(m, "probe_key", cfg->probe_key_given ? key : NULL);
+	manifest_set_option(m, "probe_options", probe_hex);
+	manifest_set_flag(m, "all", cfg->all_responders);
+	manifest_set_flag(m, "input_hash", io->hash);
+	manifest_add_scan_counts(m, s);
+	return 0;
+}
+
+/* Input that is probably a mistake: said on stderr; non-zero when any. */
+static int warn_mistakes(char *const *files, int nfiles, const struct input_file_info *info,
+                         const struct scan_config *cfg, const struct scan *s)
+{
+	int warned = 0;
+	for (int i = 0; i < nfiles; i++)
+		if (info[i].records == 0) {
+			fprintf(stderr,
+			        "mpcap analyze: warning: %s: no packets; is it the capture you meant?\n",
+			        files[i]);
+			warned = 1;
+		}
+	/* the calendar months (UTC) the packets fall in, when no --scan names the scan */
+	enum { MAXM = 64 };
+	int months[MAXM], nm = 0;
+	for (int i = 0; !cfg->label && i < nfiles; i++) {
+		if (info[i].records == 0)
+			continue;
+		for (int64_t t = info[i].first_sec;;) {
+			struct tm tm;
+			time_t tt = (time_t)t;
+			if (!gmtime_r(&tt, &tm))
+				break;
+			int ym = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+			int k = 0;
+			while (k < nm && months[k] != ym)
+				k++;
+			if (k == nm && nm < MAXM)
+				months[nm++] = ym;
+			/* the first second of the next month */
+			tm.tm_mon++;
+			tm.tm_mday = 1;
+			tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+			int64_t next = (int64_t)timegm(&tm);
+			if (next <= t || next > info[i].last_sec || nm == MAXM)
+				break;
+			t = next;
+		}
+	}
+	if (nm > 1) {
+		char list[MAXM * 9] = "";
+		size_t used = 0;
+		for (int a = 0; a < nm; a++)
+			for (int b = a + 1; b < nm; b++)
+				if (months[b] < months[a]) {
+					int x = months[a];
+					months[a] = months[b];
+					months[b] = x;
+				}
+		if (nm <= 6)
+			for (int k = 0; k < nm && used < sizeof list; k++)
+				used += (size_t)snprintf(list + used, sizeof list - used, "%s%04d-%02d",
+				                         k ? (k + 1 == nm ? " and " : ", ") : "",
+				                         months[k] / 12, months[k] % 12 + 1);
+		else
+			snprintf(list, sizeof list, "%04d-%02d to %04d-%02d", months[0] / 12,
+			         months[0] % 12 + 1, months[nm - 1] / 12, months[nm - 1] % 12 + 1);
+		fprintf(stderr,
+		        "mpcap analyze: warning: the packets span %s%d calendar months (%s) but form one "
+		        "scan labelled %s; run analyze once per month, or name the scan with --scan "
+		        "LABEL\n",
+		        nm == MAXM ? "at least " : "", nm, list, scan_label(s));
+		warned = 1;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (info[i].syns > 0 && info[i].syns_mpc == 0) {
+			fprintf(stderr,
+			        "mpcap analyze: warning: %s: none of its %llu probe%s (TCP SYNs) carries an "
+			        "MP_CAPABLE option; is it the capture of an MP_CAPABLE scan?\n",
+			        files[i], (unsigned long long)info[i].syns, info[i].syns == 1 ? "" : "s");
+			warned = 1;
+		}
+	return warned;
+}
+
 int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
@@ -155,13 +293,14 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		{ "no-progress", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-input-hash", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = "mpcap-results", *filter = NULL;
 	struct scan_config cfg = { 0 };
 	int progress = -1, c, jobs = 1;
-	bool quiet = false;
+	bool quiet = false, hash = true;
 	const char *metadata = NULL, *probe_hex = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
@@ -220,6 +359,9 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		case 'q':
 			quiet = true;
 			break;
+		case 'H':
+			hash = false;
+			break;
 		case 'h':
 			help_analyze(stdout);
 			return EXIT_OK;
@@ -249,6 +391,19 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	}
 	char **files = argv + optind;
 	int nfiles = argc - optind;
+	int dup1, dup2;
+	if (same_file_find(files, nfiles, &dup1, &dup2)) {
+		fprintf(stderr,
+		        "mpcap analyze: %s: given twice (as %s and %s); its packets would count twice: give "
+		        "each capture once\n",
+		        files[dup2], files[dup1], files[dup2]);
+		return EXIT_USAGE;
+	}
+	struct input_file_info *info = calloc((size_t)nfiles, sizeof *info);
+	if (!info) {
+		fprintf(stderr, "mpcap analyze: out of memory\n");
+		return EXIT_ERROR;
+	}
 	bool parallel = jobs > 1 && nfiles > 1;
 	for (int i = 0; i < nfiles; i++)
 		parallel &= strcmp(files[i], "-") != 0;
@@ -257,7 +412,8 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		                    /* a ZMap file's answers alone would be judged against an inferred key */
 		                    cfg.probe_key_given ? NULL
 		                                        : "give the scan's --metadata FILE.json (ZMap's -m), "
-		                                          "--probe-options HEX or --probe-key HEX" };
+		                                          "--probe-options HEX or --probe-key HEX",
+		                    info, hash };
 	struct input_stats st;
 	struct scan *scan = NULL;
 	int s = INPUT_FATAL;
@@ -293,6 +449,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		scan = scan_new(&cfg, err, sizeof err);
 		if (!scan) {
 			fprintf(stderr, "mpcap: %s\n", err);
+			free(info);
 			return EXIT_ERROR;
 		}
 		io.file_fn = on_file;
@@ -320,7 +477,9 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		if (env->stop && *env->stop) {
 			fprintf(stderr, "mpcap: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
-		} else if (write_scan_outputs(dir, scan, err, sizeof err) != 0) {
+		} else if (record_run(env->manifest, files, nfiles, info, &io, metadata, probe_hex, &cfg,
+		                      scan, err, sizeof err) != 0 ||
+		           write_scan_outputs(dir, scan, env->manifest, err, sizeof err) != 0) {
 			fprintf(stderr, "mpcap: %s\n", err);
 			rc = EXIT_ERROR;
 		} else {
@@ -336,8 +495,11 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 				    (unsigned long long)counter_total(scan, "targets.responsive"),
 				    (unsigned long long)counter_total(scan, "targets.mpcapable"), dir);
 			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
+			if (warn_mistakes(files, nfiles, info, &cfg, scan) != 0)
+				rc = EXIT_WARNINGS;
 		}
 	}
 	scan_free(scan);
+	free(info);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "analyzer/base/csv_io.h"
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/attribution/adoption_tables.h"
 #include "report/attribution/attribution.h"
@@ -325,7 +326,7 @@ static int scan_cmp(const void *pa, const void *pb)
 }
 
 static int write_outputs(const char *dir, const struct writers *proto, const struct adoption_scan *scans,
-                         size_t n, char *err, size_t errlen)
+                         size_t n, struct manifest *m, char *err, size_t errlen)
 {
 	static const char *const files[4] = { "by_as.csv", "by_country.csv", "top_as.csv",
 		                              "top_country.csv" };
@@ -336,6 +337,7 @@ static int write_outputs(const char *dir, const struct writers *proto, const str
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
+	o.manifest = m;
 	for (int i = 0; i < 4; i++) {
 		if (!(fp[i] = outdir_add(&o, files[i], err, errlen)))
 			goto out;
@@ -491,7 +493,9 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			goto out;
 		}
 	struct writers w = { a, NULL, NULL, NULL, NULL, o.top, (enum adoption_metric)o.metric };
-	if (write_outputs(o.dir, &w, scans, nscans, err, sizeof err) != 0) {
+	if (manifest_add_paths(env->manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
+	        0 ||
+	    write_outputs(o.dir, &w, scans, nscans, env->manifest, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap: %s\n", err);
 		goto out;
 	}

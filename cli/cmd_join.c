@@ -9,6 +9,7 @@
 #include "analyzer/results/columns.h"
 #include "analyzer/results/outdir.h"
 #include "analyzer/scan/target.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/series/longitudinal.h"
 
@@ -172,6 +173,9 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 		outdir_write_failed(&o, monthly, err, sizeof err);
 		goto fail;
 	}
+	o.manifest = env->manifest;
+	if (manifest_add_paths(o.manifest, argv + optind, argc - optind, "results", err, sizeof err) != 0)
+		goto fail;
 	if (outdir_commit(&o, err, sizeof err) != 0)
 		goto fail;
 	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s/hosts.csv, "

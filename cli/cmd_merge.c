@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/results/manifest.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
 #include "cli/cli.h"
@@ -41,6 +42,20 @@ void help_merge(FILE *out)
 	      "Exit status: 0 ok, 1 error (no output written), 2 usage, 3 merged, but a case\n"
 	      "could not be decided exactly (said on stderr; see docs/scale.md).\n",
 	      out);
+}
+
+/* The two files of a results directory that merge reads, into the manifest
+ * (hashed after reading: the state's readers do not hash). */
+static int record_input(struct manifest *m, const char *dir, char *err, size_t errlen)
+{
+	static const char *const names[] = { "scan.state", "targets.sets" };
+	for (int i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (manifest_add_input_file(m, path, "results", err, errlen) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int cmd_merge(int argc, char **argv, const struct cli_env *env)
@@ -109,6 +124,10 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 			return EXIT_INTERRUPTED;
 		}
 		struct scan *s = scan_state_load(argv[i], err, sizeof err);
+		if (s && record_input(env->manifest, argv[i], err, sizeof err) != 0) {
+			scan_free(s);
+			s = NULL;
+		}
 		if (!s) {
 			fprintf(stderr, "mpcap: %s\n", err);
 			scan_free(acc);
@@ -144,7 +163,9 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 		scan_free(acc);
 		return EXIT_INTERRUPTED;
 	}
-	if (write_scan_outputs(dir, acc, err, sizeof err) != 0) {
+	manifest_add_scan_counts(env->manifest, acc);
+	manifest_set_option(env->manifest, "scan", scan_label(acc));
+	if (write_scan_outputs(dir, acc, env->manifest, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap: %s\n", err);
 		scan_free(acc);
 		return EXIT_ERROR;

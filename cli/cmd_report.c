@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/results/outdir.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "plots/chart.h"
 #include "plots/figures.h"
@@ -721,6 +722,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	}
 	if (stop_requested(env))
 		goto interrupted;
+	c.outs.manifest = env->manifest;
+	if (manifest_add_paths(c.outs.manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
+	        0 ||
+	    (trace_dir && manifest_add_paths(c.outs.manifest, (char *const *)&trace_dir, 1, "results", err,
+	                                     sizeof err) != 0) ||
+	    (attr_dir && manifest_add_paths(c.outs.manifest, (char *const *)&attr_dir, 1, "results", err,
+	                                    sizeof err) != 0))
+		goto fail;
 	if (outdir_commit(&c.outs, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet) {

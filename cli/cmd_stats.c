@@ -15,6 +15,7 @@
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/results_dir.h"
 #include "analyzer/results/targets_csv.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/stats/keystats.h"
 
@@ -897,6 +898,10 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
+	o.dir.manifest = env ? env->manifest : NULL;
+	if (o.dir.manifest &&
+	    manifest_add_paths(o.dir.manifest, argv + optind, argc - optind, "results", err, sizeof err) != 0)
+		goto fail;
 	if (outdir_commit(&o.dir, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet && fflush(stdout) != 0) {

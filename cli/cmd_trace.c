@@ -15,6 +15,7 @@
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/targets_csv.h"
 #include "analyzer/scan/trace.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 
 void help_trace(FILE *out)
@@ -443,12 +444,13 @@ static int write_classification(FILE *fp, const struct trace *t, const struct ta
 }
 
 static int write_outputs(const char *dir, const struct trace *t, const struct targets *tg, uint64_t counts[],
-                         char *err, size_t errlen)
+                         struct manifest *m, char *err, size_t errlen)
 {
 	struct outdir o;
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
+	o.manifest = m;
 	FILE *hops = outdir_add(&o, "hops.csv", err, errlen);
 	FILE *dests = hops ? outdir_add(&o, "destinations.csv", err, errlen) : NULL;
 	FILE *classes = dests && tg ? outdir_add(&o, "classification.csv", err, errlen) : NULL;
@@ -536,8 +538,18 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			free_targets(&tg);
 		return EXIT_ERROR;
 	}
+	struct input_file_info *info = calloc((size_t)(argc - optind), sizeof *info);
+	if (!info) {
+		fprintf(stderr, "mpcap trace: out of memory\n");
+		if (have_targets)
+			free_targets(&tg);
+		trace_free(tc.trace);
+		return EXIT_ERROR;
+	}
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
+	io.info = info;
+	io.hash = true;
 	struct input_stats st;
 	uint64_t counts[TCLASS_COUNT] = { 0 };
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &tc, &st, err, sizeof err);
@@ -551,7 +563,12 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	} else if (trace_finish(tc.trace, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap: %s\n", err);
 		rc = EXIT_ERROR;
-	} else if (write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, err, sizeof err) != 0) {
+	} else if (manifest_add_captures(env->manifest, argv + optind, argc - optind, info, true, err,
+	                                 sizeof err) != 0 ||
+	           (targets_path &&
+	            manifest_add_input_file(env->manifest, targets_path, "results", err, sizeof err) != 0) ||
+	           write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, env->manifest, err,
+	                         sizeof err) != 0) {
 		fprintf(stderr, "mpcap: %s\n", err);
 		rc = EXIT_ERROR;
 	} else {
@@ -592,6 +609,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 		rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 	}
 	trace_free(tc.trace);
+	free(info);
 	if (have_targets)
 		free_targets(&tg);
 	return rc;

@@ -6,10 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 
 #ifndef MPCAP_VERSION
 #define MPCAP_VERSION "0.0.0"
+#endif
+#ifndef MPCAP_GIT_DESCRIBE
+#define MPCAP_GIT_DESCRIBE "" /* not built from a git checkout */
 #endif
 
 static const struct subcommand commands[] = {
@@ -29,6 +33,8 @@ static const struct subcommand commands[] = {
 	  help_report },
 	{ "merge", "combine the results of shards (rotated files, ZMap shards) into one scan's, exactly",
 	  cmd_merge, help_merge },
+	{ "verify", "check a results directory against its manifest.json (SHA-256 of outputs, inputs)",
+	  cmd_verify, help_verify },
 	{ "columns", "print the reference of every CSV column mpcap writes", cmd_columns, help_columns },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -110,6 +116,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit gives EFBIG, reported as a write error */
-	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1 };
-	return sc->run(argc - 1, argv + 1, &env);
+	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1,
+		               manifest_new(MPCAP_VERSION, MPCAP_GIT_DESCRIBE, argc, argv) };
+	if (!env.manifest) {
+		fprintf(stderr, "mpcap %s: out of memory\n", cmd);
+		return EXIT_ERROR;
+	}
+	int rc = sc->run(argc - 1, argv + 1, &env);
+	manifest_free(env.manifest);
+	return rc;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/results/manifest.h"
+
 int outdir_open(struct outdir *o, const char *dir, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof *o);
@@ -67,6 +69,8 @@ int outdir_write_failed(const struct outdir *o, const FILE *fp, char *err, size_
 
 int outdir_commit(struct outdir *o, char *err, size_t errlen)
 {
+	if (o->manifest && manifest_write(o->manifest, o, err, errlen) != 0)
+		return -1;
 	/* every file on disk first, so that a full disk fails before any rename */
 	for (size_t i = 0; i < o->n; i++)
 		if (atomic_file_sync(&o->files[i].af, err, errlen) != 0)

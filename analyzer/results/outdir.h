@@ -22,8 +22,13 @@ struct outdir_file {
 	struct atomic_file af;
 };
 
+struct manifest;
+
 struct outdir {
 	char *dir;
+	/* set by the caller after outdir_open: written as manifest.json by the
+	 * commit, with the other files (manifest.h) */
+	struct manifest *manifest;
 	struct outdir_file *files; /* in the order added: the order of the renames */
 	size_t n, cap;
 };
