@@ -167,6 +167,7 @@ check_eq "one array task per file, each completed with exit 0" "$(tasks "$array"
 	"$(for ((i = 0; i < n; i++)); do echo "$i COMPLETED 0:0"; done)"
 check_eq "one shard per file" "$(find "$W/shards-2020-07" -mindepth 1 -maxdepth 1 -type d | wc -l)" "$n"
 scale_by_file_same "$W" "Slurm"
+check "mpcap verify: the merged directory's files agree with its manifest.json" "$MPCAP" verify -q "$W/2020-07"
 
 # --- a shard that fails: task 2's file is not a capture
 B="$T/broken"
