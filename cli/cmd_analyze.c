@@ -204,6 +204,85 @@ static int record_run(struct manifest *m, char *const *files, int nfiles, const 
 	return 0;
 }
 
+/* Months since year 0 of the UTC calendar month of t, or INT64_MIN. */
+static int64_t month_of(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!gmtime_r(&tt, &tm))
+		return INT64_MIN;
+	return ((int64_t)tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Warns when the packets fall in more than one calendar month: the months
+ * (or the first and last of many) and the files.  Returns 1 when it warned. */
+static int several_months(char *const *files, int nfiles, const struct input_file_info *info,
+                          const struct scan *s)
+{
+	/* each file covers the months from that of its first packet to that of its last */
+	int64_t *iv = malloc(2 * (size_t)nfiles * sizeof *iv);
+	size_t n = 0;
+	for (int i = 0; iv && i < nfiles; i++) {
+		int64_t a = month_of(info[i].first_sec), b = month_of(info[i].last_sec);
+		if (info[i].records == 0 || a == INT64_MIN || b == INT64_MIN)
+			continue;
+		iv[2 * n] = a;
+		iv[2 * n + 1] = b;
+		n++;
+	}
+	if (!iv || n == 0) {
+		free(iv);
+		return 0;
+	}
+	qsort(iv, n, 2 * sizeof *iv, cmp_i64); /* by first month */
+	/* the union of the intervals: its months, counted and (up to six) named */
+	int64_t total = 0, cur_a = iv[0], cur_b = iv[1], named[6];
+	size_t nnamed = 0;
+	for (size_t k = 1; k <= n; k++) {
+		if (k < n && iv[2 * k] <= cur_b + 1) {
+			if (iv[2 * k + 1] > cur_b)
+				cur_b = iv[2 * k + 1];
+			continue;
+		}
+		total += cur_b - cur_a + 1;
+		for (int64_t m = cur_a; m <= cur_b && nnamed < 6; m++)
+			named[nnamed++] = m;
+		if (k < n) {
+			cur_a = iv[2 * k];
+			cur_b = iv[2 * k + 1];
+		}
+	}
+	int64_t first = iv[0], last = cur_b;
+	free(iv);
+	if (total < 2)
+		return 0;
+	char list[160] = "";
+	size_t used = 0;
+	if (total <= 6)
+		for (size_t k = 0; k < nnamed && used < sizeof list; k++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%04lld-%02lld",
+			                         k ? (k + 1 == nnamed ? " and " : ", ") : "",
+			                         (long long)(named[k] / 12), (long long)(named[k] % 12 + 1));
+	else
+		snprintf(list, sizeof list, "%04lld-%02lld to %04lld-%02lld", (long long)(first / 12),
+		         (long long)(first % 12 + 1), (long long)(last / 12), (long long)(last % 12 + 1));
+	fprintf(stderr, "mpcap analyze: warning: ");
+	for (int i = 0, k = 0; i < nfiles; i++)
+		if (info[i].records > 0)
+			fprintf(stderr, "%s%s", k++ ? ", " : "", files[i]);
+	fprintf(stderr,
+	        ": the packets span %lld calendar months (%s) but form one scan labelled %s; run "
+	        "analyze once per month, or name the scan with --scan LABEL\n",
+	        (long long)total, list, scan_label(s));
+	return 1;
+}
+
 /* Input that is probably a mistake: said on stderr; non-zero when any. */
 static int warn_mistakes(char *const *files, int nfiles, const struct input_file_info *info,
                          const struct scan_config *cfg, const struct scan *s)
@@ -217,57 +296,8 @@ static int warn_mistakes(char *const *files, int nfiles, const struct input_file
 			warned = 1;
 		}
 	/* the calendar months (UTC) the packets fall in, when no --scan names the scan */
-	enum { MAXM = 64 };
-	int months[MAXM], nm = 0;
-	for (int i = 0; !cfg->label && i < nfiles; i++) {
-		if (info[i].records == 0)
-			continue;
-		for (int64_t t = info[i].first_sec;;) {
-			struct tm tm;
-			time_t tt = (time_t)t;
-			if (!gmtime_r(&tt, &tm))
-				break;
-			int ym = (tm.tm_year + 1900) * 12 + tm.tm_mon;
-			int k = 0;
-			while (k < nm && months[k] != ym)
-				k++;
-			if (k == nm && nm < MAXM)
-				months[nm++] = ym;
-			/* the first second of the next month */
-			tm.tm_mon++;
-			tm.tm_mday = 1;
-			tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-			int64_t next = (int64_t)timegm(&tm);
-			if (next <= t || next > info[i].last_sec || nm == MAXM)
-				break;
-			t = next;
-		}
-	}
-	if (nm > 1) {
-		char list[MAXM * 9] = "";
-		size_t used = 0;
-		for (int a = 0; a < nm; a++)
-			for (int b = a + 1; b < nm; b++)
-				if (months[b] < months[a]) {
-					int x = months[a];
-					months[a] = months[b];
-					months[b] = x;
-				}
-		if (nm <= 6)
-			for (int k = 0; k < nm && used < sizeof list; k++)
-				used += (size_t)snprintf(list + used, sizeof list - used, "%s%04d-%02d",
-				                         k ? (k + 1 == nm ? " and " : ", ") : "",
-				                         months[k] / 12, months[k] % 12 + 1);
-		else
-			snprintf(list, sizeof list, "%04d-%02d to %04d-%02d", months[0] / 12,
-			         months[0] % 12 + 1, months[nm - 1] / 12, months[nm - 1] % 12 + 1);
-		fprintf(stderr,
-		        "mpcap analyze: warning: the packets span %s%d calendar months (%s) but form one "
-		        "scan labelled %s; run analyze once per month, or name the scan with --scan "
-		        "LABEL\n",
-		        nm == MAXM ? "at least " : "", nm, list, scan_label(s));
+	if (!cfg->label && several_months(files, nfiles, info, s))
 		warned = 1;
-	}
 	for (int i = 0; i < nfiles; i++)
 		if (info[i].syns > 0 && info[i].syns_mpc == 0) {
 			fprintf(stderr,
