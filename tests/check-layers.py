@@ -12,10 +12,76 @@ it, everything below.  This check fails when
     (nm over BUILD's objects; skipped only when BUILD has no objects);
   - a product source file is longer than MAX_LINES lines.
 Usage: tests/check-layers.py [BUILD]   (default build)
+       tests/check-layers.py --self-test   a planted tree with one of each fault
+                                           must fail with each named, a clean one pass
 """
-import os, re, subprocess, sys
+import os, re, subprocess, sys, tempfile, shutil
 
 MAX_LINES = 1500
+
+
+def self_test():
+    """Builds a small tree in a temporary folder: layers low < mid < top, then
+    plants each fault in turn and checks that the real check names it."""
+    me = os.path.abspath(__file__)
+    def tree(d, files):
+        for path, text in files.items():
+            os.makedirs(os.path.join(d, os.path.dirname(path)), exist_ok=True)
+            with open(os.path.join(d, path), "w") as f:
+                f.write(text)
+        os.makedirs(os.path.join(d, "tests"), exist_ok=True)
+        shutil.copy(me, os.path.join(d, "tests", "check-layers.py"))
+        for src in [p for p in files if p.endswith(".c")]:
+            o = os.path.join(d, "build", src[:-2] + ".o")
+            os.makedirs(os.path.dirname(o), exist_ok=True)
+            subprocess.run(["cc", "-c", "-I", d, "-o", o, os.path.join(d, src)], check=True, capture_output=True)
+        r = subprocess.run([sys.executable, os.path.join(d, "tests", "check-layers.py"), "build"],
+                           cwd=d, capture_output=True, text=True)
+        return r.returncode, r.stdout
+    base = {
+        "Makefile": "SRC_DIRS = low mid \\\n           top\n",
+        "low/README.md": "# low\n\nMay use: nothing\n",
+        "mid/README.md": "# mid\n\nMay use: low\n",
+        "top/README.md": "# top\n\nMay use: mid\n",
+        "low/a.h": "int low_a(void);\n",
+        "low/a.c": '#include "low/a.h"\nint low_a(void) { return 1; }\n',
+        "low/a_internal.h": "int low_i(void);\n",
+        "mid/b.h": "int mid_b(void);\n",
+        "mid/b.c": '#include "low/a.h"\n#include "mid/b.h"\nint mid_b(void) { return low_a(); }\n',
+        "top/c.c": '#include "mid/b.h"\nint top_c(void);\nint top_c(void) { return mid_b(); }\n',
+    }
+    faults = {
+        "include up": ({"low/a.c": '#include "low/a.h"\n#include "mid/b.h"\nint low_a(void) { return 1; }\n'},
+                       "low may not use mid"),
+        "call up": ({"low/a.c": '#include "low/a.h"\nint mid_b(void);\nint low_a(void) { return mid_b(); }\n'},
+                    "calls mid_b from mid"),
+        "internals": ({"mid/b.c": '#include "low/a_internal.h"\n#include "mid/b.h"\nint mid_b(void) { return 0; }\n'},
+                      "another layer's internals"),
+        "unqualified": ({"mid/b.c": '#include "b.h"\nint mid_b(void) { return 0; }\n'},
+                        "not path-qualified"),
+        "cycle": ({"low/README.md": "# low\n\nMay use: top\n"}, "layer cycle"),
+        "no May use": ({"mid/README.md": "# mid\n"}, "no 'May use:' line"),
+        "too long": ({"top/c.c": base["top/c.c"] + "/* */\n" * (MAX_LINES + 1)}, "at most"),
+    }
+    bad = 0
+    with tempfile.TemporaryDirectory() as d:
+        rc, out = tree(os.path.join(d, "clean"), base)
+        print(("ok" if rc == 0 else "not ok") + " - a clean layered tree passes")
+        bad += rc != 0
+        for name, (change, expect) in faults.items():
+            files = dict(base)
+            files.update(change)
+            rc, out = tree(os.path.join(d, name.replace(" ", "-")), files)
+            good = rc != 0 and expect in out
+            print(("ok" if good else "not ok") + f" - planted fault '{name}' is refused, naming it ({expect})")
+            if not good:
+                print(out)
+            bad += not good
+    sys.exit(1 if bad else 0)
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--self-test":
+    self_test()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(root)
 build = sys.argv[1] if len(sys.argv) > 1 else "build"

@@ -44,7 +44,7 @@ run() { # name command...
 }
 
 run format tests/check-format.sh
-run layers /usr/bin/python3 tests/check-layers.py "$BUILD"
+run layers sh -c '/usr/bin/python3 tests/check-layers.py --self-test && /usr/bin/python3 tests/check-layers.py "$BUILD"'
 run unit "$BUILD/unit-tests" --jobs 2
 run golden tests/e2e/run-testlist.sh
 for t in tests/e2e/*.sh; do
