@@ -40,6 +40,15 @@ struct subcommand {
 	void (*help)(FILE *out);
 };
 
+struct option;
+/* The name of cands closest to word[0..len) (at most 2 edits, or the one
+ * name it begins), or NULL. */
+const char *cli_closest(const char *word, size_t len, const char *const *cands, size_t n);
+/* After getopt_long() returned '?' with optind at argi: when argv[argi - 1]
+ * is an unknown long option close to one of longopts, prints "mpcap CMD:
+ * did you mean '--NAME'?". */
+void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts);
+
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);
 int cmd_analyze(int argc, char **argv, const struct cli_env *env);

@@ -396,6 +396,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			help_analyze(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("analyze", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help analyze'.\n");
 			return EXIT_USAGE;
 		}
@@ -416,7 +417,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		return EXIT_USAGE;
 	}
 	if (metadata && zmap_metadata_read(metadata, &probe, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap analyze: %s\n", err);
 		return EXIT_ERROR;
 	}
 	char **files = argv + optind;
@@ -462,8 +463,8 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		char why[256];
 		if ((s == INPUT_OK || s == INPUT_WARNINGS) && ps.acc &&
 		    scan_merge_inexact(ps.acc, why, sizeof why)) {
-			fprintf(stderr, "mpcap: -j %d: %s; reading the files again with one thread\n", jobs,
-			        why);
+			fprintf(stderr, "mpcap analyze: -j %d: %s; reading the files again with one thread\n",
+			        jobs, why);
 			scan_free(ps.acc);
 			ps.acc = NULL;
 			parallel = false;
@@ -478,7 +479,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	if (!parallel) {
 		scan = scan_new(&cfg, err, sizeof err);
 		if (!scan) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap analyze: %s\n", err);
 			free(info);
 			return EXIT_ERROR;
 		}
@@ -487,7 +488,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	}
 	int rc = EXIT_OK;
 	if (s == INPUT_FATAL) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap analyze: %s\n", err);
 		rc = EXIT_ERROR;
 	} else if (probe.known && st.scanner_files == 0 && s != INPUT_INTERRUPTED) {
 		fprintf(stderr,
@@ -496,34 +497,34 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		        metadata ? "metadata" : "probe-options");
 		rc = EXIT_USAGE;
 	} else if (s == INPUT_INTERRUPTED) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap analyze: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 	} else if (!scan || scan_finish(scan, note, sizeof note) != 0) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap analyze: out of memory\n");
 		rc = EXIT_ERROR;
 	} else {
 		if (note[0])
-			fprintf(stderr, "mpcap: %s\n", note);
+			fprintf(stderr, "mpcap analyze: %s\n", note);
 		if (env->stop && *env->stop) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap analyze: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
 		} else if (record_run(env->manifest, files, nfiles, info, &io, metadata, probe_hex, &cfg,
 		                      scan, err, sizeof err) != 0 ||
 		           write_scan_outputs(dir, scan, env->manifest, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap analyze: %s\n", err);
 			rc = EXIT_ERROR;
 		} else {
 			if (!quiet)
-				fprintf(
-				    stderr,
-				    "mpcap: scan %s: %llu packets, %llu probes, %llu targets probed, %llu "
-				    "responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, "
-				    "summary.csv, targets.sets, scan.state)\n",
-				    scan_label(scan), (unsigned long long)st.records,
-				    (unsigned long long)counter_total(scan, "probes.packets"),
-				    (unsigned long long)counter_total(scan, "targets.probed"),
-				    (unsigned long long)counter_total(scan, "targets.responsive"),
-				    (unsigned long long)counter_total(scan, "targets.mpcapable"), dir);
+				fprintf(stderr,
+				        "mpcap analyze: scan %s: %llu packets, %llu probes, %llu targets "
+				        "probed, %llu "
+				        "responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, "
+				        "summary.csv, targets.sets, scan.state)\n",
+				        scan_label(scan), (unsigned long long)st.records,
+				        (unsigned long long)counter_total(scan, "probes.packets"),
+				        (unsigned long long)counter_total(scan, "targets.probed"),
+				        (unsigned long long)counter_total(scan, "targets.responsive"),
+				        (unsigned long long)counter_total(scan, "targets.mpcapable"), dir);
 			rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 			if (warn_mistakes(files, nfiles, info, &cfg, scan) != 0)
 				rc = EXIT_WARNINGS;

@@ -425,6 +425,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_OK;
 			goto out;
 		default:
+			cli_option_hint("attribute", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help attribute'.\n");
 			goto out;
 		}
@@ -437,7 +438,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	rc = EXIT_ERROR;
 	char err[2048];
 	if (!(a = attribution_new())) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap attribute: out of memory\n");
 		goto out;
 	}
 	bool have_asn = false, have_geo = false;
@@ -447,40 +448,42 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		        : s->kind == 'g' ? attribution_add_geo(a, s->path, err, sizeof err)
 		                         : attribution_add_names(a, s->path, err, sizeof err);
 		if (r != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap attribute: %s\n", err);
 			goto out;
 		}
 		have_asn |= s->kind == 'a';
 		have_geo |= s->kind == 'g';
 		if (env->stop && *env->stop) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap attribute: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
 			goto out;
 		}
 	}
 	if (attribution_finish(a, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;
 	}
 	if (!have_asn && !quiet)
-		fprintf(stderr, "mpcap: note: no --asn source: every target counts under AS 'unknown'\n");
-	if (!have_geo && !quiet)
 		fprintf(stderr,
-		        "mpcap: note: no --geo source: every target counts under country 'unknown'\n");
+		        "mpcap attribute: note: no --asn source: every target counts under AS 'unknown'\n");
+	if (!have_geo && !quiet)
+		fprintf(
+		    stderr,
+		    "mpcap attribute: note: no --geo source: every target counts under country 'unknown'\n");
 	nscans = (size_t)(argc - optind);
 	if (!(scans = calloc(nscans, sizeof *scans))) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap attribute: out of memory\n");
 		goto out;
 	}
 	for (size_t i = 0; i < nscans; i++) {
 		int r = adoption_scan_read(a, argv[optind + (int)i], &scans[i], env->stop, err, sizeof err);
 		if (r == 1 || (env->stop && *env->stop)) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap attribute: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
 			goto out;
 		}
 		if (r != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap attribute: %s\n", err);
 			goto out;
 		}
 	}
@@ -488,7 +491,8 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	for (size_t i = 1; i < nscans; i++)
 		if (strcmp(scans[i].label, scans[i - 1].label) == 0) {
 			fprintf(stderr,
-			        "mpcap: scan '%s' given twice (%s and %s); label scans with analyze --scan\n",
+			        "mpcap attribute: scan '%s' given twice (%s and %s); label scans with "
+			        "analyze --scan\n",
 			        scans[i].label, scans[i - 1].dir, scans[i].dir);
 			goto out;
 		}
@@ -496,7 +500,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	if (manifest_add_paths(env->manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
 	        0 ||
 	    write_outputs(o.dir, &w, scans, nscans, env->manifest, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;
 	}
 	if (!quiet) {
@@ -507,13 +511,13 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			ua += scans[i].responsive_unknown_as;
 			uc += scans[i].responsive_unknown_cc;
 		}
-		fprintf(
-		    stderr,
-		    "mpcap: %zu scan%s: %llu responsive targets (AS unknown for %.1f%%, country unknown for "
-		    "%.1f%%), %llu MP_CAPABLE responders -> %s/ (by_as.csv, by_country.csv, top_as.csv, "
-		    "top_country.csv)\n",
-		    nscans, nscans == 1 ? "" : "s", (unsigned long long)resp, pct(ua, resp), pct(uc, resp),
-		    (unsigned long long)mpc, o.dir);
+		fprintf(stderr,
+		        "mpcap attribute: %zu scan%s: %llu responsive targets (AS unknown for %.1f%%, "
+		        "country unknown for "
+		        "%.1f%%), %llu MP_CAPABLE responders -> %s/ (by_as.csv, by_country.csv, top_as.csv, "
+		        "top_country.csv)\n",
+		        nscans, nscans == 1 ? "" : "s", (unsigned long long)resp, pct(ua, resp),
+		        pct(uc, resp), (unsigned long long)mpc, o.dir);
 	}
 	rc = EXIT_OK;
 out:

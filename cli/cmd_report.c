@@ -626,6 +626,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 			help_report(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("report", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help report'.\n");
 			return EXIT_USAGE;
 		}
@@ -744,11 +745,11 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	rc = EXIT_OK;
 	goto out;
 interrupted:
-	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	fprintf(stderr, "mpcap report: interrupted; no output written\n");
 	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:
-	fprintf(stderr, "mpcap: %s\n", err);
+	fprintf(stderr, "mpcap report: %s\n", err);
 out:
 	outdir_close(&c.outs);
 	free(c.figs);

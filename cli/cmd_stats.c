@@ -239,6 +239,8 @@ static int load_dump(struct input *in, struct csv_reader *csv, const int idx[MAX
 
 static int load_source(struct input *in, const char *arg, char *err, size_t errlen)
 {
+	if (results_dir_check(arg, err, errlen) != 0)
+		return -1;
 	char *path = results_targets_path(arg);
 	if (!path) {
 		snprintf(err, errlen, "out of memory");
@@ -834,6 +836,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_OK;
 			goto out;
 		default:
+			cli_option_hint("stats", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help stats'.\n");
 			goto out;
 		}
@@ -855,7 +858,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		if (load_source(&in, argv[i], err, sizeof err) != 0)
 			goto fail;
 	if (env && env->stop && *env->stop) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap stats: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
@@ -894,7 +897,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		goto fail;
 	}
 	if (env && env->stop && *env->stop) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap stats: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
@@ -908,10 +911,16 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		snprintf(err, sizeof err, "standard output: %s", strerror(errno));
 		goto fail;
 	}
+	if (!quiet) {
+		fprintf(stderr, "mpcap stats: %zu key%s -> %s/ (", in.nrec, in.nrec == 1 ? "" : "s", dir);
+		for (int f = 0; f < OUT_COUNT; f++)
+			fprintf(stderr, "%s%s", f ? ", " : "", out_files[f].name);
+		fprintf(stderr, ")\n");
+	}
 	rc = EXIT_OK;
 	goto done;
 fail:
-	fprintf(stderr, "mpcap: %s\n", err);
+	fprintf(stderr, "mpcap stats: %s\n", err);
 done:
 	outdir_close(&o.dir);
 	input_free(&in);

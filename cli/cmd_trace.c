@@ -16,6 +16,7 @@
 #include "analyzer/results/targets_csv.h"
 #include "analyzer/scan/trace.h"
 #include "analyzer/results/manifest.h"
+#include "analyzer/results/results_dir.h"
 #include "cli/cli.h"
 
 void help_trace(FILE *out)
@@ -510,6 +511,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			help_trace(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("trace", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help trace'.\n");
 			return EXIT_USAGE;
 		}
@@ -523,8 +525,10 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	struct targets tg;
 	bool have_targets = false;
 	if (targets_path) {
-		if (read_targets(targets_path, &tg, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+		memset(&tg, 0, sizeof tg);
+		if (results_dir_check(targets_path, err, sizeof err) != 0 ||
+		    read_targets(targets_path, &tg, err, sizeof err) != 0) {
+			fprintf(stderr, "mpcap trace: %s\n", err);
 			free_targets(&tg);
 			return EXIT_ERROR;
 		}
@@ -533,7 +537,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	struct trace_ctx tc;
 	tc.trace = trace_new(err, sizeof err);
 	if (!tc.trace) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		if (have_targets)
 			free_targets(&tg);
 		return EXIT_ERROR;
@@ -555,13 +559,13 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &tc, &st, err, sizeof err);
 	int rc = EXIT_OK;
 	if (s == INPUT_FATAL) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
 	} else if (s == INPUT_INTERRUPTED || (env->stop && *env->stop)) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap trace: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 	} else if (trace_finish(tc.trace, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
 	} else if (manifest_add_captures(env->manifest, argv + optind, argc - optind, info, true, err,
 	                                 sizeof err) != 0 ||
@@ -569,7 +573,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	            manifest_add_input_file(env->manifest, targets_path, "results", err, sizeof err) != 0) ||
 	           write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, env->manifest, err,
 	                         sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
 	} else {
 		if (!quiet) {
@@ -578,7 +582,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			for (size_t i = 0; i < trace_dest_count(tc.trace); i++)
 				dc[trace_dest_at(tc.trace, i)->cls]++;
 			fprintf(stderr,
-			        "mpcap: trace: %llu packets, %llu probes, %llu of %llu ICMP quotes "
+			        "mpcap trace: %llu packets, %llu probes, %llu of %llu ICMP quotes "
 			        "tied to a probe, %zu destinations (%llu true-mptcp, %llu middlebox, "
 			        "%llu no-mptcp, %llu unverified, %llu unreachable) -> %s/hops.csv, "
 			        "%s/destinations.csv\n",
@@ -591,12 +595,12 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			        (unsigned long long)dc[TCLASS_UNREACHABLE], dir, dir);
 			if (ts->pending_dropped)
 				fprintf(stderr,
-				        "mpcap: %llu replies came before any probe they could answer "
+				        "mpcap trace: %llu replies came before any probe they could answer "
 				        "and were not kept; give the probes' capture first\n",
 				        (unsigned long long)ts->pending_dropped);
 			if (have_targets)
 				fprintf(stderr,
-				        "mpcap: %zu MP_CAPABLE responders of %s: %llu true-mptcp, "
+				        "mpcap trace: %zu MP_CAPABLE responders of %s: %llu true-mptcp, "
 				        "%llu middlebox, %llu no-mptcp, %llu unverified, %llu unreachable, "
 				        "%llu untraced -> %s/classification.csv\n",
 				        tg.n, targets_path, (unsigned long long)counts[TCLASS_TRUE_MPTCP],

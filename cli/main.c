@@ -65,6 +65,20 @@ static const struct subcommand *find(const char *name)
 	return NULL;
 }
 
+/* "mpcap: 'x' is not a subcommand", with the closest one. */
+static void no_such(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *s = cli_closest(name, strlen(name), names, NCOMMANDS);
+	if (s)
+		fprintf(stderr, "mpcap: '%s' is not a subcommand; did you mean '%s'? (see 'mpcap --help')\n",
+		        name, s);
+	else
+		fprintf(stderr, "mpcap: '%s' is not a subcommand; see 'mpcap --help'\n", name);
+}
+
 /* The one piece of mutable global state: written by the signal handler only. */
 static volatile sig_atomic_t stop_requested;
 
@@ -96,7 +110,7 @@ int main(int argc, char **argv)
 		}
 		const struct subcommand *sc = find(argv[2]);
 		if (!sc) {
-			fprintf(stderr, "mpcap: no subcommand '%s'; see 'mpcap --help'\n", argv[2]);
+			no_such(argv[2]);
 			return EXIT_USAGE;
 		}
 		sc->help(stdout);
@@ -104,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	const struct subcommand *sc = find(cmd);
 	if (!sc) {
-		fprintf(stderr, "mpcap: '%s' is not a subcommand; see 'mpcap --help'\n", cmd);
+		no_such(cmd);
 		return EXIT_USAGE;
 	}
 	struct sigaction sa;
@@ -122,6 +136,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mpcap %s: out of memory\n", cmd);
 		return EXIT_ERROR;
 	}
+	/* getopt_long's own messages then begin "mpcap SUBCOMMAND: " like ours */
+	char prog[64];
+	snprintf(prog, sizeof prog, "mpcap %s", sc->name);
+	argv[1] = prog;
 	int rc = sc->run(argc - 1, argv + 1, &env);
 	manifest_free(env.manifest);
 	return rc;

@@ -198,7 +198,7 @@ check_eq "task 2 failed with mpcap's exit status 1, the others completed" "$(tas
 echo "# what the user sees: cat slurm-${array}_2.out"
 show "$B/slurm-${array}_2.out"
 check "task 2's output holds mpcap's one-line error naming the file" \
-	grep -qx "mpcap: $bad: not a capture file .*" "$B/slurm-${array}_2.out"
+	grep -qx "mpcap analyze: $bad: not a capture file .*" "$B/slurm-${array}_2.out"
 for ((i = 0; i < 50; i++)); do
 	squeue=$(in_ns squeue)
 	[[ $squeue == *"(DependencyNeverSatisfied)"* ]] && break
