@@ -43,6 +43,7 @@
 #include "analyzer/base/bytes.h"
 #include "analyzer/base/sha256.h"
 #include "analyzer/capture/decompress.h"
+#include "analyzer/capture/hasher.h"
 #include "analyzer/capture/pcapng.h"
 #include "analyzer/capture/readahead.h"
 
@@ -71,7 +72,8 @@ struct capture {
 	/* SHA-256 of the file's bytes, fed once each, in file order, by whichever
 	 * reader first gets them (see capture_sha256); NULL: not asked for */
 	struct sha256 *hash;
-	uint64_t hashed; /* bytes fed so far: the file offset hashing has reached */
+	uint64_t hashed;       /* bytes fed so far: the file offset hashing has reached */
+	struct hasher *hasher; /* feeds hash from the pread window on a helper thread */
 
 	/* layer 2 */
 	enum decomp_kind comp;
@@ -371,10 +373,14 @@ static void fast_setup(struct capture *c)
 	c->fast = c->fast_fd >= 0;
 	if (c->fast)
 		(void)posix_fadvise(c->fast_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (c->fast && c->hash)
+		c->hasher = hasher_new(c->hash); /* NULL: hashed in this thread instead */
 }
 
 static void fast_end(struct capture *c)
 {
+	hasher_free(c->hasher); /* done with the window first */
+	c->hasher = NULL;
 	free(c->win);
 	c->win = NULL;
 	c->win_len = 0;
@@ -386,6 +392,8 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 {
 	if (c->win && off >= c->win_off && off + n <= c->win_off + c->win_len)
 		return true;
+	if (c->hasher)
+		hasher_wait(c->hasher); /* before the window changes */
 	if (n > c->wincap || !c->win) {
 		size_t cap = n > FAST_WINDOW ? n : FAST_WINDOW;
 		uint8_t *nb = realloc(c->win, cap);
@@ -415,7 +423,12 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 	c->win_len = got;
 	/* the bytes past those hashed, as they arrive (the window moves forward) */
 	if (c->hash && off <= c->hashed && off + got > c->hashed) {
-		sha256_update(c->hash, c->win + (c->hashed - off), (size_t)(off + got - c->hashed));
+		const uint8_t *p = c->win + (c->hashed - off);
+		size_t k = (size_t)(off + got - c->hashed);
+		if (c->hasher)
+			hasher_post(c->hasher, p, k); /* hashed while the records are dissected */
+		else
+			sha256_update(c->hash, p, k);
 		c->hashed = off + got;
 	}
 	return got >= n;
@@ -650,9 +663,11 @@ int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char
 		snprintf(err, errlen, "not hashed");
 		return -1;
 	}
-	/* the helper thread stops first: it feeds the digest */
+	/* the helper threads stop first: they feed the digest */
 	readahead_free(c->ra);
 	c->ra = NULL;
+	hasher_free(c->hasher);
+	c->hasher = NULL;
 	enum { BUF = 1 << 16 };
 	uint8_t *buf = malloc(BUF);
 	if (!buf) {

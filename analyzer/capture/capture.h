@@ -42,8 +42,8 @@ int capture_open(const char *path, struct capture **out, char *err, size_t errle
 /* The same; with hash, the file's bytes (as stored: compressed ones for a
  * compressed file) are fed to a SHA-256 digest as they stream through the
  * reader — on the readahead thread for a compressed file, from the pread
- * window for the fast path, from the read layer otherwise — each byte once,
- * in file order. */
+ * window by a helper thread (hasher.h) for the fast path, in the read layer
+ * otherwise — each byte once, in file order. */
 int capture_open_hashed(const char *path, bool hash, struct capture **out, char *err, size_t errlen);
 
 /* Reads the next record.  Returns enum capture_status; on CAPTURE_DAMAGED err

@@ -37,6 +37,21 @@ head -c 15000 v1.pcap >cut.pcap
 "$MPCAP" analyze -q -o out-cut cut.pcap 2>/dev/null
 check_eq "a truncated capture: sha256 of the whole file" "$(sha256sum <cut.pcap | cut -d' ' -f1)" \
 	"$(jq -r '.inputs[0].sha256' out-cut/manifest.json)"
+# every hostile capture that is read at all (damaged ones, older versions, pcapng oddities,
+# gzip with trailing garbage): the whole file is hashed, each byte once
+H=$OLDPWD/tests/data/hostile
+same=0 total=0 bad=""
+for f in "$H"/*.pcap "$H"/*.pcapng "$H"/*.gz; do
+	[ -e "$f" ] || continue
+	rm -rf out-h
+	"$MPCAP" analyze -q -o out-h "$f" >/dev/null 2>&1
+	[ -s out-h/manifest.json ] || continue
+	total=$((total + 1))
+	if [ "$(jq -r '.inputs[0].sha256' out-h/manifest.json)" = "$(sha256sum <"$f" | cut -d' ' -f1)" ]; then
+		same=$((same + 1))
+	else bad="$bad $(basename "$f")"; fi
+done
+check "hostile captures: all $total hashes equal sha256sum's${bad:+ (not:$bad)}" test "$total" -gt 10 -a "$same" = "$total"
 "$MPCAP" analyze -q --no-input-hash -o out-nohash v1.pcap 2>/dev/null
 check_eq "--no-input-hash: sha256 is null" null "$(jq -r '.inputs[0].sha256' out-nohash/manifest.json)"
 
