@@ -347,6 +347,10 @@ int manifest_verify(const char *dir, bool inputs, FILE *out, char *err, size_t e
 		const char *name = json_string_value(json_object_get(e, "path"));
 		if (!name)
 			continue;
+		if (strcmp(name, "-") == 0) {
+			fprintf(out, "input -: standard input, not checked\n");
+			continue;
+		}
 		char *p = NULL;
 		if (name[0] != '/' && cwd) {
 			size_t plen = strlen(cwd) + strlen(name) + 2;

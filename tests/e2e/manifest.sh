@@ -28,6 +28,8 @@ done
 "$MPCAP" analyze -q -o out-stdin - <v1.pcap.zst
 check_eq "stdin: manifest sha256 equals sha256sum's" "$(sha256sum <v1.pcap.zst | cut -d' ' -f1)" \
 	"$(jq -r '.inputs[0].sha256' out-stdin/manifest.json)"
+check_eq "verify --inputs: standard input is named, not checked, and does not fail" "input -: standard input, not checked" \
+	"$("$MPCAP" verify --inputs out-stdin | tail -n 1)"
 "$MPCAP" analyze -q -j 2 -o out-j2 v1.pcap.gz v0.pcap.xz 2>/dev/null
 check_eq "-j 2: both inputs' sha256, in order" \
 	"$(sha256sum v1.pcap.gz v0.pcap.xz | cut -d' ' -f1 | tr '\n' ' ')" \
