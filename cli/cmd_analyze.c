@@ -1,8 +1,8 @@
 /* cmd_analyze.c — `mpcap analyze`: the scan view.  Matches probes to
  * responses per target (scan.h) and writes targets.csv, summary.csv,
- * targets.sets and scan.state atomically; with -j N several files are read
- * in parallel, each into a scan of its own, merged exactly in file order
- * (scan_merge).  write_scan_outputs() is shared with `mpcap merge`.  ZMap
+ * targets.sets and scan.state atomically; with -j N (default: the cores
+ * online) one thread reads and N threads share the targets (scan_part.h),
+ * with the results of one thread.  write_scan_outputs() is shared with `mpcap merge`.  ZMap
  * result files are read like captures (zmap_output.h), their probe from
  * --metadata or --probe-options (zmap_meta.h). */
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "analyzer/results/manifest.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
+#include "analyzer/scan/scan_part.h"
 #include "analyzer/scan/verdict.h"
 #include "cli/cli.h"
 
@@ -52,7 +53,8 @@ void help_analyze(FILE *out)
 	    "\n"
 	    "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
 	    "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
-	    "  -j, --jobs N         read N files at a time (threads); the results are those of -j 1\n"
+	    "  -j, --jobs N         N threads share the targets, besides the one reading (default:\n"
+	    "                       the cores online; 1: one thread); the results are those of -j 1\n"
 	    "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
 	    "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
 	    "                       responses only; by default the key is learned from the probes,\n"
@@ -99,39 +101,11 @@ static int on_file(void *ctx, uint32_t ordinal, const char *file, int64_t size, 
 	return scan_begin_file(ctx, ordinal, file, size, err, errlen);
 }
 
-/* -j: one scan per file, merged in file order */
-struct par_state {
-	const struct scan_config *cfg;
-	struct scan *acc;
-};
-
-static void *par_open(void *arg, uint32_t ordinal, const char *file, int64_t size, char *err, size_t errlen)
+/* -j by default: the cores online (as zstd -T0), at most 256 */
+static int default_jobs(void)
 {
-	struct par_state *ps = arg;
-	struct scan *s = scan_new(ps->cfg, err, errlen);
-	if (s && scan_begin_file(s, ordinal, file, size, err, errlen) != 0) {
-		scan_free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-static int par_merge(void *arg, void *ctx, char *err, size_t errlen)
-{
-	struct par_state *ps = arg;
-	if (!ps->acc) {
-		ps->acc = ctx;
-		return 0;
-	}
-	int rc = scan_merge(ps->acc, ctx, err, errlen);
-	scan_free(ctx);
-	return rc;
-}
-
-static void par_discard(void *arg, void *ctx)
-{
-	(void)arg;
-	scan_free(ctx);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
 struct counter_pick {
@@ -329,7 +303,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	};
 	const char *dir = "mpcap-results", *filter = NULL;
 	struct scan_config cfg = { 0 };
-	int progress = -1, c, jobs = 1;
+	int progress = -1, c, jobs = default_jobs();
 	bool quiet = false, hash = true;
 	const char *metadata = NULL, *probe_hex = NULL;
 	optind = 1;
@@ -435,11 +409,9 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		fprintf(stderr, "mpcap analyze: out of memory\n");
 		return EXIT_ERROR;
 	}
-	bool parallel = jobs > 1 && nfiles > 1;
-	for (int i = 0; i < nfiles; i++)
-		parallel &= strcmp(files[i], "-") != 0;
+	bool parallel = jobs > 1;
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop, stderr,
-		                    NULL, probe.known ? &probe : NULL,
+		                    on_file, probe.known ? &probe : NULL,
 		                    /* a ZMap file's answers alone would be judged against an inferred key */
 		                    cfg.probe_key_given ? NULL
 		                                        : "give the scan's --metadata FILE.json (ZMap's -m), "
@@ -449,29 +421,48 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 	struct scan *scan = NULL;
 	int s = INPUT_FATAL;
 	if (parallel) {
-		/* warnings are held back: if the merge cannot be exact, the files are
-		 * read again by one thread and only that run speaks */
+		/* one reading thread, the targets partitioned among `jobs` workers
+		 * (scan_part.h); warnings are held back: if the pieces cannot give
+		 * one thread's result, the input is read again by one thread and
+		 * only that run speaks (never for stdin, which cannot be read twice) */
+		struct scan_part *part = scan_part_new(&cfg, (unsigned)jobs, err, sizeof err);
+		if (!part) {
+			fprintf(stderr, "mpcap analyze: %s\n", err);
+			free(info);
+			return EXIT_ERROR;
+		}
+		bool rereadable = true;
+		for (int i = 0; i < nfiles; i++)
+			rereadable &= strcmp(files[i], "-") != 0;
 		char *logbuf = NULL;
 		size_t loglen = 0;
-		FILE *log = open_memstream(&logbuf, &loglen);
-		struct par_state ps = { &cfg, NULL };
-		struct input_parallel par = { par_open, par_merge, par_discard, &ps };
+		FILE *log = rereadable ? open_memstream(&logbuf, &loglen) : NULL;
 		io.log = log ? log : stderr;
-		s = input_run_parallel(files, nfiles, jobs, &io, on_packet, &par, &st, err, sizeof err);
+		s = input_run(files, nfiles, &io, on_packet, scan_part_scan(part), &st, err, sizeof err);
 		if (log)
 			fclose(log);
+		if (s == INPUT_OK || s == INPUT_WARNINGS) {
+			scan = scan_part_finish(part, err, sizeof err);
+			if (!scan)
+				s = INPUT_FATAL;
+		}
+		scan_part_free(part);
 		char why[256];
-		if ((s == INPUT_OK || s == INPUT_WARNINGS) && ps.acc &&
-		    scan_merge_inexact(ps.acc, why, sizeof why)) {
-			fprintf(stderr, "mpcap analyze: -j %d: %s; reading the files again with one thread\n",
+		if (scan && rereadable && scan_merge_inexact(scan, why, sizeof why)) {
+			fprintf(stderr, "mpcap analyze: -j %d: %s; reading the input again with one thread\n",
 			        jobs, why);
-			scan_free(ps.acc);
-			ps.acc = NULL;
+			scan_free(scan);
+			scan = NULL;
 			parallel = false;
 		} else {
 			if (logbuf && loglen)
 				fwrite(logbuf, 1, loglen, stderr);
-			scan = ps.acc;
+			if (scan && scan_merge_inexact(scan, why, sizeof why))
+				fprintf(stderr,
+				        "mpcap analyze: -j %d: %s; scan.state keeps another part of them "
+				        "than -j 1 "
+				        "would (standard input cannot be read again)\n",
+				        jobs, why);
 		}
 		free(logbuf);
 		io.log = stderr;
@@ -483,7 +474,6 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			free(info);
 			return EXIT_ERROR;
 		}
-		io.file_fn = on_file;
 		s = input_run(files, nfiles, &io, on_packet, scan, &st, err, sizeof err);
 	}
 	int rc = EXIT_OK;

@@ -7,11 +7,9 @@
  * the file and byte offset and the loop goes on with the next file; a file
  * that cannot be read at all, or whose link type is not supported, is fatal.
  *
- * input_run reads the files one after the other into one context;
- * input_run_parallel reads them with several threads, each file into a
- * context of its own, and hands the contexts back in file order to be merged
- * (warnings are printed in file order too, so that the run says what a
- * sequential one says).
+ * input_run reads the files one after the other into one context (mpcap
+ * analyze -j spreads the work of its callback over threads instead:
+ * analyzer/scan/scan_part.h).
  */
 #ifndef MPCAP_INPUT_H
 #define MPCAP_INPUT_H
@@ -46,7 +44,7 @@ struct input_options {
 	bool progress;               /* draw a progress line on log */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
 	FILE *log;                   /* where warnings go (stderr) */
-	input_file_fn file_fn;       /* optional, input_run only */
+	input_file_fn file_fn;       /* optional */
 	/* the probe of scanner result files (zmap_row.h); NULL: their answers only */
 	const struct zmap_probe *scanner_probe;
 	/* non-NULL: a scanner result file without scanner_probe is fatal, and
@@ -76,26 +74,5 @@ struct input_stats {
 
 int input_run(char *const *files, int nfiles, const struct input_options *o, input_packet_fn fn, void *ctx,
               struct input_stats *st, char *err, size_t errlen);
-
-/* What input_run_parallel does with per-file contexts. */
-struct input_parallel {
-	/* a new context for file `ordinal` (called by the worker that reads it);
-	 * NULL with err on failure */
-	void *(*open)(void *arg, uint32_t ordinal, const char *file, int64_t size, char *err, size_t errlen);
-	/* called in file order by the calling thread: takes the context (and
-	 * frees it); non-zero with err stops the run */
-	int (*merge)(void *arg, void *ctx, char *err, size_t errlen);
-	/* frees a context that will not be merged */
-	void (*discard)(void *arg, void *ctx);
-	void *arg;
-};
-
-/* Reads the files with `jobs` threads (jobs >= 1; "-" is not allowed),
- * feeding each record to fn with the context of its file, and merges the
- * contexts in file order.  Returns enum input_status as input_run does, with
- * the same messages. */
-int input_run_parallel(char *const *files, int nfiles, int jobs, const struct input_options *o,
-                       input_packet_fn fn, const struct input_parallel *par, struct input_stats *st,
-                       char *err, size_t errlen);
 
 #endif

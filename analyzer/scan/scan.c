@@ -903,6 +903,39 @@ static int window_key(struct scan *s, uint16_t port, const uint8_t *addr, uint64
 	return 0;
 }
 
+/* A probe's target: the probed set (IPv4 through the window) and, once the
+ * scan has several probe options, the per-probe map. */
+int scan_probe_target(struct scan *s, const struct scan_probe *pr)
+{
+	if (pr->family == 4) {
+		struct window *w = &s->win;
+		uint64_t key;
+		if (window_key(s, pr->port, pr->target, &key) != 0)
+			return -1;
+		if (w->nprobes == w->capprobes && grow_array((void **)&w->probes, &w->capprobes,
+		                                             w->nprobes + 1, sizeof *w->probes, 4096) != 0)
+			return -1;
+		w->probes[w->nprobes++] = key;
+		if (++w->events == WINDOW_EVENTS && window_flush(s) != 0)
+			return -1;
+	} else if (target_set_add(s->probed, pr->family, pr->target, pr->port) < 0) {
+		return -1;
+	}
+	if (pr->mapped && !s->probe_map && !(s->probe_map = target_map_new()))
+		return -1;
+	if (s->probe_map) {
+		struct target_key k = target_key_make(pr->family, pr->target, pr->port);
+		k.aux = pr->sport;
+		uint32_t *v = target_map_get(s->probe_map, &k, true, 0, NULL);
+		if (!v)
+			return -1;
+		*v = pr->profile;
+	}
+	return 0;
+}
+
+/* What a probe tells the whole scan (its option, its scanner address), then
+ * its target (here, or through the sink of a partitioned scan). */
 static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 {
 	const struct ip_info *ip = &pkt->ip;
@@ -930,31 +963,19 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 		s->last_scanner_family = ip->family;
 		memcpy(s->last_scanner, ip->src, 16);
 	}
-	if (ip->family == 4) {
-		struct window *w = &s->win;
-		uint64_t key;
-		if (window_key(s, tcp->dport, ip->dst, &key) != 0)
-			return -1;
-		if (w->nprobes == w->capprobes && grow_array((void **)&w->probes, &w->capprobes,
-		                                             w->nprobes + 1, sizeof *w->probes, 4096) != 0)
-			return -1;
-		w->probes[w->nprobes++] = key;
-		if (++w->events == WINDOW_EVENTS && window_flush(s) != 0)
-			return -1;
-	} else if (target_set_add(s->probed, ip->family, ip->dst, tcp->dport) < 0) {
-		return -1;
-	}
+	/* from the first probe with a second option on, every probe is mapped */
 	if (idx != 0 && !s->probe_map && !(s->probe_map = target_map_new()))
 		return -1;
-	if (s->probe_map) {
-		struct target_key k = target_key_make(ip->family, ip->dst, tcp->dport);
-		k.aux = tcp->sport;
-		uint32_t *v = target_map_get(s->probe_map, &k, true, 0, NULL);
-		if (!v)
-			return -1;
-		*v = idx;
-	}
-	return 0;
+	struct scan_probe pr = { .seq = seq,
+		                 .profile = idx,
+		                 .family = ip->family,
+		                 .mapped = s->probe_map != NULL,
+		                 .port = tcp->dport,
+		                 .sport = tcp->sport,
+		                 .target = ip->dst };
+	if (s->sink)
+		return s->sink->probe(s->sink->ctx, &pr);
+	return scan_probe_target(s, &pr);
 }
 
 /* ---- responses ------------------------------------------------------------------ */
@@ -1096,34 +1117,34 @@ int scan_flush(struct scan *s)
 	return 0;
 }
 
-static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, enum response_type r,
-                        uint8_t family, const uint8_t *target, uint16_t port, const uint8_t *scanner,
-                        uint16_t sport)
+/* A response's target: before any probe of the scan, the pre substate and
+ * its log; otherwise matched against the probed set (IPv4 through the
+ * window), counted, and recorded when it carries a payload. */
+int scan_response_target(struct scan *s, const struct scan_resp *rp)
 {
-	bool record = s->cfg.all_responders || (r == RESP_SYNACK && pkt->tcp.n_mpc > 0);
-	if (!s->nprofiles) {
+	const uint8_t r = rp->type, family = rp->family;
+	const uint8_t *target = rp->target, *scanner = rp->scanner;
+	const uint16_t port = rp->port, sport = rp->sport;
+	const uint64_t seq = rp->seq;
+	const struct resp_payload *p = rp->payload;
+	if (rp->pre) {
 		/* no probe yet: every destination is the scanner (a capture of
 		 * responses only); kept apart until the scan is known to have no
 		 * earlier probe (scan_finish, scan_merge) */
 		s->pre_packets++;
 		if (seq > s->pre_last_seq)
 			s->pre_last_seq = seq;
-		if (answer_sets_add(s, true, (uint8_t)r, family, target, port) != 0)
+		if (answer_sets_add(s, true, r, family, target, port) != 0)
 			return -1;
-		struct resp_payload p;
-		if (record) {
-			payload_from_packet(pkt, r, &p);
+		if (p) {
 			struct target_key k = scan_record_key(s, family, target, port, UINT32_MAX);
-			if (record_add(s, &s->prerecs, &k, UINT32_MAX, false, sport, seq, &p) != 0)
+			if (record_add(s, &s->prerecs, &k, UINT32_MAX, false, sport, seq, p) != 0)
 				return -1;
 		}
-		return log_response(s, &s->prelog, PRE_LOG_MAX, seq, (uint8_t)r, PF_PRE, family, target, port,
-		                    scanner, sport, UINT32_MAX, record ? &p : NULL);
+		return log_response(s, &s->prelog, PRE_LOG_MAX, seq, r, PF_PRE, family, target, port, scanner,
+		                    sport, UINT32_MAX, p);
 	}
-	/* a scanner's own packets (e.g. its kernel's RST to a SYN-ACK) are no answers */
-	if (is_scanner(s, family, target))
-		return 0;
-	bool scanner_ok = is_scanner(s, family, scanner);
+	bool scanner_ok = rp->scanner_ok;
 	if (family == 4) {
 		struct window *w = &s->win;
 		uint64_t key;
@@ -1137,12 +1158,12 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 		e->seq = seq;
 		e->scanner = v4_word(scanner);
 		e->sport = sport;
-		e->type = (uint8_t)r;
+		e->type = r;
 		e->scanner_ok = scanner_ok;
 		e->profile = UINT32_MAX;
 		e->payload = UINT32_MAX;
 		e->assumed = 0;
-		if (record) {
+		if (p) {
 			/* the probe option as the per-probe map says now; used if solicited */
 			bool assumed;
 			e->profile = probe_profile_of(s, family, target, port, sport, &assumed);
@@ -1151,7 +1172,7 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 			    grow_array((void **)&w->payloads, &w->cappayloads, w->npayloads + 1,
 			               sizeof *w->payloads, 4096) != 0)
 				return -1;
-			payload_from_packet(pkt, r, &w->payloads[w->npayloads]);
+			w->payloads[w->npayloads] = *p;
 			e->payload = (uint32_t)w->npayloads++;
 		}
 		if (++w->events == WINDOW_EVENTS || w->npayloads == WINDOW_PAYLOADS)
@@ -1159,29 +1180,55 @@ static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, 
 		return 0;
 	}
 	bool probed = target_set_contains(s->probed, family, target, port);
-	struct resp_payload p;
-	if (record)
-		payload_from_packet(pkt, r, &p);
 	if (!scanner_ok || !probed) {
 		if (scanner_ok)
 			s->unsolicited++;
 		bool assumed = false;
 		uint32_t prof =
 		    probed ? probe_profile_of(s, family, target, port, sport, &assumed) : UINT32_MAX;
-		return log_response(s, &s->pending, PEND_MAX, seq, (uint8_t)r,
+		return log_response(s, &s->pending, PEND_MAX, seq, r,
 		                    (uint8_t)((scanner_ok ? PF_SCANNER : 0) | (probed ? PF_PROBED : 0) |
 		                              (assumed ? PF_ASSUMED : 0)),
-		                    family, target, port, scanner, sport, prof, record ? &p : NULL);
+		                    family, target, port, scanner, sport, prof, p);
 	}
 	s->applied++;
-	if (answer_sets_add(s, false, (uint8_t)r, family, target, port) != 0)
+	if (answer_sets_add(s, false, r, family, target, port) != 0)
 		return -1;
-	if (!record)
+	if (!p)
 		return 0;
 	bool assumed;
 	uint32_t prof = probe_profile_of(s, family, target, port, sport, &assumed);
 	struct target_key k = scan_record_key(s, family, target, port, prof);
-	return record_add(s, &s->recs, &k, prof, assumed, sport, seq, &p);
+	return record_add(s, &s->recs, &k, prof, assumed, sport, seq, p);
+}
+
+/* What a response needs of the whole scan (was there a probe yet, is its
+ * source or its destination a scanner address), then its target. */
+static int add_response(struct scan *s, const struct packet *pkt, uint64_t seq, enum response_type r,
+                        uint8_t family, const uint8_t *target, uint16_t port, const uint8_t *scanner,
+                        uint16_t sport)
+{
+	bool record = s->cfg.all_responders || (r == RESP_SYNACK && pkt->tcp.n_mpc > 0);
+	struct scan_resp rp = { .seq = seq,
+		                .type = (uint8_t)r,
+		                .family = family,
+		                .pre = s->nprofiles == 0,
+		                .port = port,
+		                .sport = sport,
+		                .target = target,
+		                .scanner = scanner };
+	/* a scanner's own packets (e.g. its kernel's RST to a SYN-ACK) are no answers */
+	if (!rp.pre && is_scanner(s, family, target))
+		return 0;
+	rp.scanner_ok = !rp.pre && is_scanner(s, family, scanner);
+	struct resp_payload p;
+	if (record) {
+		payload_from_packet(pkt, r, &p);
+		rp.payload = &p;
+	}
+	if (s->sink)
+		return s->sink->response(s->sink->ctx, &rp);
+	return scan_response_target(s, &rp);
 }
 
 static void count_linktype(struct scan *s, int dlt, uint64_t seq)

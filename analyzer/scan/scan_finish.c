@@ -318,10 +318,10 @@ int scan_finish(struct scan *s, char *note, size_t notelen)
 	/* The index points into recs by position; sorting invalidates it, so drop it. */
 	free(s->recs.slots);
 	s->recs.slots = NULL;
-	if (s->recs.n) /* recs.v is NULL when empty: qsort(NULL, 0) is undefined */
-		if (sort_inplace(s->recs.v, s->recs.n, sizeof *s->recs.v, rec_cmp) != 0 ||
-		    canonical_order(s) != 0)
-			return -1;
+	/* recs.v is NULL when empty: qsort(NULL, 0) is undefined */
+	if ((s->recs.n && sort_inplace(s->recs.v, s->recs.n, sizeof *s->recs.v, rec_cmp) != 0) ||
+	    canonical_order(s) != 0)
+		return -1;
 	struct key_groups g;
 	if (key_groups_build(s, &g) != 0)
 		return -1;

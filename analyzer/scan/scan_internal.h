@@ -179,8 +179,41 @@ struct port_count {
 	uint64_t verdicts[VERDICT_COUNT]; /* targets per verdict on this family and port */
 };
 
+/* The target half of a probe and of a response: what the scan does with
+ * one target once the facts of the whole scan (the probe option, whether the
+ * scan had probed yet, whether the addresses are scanners') are settled.
+ * scan_add settles them and hands these on — to its own target state, or to
+ * a sink: the partitioned scan (scan_part.c) routes them to the worker that
+ * owns the target. */
+struct scan_probe {
+	uint64_t seq;
+	uint32_t profile; /* index into the scan's probe options */
+	uint8_t family;
+	bool mapped; /* the scan keeps its per-probe map (several options seen) */
+	uint16_t port, sport;
+	const uint8_t *target;
+};
+
+struct scan_resp {
+	uint64_t seq;
+	uint8_t type; /* enum response_type */
+	uint8_t family;
+	bool pre;        /* no probe in the scan yet */
+	bool scanner_ok; /* the destination is a scanner address (not pre) */
+	uint16_t port, sport;
+	const uint8_t *target, *scanner;
+	const struct resp_payload *payload; /* NULL: the response makes no record */
+};
+
+struct scan_sink {
+	int (*probe)(void *ctx, const struct scan_probe *p);
+	int (*response)(void *ctx, const struct scan_resp *r);
+	void *ctx;
+};
+
 struct scan {
 	struct scan_config cfg;
+	const struct scan_sink *sink; /* NULL: targets are kept here */
 	char cfg_label[64];
 	char label[64];
 	bool label_set;
@@ -279,5 +312,13 @@ void respsets_free(struct respsets *rs);
 int scan_file_add(struct scan *s, const char *name, int64_t size, uint32_t *ordinal);
 void scan_set_inexact(struct scan *s, const char *why);
 int scan_rebuild_index(struct scan *s, struct recset *rs);
+int scan_probe_target(struct scan *s, const struct scan_probe *p);
+int scan_response_target(struct scan *s, const struct scan_resp *r);
+
+/* scan_merge.c internals used by scan_part.c */
+int scan_union_respsets(struct respsets *a, const struct respsets *b);
+int scan_union_records(struct scan *a, struct recset *dst, const struct recset *src);
+int scan_merge_payloads(struct scan *a, struct scan *b);
+int scan_append_list(struct scan *a, struct pendlist *dst, const struct pendlist *src, uint32_t limit);
 
 #endif

@@ -337,7 +337,7 @@ static void check_assumed_records(struct scan *into, const struct scan *x, const
 
 /* ---- unions --------------------------------------------------------------------- */
 
-static int union_respsets(struct respsets *a, const struct respsets *b)
+int scan_union_respsets(struct respsets *a, const struct respsets *b)
 {
 	if (target_set_union(a->any, b->any) != 0 || target_set_union(a->synack, b->synack) != 0 ||
 	    target_set_union(a->rst, b->rst) != 0 || target_set_union(a->icmp, b->icmp) != 0)
@@ -345,7 +345,7 @@ static int union_respsets(struct respsets *a, const struct respsets *b)
 	return 0;
 }
 
-static int union_records(struct scan *a, struct recset *dst, const struct recset *src)
+int scan_union_records(struct scan *a, struct recset *dst, const struct recset *src)
 {
 	for (size_t i = 0; i < src->n; i++) {
 		bool is_new;
@@ -492,7 +492,7 @@ static int merge_links(struct scan *a, const struct scan *b)
 	return 0;
 }
 
-static int merge_payloads(struct scan *a, struct scan *b)
+int scan_merge_payloads(struct scan *a, struct scan *b)
 {
 	size_t off = a->npayloads;
 	for (size_t i = 0; i < b->npayloads; i++) {
@@ -508,7 +508,7 @@ static int merge_payloads(struct scan *a, struct scan *b)
 	return 0;
 }
 
-static int append_list(struct scan *a, struct pendlist *dst, const struct pendlist *src, uint32_t limit)
+int scan_append_list(struct scan *a, struct pendlist *dst, const struct pendlist *src, uint32_t limit)
 {
 	for (size_t i = 0; i < src->n; i++)
 		if (scan_pend_push(a, dst, &src->v[i], limit) != 0)
@@ -732,7 +732,7 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 
 	/* what each piece could not decide, decided against the other (before any union) */
 	struct resolved res = { 0 };
-	if (merge_payloads(a, b) != 0)
+	if (scan_merge_payloads(a, b) != 0)
 		goto oom_res;
 	free(b->payloads);
 	b->payloads = NULL;
@@ -751,17 +751,17 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 			goto oom_res;
 
 	/* unions */
-	if (target_set_union(a->probed, b->probed) != 0 || union_respsets(&a->resp, &b->resp) != 0 ||
-	    union_respsets(&a->pre, &b->pre) != 0 || union_records(a, &a->recs, &b->recs) != 0 ||
-	    union_records(a, &a->prerecs, &b->prerecs) != 0)
+	if (target_set_union(a->probed, b->probed) != 0 || scan_union_respsets(&a->resp, &b->resp) != 0 ||
+	    scan_union_respsets(&a->pre, &b->pre) != 0 || scan_union_records(a, &a->recs, &b->recs) != 0 ||
+	    scan_union_records(a, &a->prerecs, &b->prerecs) != 0)
 		goto oom_res;
 	a->applied += b->applied;
 	a->unsolicited += b->unsolicited;
 	a->pre_packets += b->pre_packets;
 	if (b->pre_last_seq > a->pre_last_seq)
 		a->pre_last_seq = b->pre_last_seq;
-	if (append_list(a, &a->pending, &b->pending, PEND_MAX) != 0 ||
-	    append_list(a, &a->prelog, &b->prelog, PRE_LOG_MAX) != 0)
+	if (scan_append_list(a, &a->pending, &b->pending, PEND_MAX) != 0 ||
+	    scan_append_list(a, &a->prelog, &b->prelog, PRE_LOG_MAX) != 0)
 		goto oom_res;
 	for (size_t i = 0; i < res.n; i++)
 		if (apply(a, &res.v[i]) != 0)

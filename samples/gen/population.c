@@ -174,7 +174,8 @@ static void spread(struct gen *g, int fam, int dist, int country_floor, uint64_t
 	}
 	/* country, then AS, then prefix */
 	double wc[NCOUNTRIES];
-	double *wa = calloc((size_t)w->nas, sizeof(double));
+	size_t nas = w->nas > 0 ? (size_t)w->nas : 0; /* never negative; said so to the compiler */
+	double *wa = calloc(nas, sizeof(double));
 	for (int c = 0; c < NCOUNTRIES; c++)
 		wc[c] = 0;
 	for (int a = 0; a < w->nas; a++) {
@@ -195,14 +196,14 @@ static void spread(struct gen *g, int fam, int dist, int country_floor, uint64_t
 	for (int c = 0; c < NCOUNTRIES; c++)
 		minc[c] = (country_floor && wc[c] > 0 && c % 2 == country_floor - 1) ? 1 : 0;
 	apportion_min(n, wc, NCOUNTRIES, minc, nc);
-	uint64_t *na = calloc((size_t)w->nas, sizeof(uint64_t));
-	double *wac = calloc((size_t)w->nas, sizeof(double));
+	uint64_t *na = calloc(nas, sizeof(uint64_t));
+	double *wac = calloc(nas, sizeof(double));
 	for (int c = 0; c < NCOUNTRIES; c++) {
 		if (nc[c] == 0)
 			continue;
 		for (int a = 0; a < w->nas; a++)
 			wac[a] = w->as[a].cc == c ? wa[a] : 0;
-		uint64_t *tmp = calloc((size_t)w->nas, sizeof(uint64_t));
+		uint64_t *tmp = calloc(nas, sizeof(uint64_t));
 		apportion(nc[c], wac, w->nas, tmp);
 		for (int a = 0; a < w->nas; a++)
 			na[a] += tmp[a];

@@ -136,6 +136,11 @@ measure analyze_zst_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zmz" "$D/zmap.pca
 measure analyze_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/anh" "$D/scan.pcap"
 measure analyze_zst_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/znh" "$D/scan.pcap.zst"
 measure analyze_z_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/zmnh" "$D/zmap.pcap"
+# one file, the targets partitioned among -j threads (the rows above use the default, the cores online)
+measure o1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/o1" "$D/scan.pcap"
+measure o2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/o2" "$D/scan.pcap"
+measure oz1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/oz1" "$D/zmap.pcap"
+measure oz2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/oz2" "$D/zmap.pcap"
 parts=$(ls "$D"/split-scan/part_*.pcap | sort)
 # shellcheck disable=SC2086
 measure j1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/j1" $parts
@@ -174,6 +179,8 @@ same_j=yes
 for f in targets.csv summary.csv targets.sets scan.state; do
 	cmp -s "$O/j1/$f" "$O/j2/$f" || same_j="NO (scan $f)"
 	cmp -s "$O/jz1/$f" "$O/jz2/$f" || same_j="NO (zmap $f)"
+	cmp -s "$O/o1/$f" "$O/o2/$f" || same_j="NO (scan.pcap $f)"
+	cmp -s "$O/oz1/$f" "$O/oz2/$f" || same_j="NO (zmap.pcap $f)"
 done
 
 # attribution and report, when the colleagues' subcommands exist
@@ -244,6 +251,10 @@ row "mpcap analyze, zmap.pcap.zst" analyze_zst_z "$NZ" "$SZZ"
 row "mpcap analyze --no-input-hash, scan.pcap" analyze_nh "$N" "$SZ"
 row "mpcap analyze --no-input-hash, scan.pcap.zst" analyze_zst_nh "$N" "$SZ"
 row "mpcap analyze --no-input-hash, zmap.pcap" analyze_z_nh "$NZ" "$SZZ"
+row "mpcap analyze -j 1, scan.pcap" o1 "$N" "$SZ"
+row "mpcap analyze -j 2, scan.pcap" o2 "$N" "$SZ"
+row "mpcap analyze -j 1, zmap.pcap" oz1 "$NZ" "$SZZ"
+row "mpcap analyze -j 2, zmap.pcap" oz2 "$NZ" "$SZZ"
 row "mpcap analyze -j 1, scan.pcap in 4 files" j1 "$N" "$SZ"
 row "mpcap analyze -j 2, scan.pcap in 4 files" j2 "$N" "$SZ"
 row "mpcap analyze -j 1, zmap.pcap in 4 files" jz1 "$NZ" "$SZZ"
@@ -267,6 +278,10 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	"mpcap's reader vs bare loop, scan.pcap|read|bare" \
 	"mpcap's reader + dissection vs bare loop, scan.pcap|read_dis|bare" \
 	"mpcap's reader + dissection vs bare loop, zmap.pcap|read_dis_z|bare_z" \
+	"-j 2 vs -j 1, scan.pcap, one file (target >= 1.8x)|o2|o1" \
+	"-j 2 vs -j 1, zmap.pcap, one file (target >= 1.8x)|oz2|oz1" \
+	"analyze -j 1 vs bare loop, zmap.pcap (target >= 0.8x)|oz1|bare_z" \
+	"analyze -j 2 vs bare loop, zmap.pcap (target >= 1.5x)|oz2|bare_z" \
 	"-j 2 vs -j 1, scan.pcap in 4 files (target >= 1.7x)|j2|j1" \
 	"-j 2 vs -j 1, zmap.pcap in 4 files (target >= 1.7x)|jz2|jz1" \
 	"dump vs tshark, 200 k packets|dump|tshark" \

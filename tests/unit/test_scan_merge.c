@@ -7,7 +7,9 @@
  * addresses and probe options.  Each stream is analysed in one run and in
  * pieces — consecutive files, targets split in two, both — and every counter
  * and every record must come out the same.  Random streams add thousands of
- * cases the hand-written ones would miss. */
+ * cases the hand-written ones would miss.  The same streams through the
+ * partitioned scan (scan_part.h), with 1, 2, 3 and 7 workers, must give the
+ * one-thread scan and the same bytes of scan.state and targets.sets. */
 #include <criterion/criterion.h>
 #include <roaring/roaring.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "analyzer/scan/scan.h"
+#include "analyzer/scan/scan_part.h"
 #include "analyzer/scan/target_set.h"
 #include "analyzer/scan/target_setfile.h"
 #include "analyzer/scan/verdict.h"
@@ -540,4 +543,59 @@ Test(scan_merge, random_streams_split_every_way, .timeout = 300)
 	}
 	/* single-option scans are always exact; two-option scans may be flagged */
 	cr_assert_geq(exact, cases * 8 / 10, "%u of %u exact", exact, cases);
+}
+
+/* ---- one scan partitioned by target (scan_part.h) -------------------------------- */
+
+/* scan.state and targets.sets of a finished scan, as bytes */
+static char *saved_bytes(const struct scan *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	cr_assert_not_null(fp);
+	cr_assert_eq(scan_state_write(s, fp), 0);
+	const char *names[SCAN_SET_MAX];
+	struct target_set *sets[SCAN_SET_MAX];
+	size_t n = scan_saved_sets(s, names, sets);
+	cr_assert_eq(target_sets_write(fp, names, sets, n), 0);
+	fclose(fp);
+	return buf;
+}
+
+/* The stream through `workers` threads gives the one-thread scan: every
+ * counter and record, and the same bytes of scan.state and targets.sets. */
+static void check_part(const struct ev *evs, size_t n, bool all, unsigned workers, const char *what)
+{
+	char err[256], note[256], why[256];
+	struct scan_config cfg = { .all_responders = all };
+	struct scan_part *pt = scan_part_new(&cfg, workers, err, sizeof err);
+	cr_assert_not_null(pt, "%s", err);
+	feed(scan_part_scan(pt), evs, n, NULL, 0);
+	struct scan *s = scan_part_finish(pt, err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	scan_part_free(pt);
+	cr_assert(!scan_merge_inexact(s, why, sizeof why), "%s: %s", what, why);
+	cr_assert_eq(scan_finish(s, note, sizeof note), 0);
+	struct scan *whole = run_whole(evs, n, all);
+	expect_same(whole, s, what);
+	size_t la, lb;
+	char *a = saved_bytes(whole, &la), *b = saved_bytes(s, &lb);
+	cr_assert_eq(la, lb, "%s (%u workers): %zu bytes saved vs %zu", what, workers, la, lb);
+	cr_assert_eq(memcmp(a, b, la), 0, "%s (%u workers): saved bytes differ", what, workers);
+	free(a);
+	free(b);
+	scan_free(whole);
+	scan_free(s);
+}
+
+Test(scan_part, random_streams_any_number_of_workers, .timeout = 300)
+{
+	static struct ev evs[2000];
+	static const unsigned workers[] = { 1, 2, 3, 7 };
+	for (int round = 0; round < ROUNDS; round++) {
+		int profiles = 1 + round % 3; /* one, two or three probe options */
+		size_t n = random_stream(evs, 200 + (size_t)(rnd() % 1800), profiles);
+		for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++)
+			check_part(evs, n, round % 2, workers[w], "random stream");
+	}
 }
