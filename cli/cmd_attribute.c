@@ -102,6 +102,18 @@ static int add_src(struct options *o, char kind, const char *path, const char *b
 	return 0;
 }
 
+/* The attribution sources into the run's manifest (hashed after reading:
+ * their readers do not hash). */
+static int record_sources(struct manifest *m, const struct options *o, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->nsrc; i++) {
+		const char *kind = o->src[i].kind == 'a' ? "asn" : o->src[i].kind == 'n' ? "as-names" : "geo";
+		if (manifest_add_input_file(m, o->src[i].path, kind, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool parse_top(const char *s, size_t *out)
 {
 	char *end;
@@ -499,6 +511,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	struct writers w = { a, NULL, NULL, NULL, NULL, o.top, (enum adoption_metric)o.metric };
 	if (manifest_add_paths(env->manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
 	        0 ||
+	    record_sources(env->manifest, &o, err, sizeof err) != 0 ||
 	    write_outputs(o.dir, &w, scans, nscans, env->manifest, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;

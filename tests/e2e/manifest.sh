@@ -113,6 +113,11 @@ check "stats: records targets.csv of each results directory read" \
 	test "$(jq -r '.inputs[].path' st/manifest.json | grep -c '/targets.csv$')" = 2
 "$MPCAP" join -o jn out-v1.pcap.gz out-opts >/dev/null 2>&1
 check "join: its manifest verifies" "$MPCAP" verify -q --inputs jn
+printf '10.0.0.0\t8\t64500\n' >pfx2as.txt
+"$MPCAP" attribute -q -o attr --asn pfx2as.txt out-v1.pcap.gz >/dev/null 2>&1
+check "attribute: its manifest verifies, inputs too" "$MPCAP" verify -q --inputs attr
+check_eq "attribute: records its --asn source" "asn pfx2as.txt $(sha256sum <pfx2as.txt | cut -d' ' -f1)" \
+	"$(jq -r '.inputs[] | select(.kind == "asn") | "\(.kind) \(.path) \(.sha256)"' attr/manifest.json)"
 "$MPCAP" trace -q -o tr "$CORPUS/tracebox-v4-mpcapable.pcap" >/dev/null 2>&1
 check_eq "trace: input hashed as read" "$(sha256sum <"$CORPUS/tracebox-v4-mpcapable.pcap" | cut -d' ' -f1)" \
 	"$(jq -r '.inputs[0].sha256' tr/manifest.json)"
