@@ -194,17 +194,19 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Warns when the packets fall in more than one calendar month: the months
+/* Warns when the files start in more than one calendar month: the months
  * (or the first and last of many) and the files.  Returns 1 when it warned. */
 static int several_months(char *const *files, int nfiles, const struct input_file_info *info,
                           const struct scan *s)
 {
-	/* each file covers the months from that of its first packet to that of its last */
+	/* the month of each file's first packet */
 	int64_t *iv = malloc(2 * (size_t)nfiles * sizeof *iv);
 	size_t n = 0;
 	for (int i = 0; iv && i < nfiles; i++) {
-		int64_t a = month_of(info[i].first_sec), b = month_of(info[i].last_sec);
-		if (info[i].records == 0 || a == INT64_MIN || b == INT64_MIN)
+		/* the month each file starts in: a stray time stamp far off (a clock
+		 * reset) does not make a capture span years */
+		int64_t a = month_of(info[i].start_sec), b = a;
+		if (!info[i].started || a == INT64_MIN)
 			continue;
 		iv[2 * n] = a;
 		iv[2 * n + 1] = b;

@@ -147,6 +147,10 @@ static void run_file(struct file_job *job, struct packet *pkt)
 			}
 		}
 		if (info) {
+			if (!info->started) {
+				info->started = true;
+				info->start_sec = rec.ts_sec;
+			}
 			if (frame == 1 || rec.ts_sec < info->first_sec)
 				info->first_sec = rec.ts_sec;
 			if (frame == 1 || rec.ts_sec > info->last_sec)

@@ -37,6 +37,8 @@ struct input_file_info {
 	uint64_t records;            /* records read */
 	uint64_t syns, syns_mpc;     /* TCP SYNs without ACK (probes); those carrying MP_CAPABLE */
 	int64_t first_sec, last_sec; /* earliest and latest record time (records > 0) */
+	int64_t start_sec;           /* time of the first record analysed */
+	bool started;                /* start_sec is set */
 };
 
 struct input_options {
