@@ -85,7 +85,7 @@ void help_analyze(FILE *out)
 	    "\n"
 	    "Exit status: 0 ok, 1 error (no output written), 2 usage, 3 complete with\n"
 	    "warnings (a damaged capture read up to the damage, scanner rows not analysed,\n"
-	    "packets of more than one calendar month without --scan, probes that carry no\n"
+	    "captures starting in different calendar months without --scan, probes with no\n"
 	    "MP_CAPABLE option, a capture with no packets).\n",
 	    out);
 }
