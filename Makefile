@@ -27,7 +27,7 @@ endif
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 # Libraries that ship a pkg-config file; libcsv, libbz2 and CRoaring ship none in Debian 12.
-PKGS     = libpcap cairo gsl zlib libzstd liblzma libmaxminddb jansson
+PKGS     = libpcap cairo gsl zlib libzstd liblzma libmaxminddb jansson libcrypto
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 EXTRA_LIBS = -lcsv -lbz2 -lroaring -lm
@@ -63,6 +63,16 @@ Q =
 else
 Q = @
 endif
+
+# `git describe` of the checkout, baked into main.o for manifest.json (empty
+# when the source is not a git checkout of its own, e.g. an unpacked tarball);
+# main.o is rebuilt when it changes.
+GIT_DESCRIBE := $(shell [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] && \
+                  git -C '$(CURDIR)' describe --always --dirty 2>/dev/null)
+$(shell mkdir -p $(BUILD) && (echo '$(GIT_DESCRIBE)' | cmp -s - $(BUILD)/git-describe || \
+          echo '$(GIT_DESCRIBE)' > $(BUILD)/git-describe))
+$(BUILD)/cli/main.o: $(BUILD)/git-describe
+$(BUILD)/cli/main.o: ALL_CFLAGS += -DMPCAP_GIT_DESCRIBE='"$(GIT_DESCRIBE)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -23,9 +23,14 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
+struct manifest;
+
 struct cli_env {
 	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
 	bool stderr_tty;
+	/* this run's manifest.json (manifest.h): subcommands add their inputs,
+	 * options and counts, and hand it to every outdir they write */
+	struct manifest *manifest;
 };
 
 struct subcommand {
@@ -35,9 +40,25 @@ struct subcommand {
 	void (*help)(FILE *out);
 };
 
+struct option;
+/* The name of cands closest to word[0..len) (at most 2 edits, or the one
+ * name it begins), or NULL. */
+const char *cli_closest(const char *word, size_t len, const char *const *cands, size_t n);
+/* After getopt_long() returned '?' with optind at argi: when argv[argi - 1]
+ * is an unknown long option close to one of longopts, prints "mpcap CMD:
+ * did you mean '--NAME'?". */
+void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts);
+
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);
 int cmd_analyze(int argc, char **argv, const struct cli_env *env);
+struct scan;
+/* The scan's label and headline counts into the run's manifest (analyze, merge). */
+void manifest_add_scan_counts(struct manifest *m, const struct scan *s);
+struct input_file_info;
+/* The captures read by input_run, hashed as read (or not, without hash). */
+int manifest_add_captures(struct manifest *m, char *const *files, int nfiles,
+                          const struct input_file_info *info, bool hash, char *err, size_t errlen);
 void help_analyze(FILE *out);
 int cmd_join(int argc, char **argv, const struct cli_env *env);
 void help_join(FILE *out);
@@ -53,5 +74,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env);
 void help_stats(FILE *out);
 int cmd_report(int argc, char **argv, const struct cli_env *env);
 void help_report(FILE *out);
+int cmd_verify(int argc, char **argv, const struct cli_env *env);
+void help_verify(FILE *out);
 
 #endif

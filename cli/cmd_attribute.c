@@ -14,6 +14,7 @@
 #include "analyzer/base/csv_io.h"
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/columns.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/attribution/adoption_tables.h"
 #include "report/attribution/attribution.h"
@@ -100,6 +101,18 @@ static int add_src(struct options *o, char kind, const char *path, const char *b
 	else
 		snprintf(p, n, "%s", path);
 	o->src[o->nsrc++] = (struct source){ kind, p };
+	return 0;
+}
+
+/* The attribution sources into the run's manifest (hashed after reading:
+ * their readers do not hash). */
+static int record_sources(struct manifest *m, const struct options *o, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->nsrc; i++) {
+		const char *kind = o->src[i].kind == 'a' ? "asn" : o->src[i].kind == 'n' ? "as-names" : "geo";
+		if (manifest_add_input_file(m, o->src[i].path, kind, err, errlen) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -327,7 +340,7 @@ static int scan_cmp(const void *pa, const void *pb)
 }
 
 static int write_outputs(const char *dir, const struct writers *proto, const struct adoption_scan *scans,
-                         size_t n, char *err, size_t errlen)
+                         size_t n, struct manifest *m, char *err, size_t errlen)
 {
 	static const char *const files[4] = { "by_as.csv", "by_country.csv", "top_as.csv",
 		                              "top_country.csv" };
@@ -338,6 +351,7 @@ static int write_outputs(const char *dir, const struct writers *proto, const str
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
+	o.manifest = m;
 	for (int i = 0; i < 4; i++) {
 		if (!(fp[i] = outdir_add(&o, files[i], err, errlen)))
 			goto out;
@@ -440,6 +454,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_OK;
 			goto out;
 		default:
+			cli_option_hint("attribute", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help attribute'.\n");
 			goto out;
 		}
@@ -452,7 +467,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	rc = EXIT_ERROR;
 	char err[2048];
 	if (!(a = attribution_new())) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap attribute: out of memory\n");
 		goto out;
 	}
 	attribution_set_max_memory(a, max_memory);
@@ -463,40 +478,42 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		        : s->kind == 'g' ? attribution_add_geo(a, s->path, err, sizeof err)
 		                         : attribution_add_names(a, s->path, err, sizeof err);
 		if (r != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap attribute: %s\n", err);
 			goto out;
 		}
 		have_asn |= s->kind == 'a';
 		have_geo |= s->kind == 'g';
 		if (env->stop && *env->stop) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap attribute: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
 			goto out;
 		}
 	}
 	if (attribution_finish(a, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;
 	}
 	if (!have_asn && !quiet)
-		fprintf(stderr, "mpcap: note: no --asn source: every target counts under AS 'unknown'\n");
-	if (!have_geo && !quiet)
 		fprintf(stderr,
-		        "mpcap: note: no --geo source: every target counts under country 'unknown'\n");
+		        "mpcap attribute: note: no --asn source: every target counts under AS 'unknown'\n");
+	if (!have_geo && !quiet)
+		fprintf(
+		    stderr,
+		    "mpcap attribute: note: no --geo source: every target counts under country 'unknown'\n");
 	nscans = (size_t)(argc - optind);
 	if (!(scans = calloc(nscans, sizeof *scans))) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap attribute: out of memory\n");
 		goto out;
 	}
 	for (size_t i = 0; i < nscans; i++) {
 		int r = adoption_scan_read(a, argv[optind + (int)i], &scans[i], env->stop, err, sizeof err);
 		if (r == 1 || (env->stop && *env->stop)) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap attribute: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
 			goto out;
 		}
 		if (r != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap attribute: %s\n", err);
 			goto out;
 		}
 	}
@@ -504,13 +521,17 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	for (size_t i = 1; i < nscans; i++)
 		if (strcmp(scans[i].label, scans[i - 1].label) == 0) {
 			fprintf(stderr,
-			        "mpcap: scan '%s' given twice (%s and %s); label scans with analyze --scan\n",
+			        "mpcap attribute: scan '%s' given twice (%s and %s); label scans with "
+			        "analyze --scan\n",
 			        scans[i].label, scans[i - 1].dir, scans[i].dir);
 			goto out;
 		}
 	struct writers w = { a, NULL, NULL, NULL, NULL, o.top, (enum adoption_metric)o.metric };
-	if (write_outputs(o.dir, &w, scans, nscans, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+	if (manifest_add_paths(env->manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
+	        0 ||
+	    record_sources(env->manifest, &o, err, sizeof err) != 0 ||
+	    write_outputs(o.dir, &w, scans, nscans, env->manifest, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;
 	}
 	if (!quiet) {
@@ -521,13 +542,13 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			ua += scans[i].responsive_unknown_as;
 			uc += scans[i].responsive_unknown_cc;
 		}
-		fprintf(
-		    stderr,
-		    "mpcap: %zu scan%s: %llu responsive targets (AS unknown for %.1f%%, country unknown for "
-		    "%.1f%%), %llu MP_CAPABLE responders -> %s/ (by_as.csv, by_country.csv, top_as.csv, "
-		    "top_country.csv)\n",
-		    nscans, nscans == 1 ? "" : "s", (unsigned long long)resp, pct(ua, resp), pct(uc, resp),
-		    (unsigned long long)mpc, o.dir);
+		fprintf(stderr,
+		        "mpcap attribute: %zu scan%s: %llu responsive targets (AS unknown for %.1f%%, "
+		        "country unknown for "
+		        "%.1f%%), %llu MP_CAPABLE responders -> %s/ (by_as.csv, by_country.csv, top_as.csv, "
+		        "top_country.csv)\n",
+		        nscans, nscans == 1 ? "" : "s", (unsigned long long)resp, pct(ua, resp),
+		        pct(uc, resp), (unsigned long long)mpc, o.dir);
 	}
 	rc = EXIT_OK;
 out:

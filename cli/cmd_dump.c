@@ -151,6 +151,7 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 			help_dump(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("dump", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help dump'.\n");
 			return EXIT_USAGE;
 		}
@@ -165,13 +166,13 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 	struct dump_ctx d = { stdout };
 	if (output) {
 		if (atomic_file_open(&af, output, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap dump: %s\n", err);
 			return EXIT_ERROR;
 		}
 		d.out = af.fp;
 	}
 	if (column_set_write_header(d.out, COLSET_DUMP) != 0) {
-		fprintf(stderr, "mpcap: %s: write error: %s\n", output ? output : "<stdout>",
+		fprintf(stderr, "mpcap dump: %s: write error: %s\n", output ? output : "<stdout>",
 		        strerror(errno));
 		atomic_file_abort(&af);
 		return EXIT_ERROR;
@@ -183,19 +184,19 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &d, &st, err, sizeof err);
 	if (s == INPUT_FATAL || s == INPUT_INTERRUPTED) {
 		if (s == INPUT_FATAL)
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap dump: %s\n", err);
 		else
-			fprintf(stderr, "mpcap: interrupted%s\n", output ? "; nothing written" : "");
+			fprintf(stderr, "mpcap dump: interrupted%s\n", output ? "; nothing written" : "");
 		atomic_file_abort(&af);
 		return s == INPUT_FATAL ? EXIT_ERROR : EXIT_INTERRUPTED;
 	}
 	if (output) {
 		if (atomic_file_commit(&af, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap dump: %s\n", err);
 			return EXIT_ERROR;
 		}
 	} else if (fflush(stdout) != 0) {
-		fprintf(stderr, "mpcap: <stdout>: write error: %s\n", strerror(errno));
+		fprintf(stderr, "mpcap dump: <stdout>: write error: %s\n", strerror(errno));
 		return EXIT_ERROR;
 	}
 	return s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;

@@ -9,6 +9,7 @@
 #include "analyzer/results/columns.h"
 #include "analyzer/results/outdir.h"
 #include "analyzer/scan/target.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/series/longitudinal.h"
 
@@ -135,6 +136,7 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 			help_join(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("join", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help join'.\n");
 			return EXIT_USAGE;
 		}
@@ -150,7 +152,7 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	}
 	struct longitudinal *l = longitudinal_new();
 	if (!l) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap join: out of memory\n");
 		return EXIT_ERROR;
 	}
 	int rc = EXIT_ERROR;
@@ -182,13 +184,17 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	}
 	if (*env->stop)
 		goto interrupted;
+	o.manifest = env->manifest;
+	if (manifest_add_paths(o.manifest, argv + optind, argc - optind, "results", err, sizeof err) != 0)
+		goto fail;
 	if (outdir_commit(&o, err, sizeof err) != 0)
 		goto fail;
-	printf("%zu scans (%s .. %s), %zu MP_CAPABLE hosts, %zu consistent, %zu transient -> %s/hosts.csv, "
-	       "%s/monthly.csv\n",
-	       longitudinal_scan_count(l), longitudinal_scan_label(l, 0),
-	       longitudinal_scan_label(l, longitudinal_scan_count(l) - 1), longitudinal_host_count(l),
-	       consistent, longitudinal_host_count(l) - consistent, dir, dir);
+	printf("%zu scan%s (%s .. %s), %zu MP_CAPABLE host%s, %zu consistent, %zu transient -> "
+	       "%s/hosts.csv, %s/monthly.csv\n",
+	       longitudinal_scan_count(l), longitudinal_scan_count(l) == 1 ? "" : "s",
+	       longitudinal_scan_label(l, 0), longitudinal_scan_label(l, longitudinal_scan_count(l) - 1),
+	       longitudinal_host_count(l), longitudinal_host_count(l) == 1 ? "" : "s", consistent,
+	       longitudinal_host_count(l) - consistent, dir, dir);
 	rc = EXIT_OK;
 	goto out;
 interrupted:
@@ -196,7 +202,7 @@ interrupted:
 	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:
-	fprintf(stderr, "mpcap: %s\n", err);
+	fprintf(stderr, "mpcap join: %s\n", err);
 out:
 	outdir_close(&o);
 	longitudinal_free(l);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/results/manifest.h"
+#include "analyzer/results/results_dir.h"
 #include "analyzer/results/scan_outputs.h"
 #include "analyzer/scan/scan.h"
 #include "cli/cli.h"
@@ -43,6 +45,20 @@ void help_merge(FILE *out)
 	      out);
 }
 
+/* The two files of a results directory that merge reads, into the manifest
+ * (hashed after reading: the state's readers do not hash). */
+static int record_input(struct manifest *m, const char *dir, char *err, size_t errlen)
+{
+	static const char *const names[] = { "scan.state", "targets.sets" };
+	for (int i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (manifest_add_input_file(m, path, "results", err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cmd_merge(int argc, char **argv, const struct cli_env *env)
 {
 	static const struct option longopts[] = {
@@ -67,6 +83,7 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 			help_merge(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("merge", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help merge'.\n");
 			return EXIT_USAGE;
 		}
@@ -79,7 +96,7 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 	int n = argc - optind;
 	char **real = calloc((size_t)n, sizeof *real);
 	if (!real) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap merge: out of memory\n");
 		return EXIT_ERROR;
 	}
 	int twice = -1, first = -1;
@@ -104,13 +121,19 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		if (env->stop && *env->stop) {
-			fprintf(stderr, "mpcap: interrupted; no output written\n");
+			fprintf(stderr, "mpcap merge: interrupted; no output written\n");
 			scan_free(acc);
 			return EXIT_INTERRUPTED;
 		}
-		struct scan *s = scan_state_load(argv[i], err, sizeof err);
+		struct scan *s = results_dir_check(argv[i], err, sizeof err) == 0
+		                     ? scan_state_load(argv[i], err, sizeof err)
+		                     : NULL;
+		if (s && record_input(env->manifest, argv[i], err, sizeof err) != 0) {
+			scan_free(s);
+			s = NULL;
+		}
 		if (!s) {
-			fprintf(stderr, "mpcap: %s\n", err);
+			fprintf(stderr, "mpcap merge: %s\n", err);
 			scan_free(acc);
 			return EXIT_ERROR;
 		}
@@ -120,7 +143,7 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 		}
 		if (scan_adopt_files(acc, s, err, sizeof err) != 0 ||
 		    scan_merge(acc, s, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s: %s\n", argv[i], err);
+			fprintf(stderr, "mpcap merge: %s: %s\n", argv[i], err);
 			scan_free(s);
 			scan_free(acc);
 			return EXIT_ERROR;
@@ -129,28 +152,30 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 	}
 	char why[256];
 	if (scan_merge_inexact(acc, why, sizeof why)) {
-		fprintf(stderr, "mpcap: warning: the merge may differ from a single run: %s\n", why);
+		fprintf(stderr, "mpcap merge: warning: the merge may differ from a single run: %s\n", why);
 		rc = EXIT_WARNINGS;
 	}
 	if (scan_finish(acc, note, sizeof note) != 0) {
-		fprintf(stderr, "mpcap: out of memory\n");
+		fprintf(stderr, "mpcap merge: out of memory\n");
 		scan_free(acc);
 		return EXIT_ERROR;
 	}
 	if (note[0])
-		fprintf(stderr, "mpcap: %s\n", note);
+		fprintf(stderr, "mpcap merge: %s\n", note);
 	if (env->stop && *env->stop) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap merge: interrupted; no output written\n");
 		scan_free(acc);
 		return EXIT_INTERRUPTED;
 	}
-	if (write_scan_outputs(dir, acc, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+	manifest_add_scan_counts(env->manifest, acc);
+	manifest_set_option(env->manifest, "scan", scan_label(acc));
+	if (write_scan_outputs(dir, acc, env->manifest, err, sizeof err) != 0) {
+		fprintf(stderr, "mpcap merge: %s\n", err);
 		scan_free(acc);
 		return EXIT_ERROR;
 	}
 	if (!quiet)
-		fprintf(stderr, "mpcap: merged %d result%s of scan %s -> %s/\n", argc - optind,
+		fprintf(stderr, "mpcap merge: merged %d result%s of scan %s -> %s/\n", argc - optind,
 		        argc - optind == 1 ? "" : "s", scan_label(acc), dir);
 	scan_free(acc);
 	return rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/results/outdir.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "plots/chart.h"
 #include "plots/figures.h"
@@ -797,6 +798,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 			help_report(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("report", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help report'.\n");
 			return EXIT_USAGE;
 		}
@@ -903,6 +905,14 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	}
 	if (stop_requested(env))
 		goto interrupted;
+	c.outs.manifest = env->manifest;
+	if (manifest_add_paths(c.outs.manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
+	        0 ||
+	    (ntrace && manifest_add_paths(c.outs.manifest, (char *const *)trace_dirs, (int)ntrace, "results",
+	                                  err, sizeof err) != 0) ||
+	    (attr_dir && manifest_add_paths(c.outs.manifest, (char *const *)&attr_dir, 1, "results", err,
+	                                    sizeof err) != 0))
+		goto fail;
 	if (outdir_commit(&c.outs, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet) {
@@ -917,11 +927,11 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	rc = EXIT_OK;
 	goto out;
 interrupted:
-	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	fprintf(stderr, "mpcap report: interrupted; no output written\n");
 	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:
-	fprintf(stderr, "mpcap: %s\n", err);
+	fprintf(stderr, "mpcap report: %s\n", err);
 out:
 	outdir_close(&c.outs);
 	free(c.figs);

@@ -15,6 +15,7 @@
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/results_dir.h"
 #include "analyzer/results/targets_csv.h"
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 #include "report/stats/keystats.h"
 
@@ -238,6 +239,8 @@ static int load_dump(struct input *in, struct csv_reader *csv, const int idx[MAX
 
 static int load_source(struct input *in, const char *arg, char *err, size_t errlen)
 {
+	if (results_dir_check(arg, err, errlen) != 0)
+		return -1;
 	char *path = results_targets_path(arg);
 	if (!path) {
 		snprintf(err, errlen, "out of memory");
@@ -833,6 +836,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_OK;
 			goto out;
 		default:
+			cli_option_hint("stats", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help stats'.\n");
 			goto out;
 		}
@@ -854,7 +858,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		if (load_source(&in, argv[i], err, sizeof err) != 0)
 			goto fail;
 	if (env && env->stop && *env->stop) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap stats: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
@@ -893,20 +897,30 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 		goto fail;
 	}
 	if (env && env->stop && *env->stop) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap stats: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
+	o.dir.manifest = env ? env->manifest : NULL;
+	if (o.dir.manifest &&
+	    manifest_add_paths(o.dir.manifest, argv + optind, argc - optind, "results", err, sizeof err) != 0)
+		goto fail;
 	if (outdir_commit(&o.dir, err, sizeof err) != 0)
 		goto fail;
 	if (!quiet && fflush(stdout) != 0) {
 		snprintf(err, sizeof err, "standard output: %s", strerror(errno));
 		goto fail;
 	}
+	if (!quiet) {
+		fprintf(stderr, "mpcap stats: %zu key%s -> %s/ (", in.nrec, in.nrec == 1 ? "" : "s", dir);
+		for (int f = 0; f < OUT_COUNT; f++)
+			fprintf(stderr, "%s%s", f ? ", " : "", out_files[f].name);
+		fprintf(stderr, ")\n");
+	}
 	rc = EXIT_OK;
 	goto done;
 fail:
-	fprintf(stderr, "mpcap: %s\n", err);
+	fprintf(stderr, "mpcap stats: %s\n", err);
 done:
 	outdir_close(&o.dir);
 	input_free(&in);

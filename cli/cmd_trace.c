@@ -15,6 +15,8 @@
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/targets_csv.h"
 #include "analyzer/scan/trace.h"
+#include "analyzer/results/manifest.h"
+#include "analyzer/results/results_dir.h"
 #include "cli/cli.h"
 
 void help_trace(FILE *out)
@@ -445,12 +447,13 @@ static int write_classification(FILE *fp, const struct trace *t, const struct ta
 }
 
 static int write_outputs(const char *dir, const struct trace *t, const struct targets *tg, uint64_t counts[],
-                         char *err, size_t errlen)
+                         struct manifest *m, char *err, size_t errlen)
 {
 	struct outdir o;
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
+	o.manifest = m;
 	FILE *hops = outdir_add(&o, "hops.csv", err, errlen);
 	FILE *dests = hops ? outdir_add(&o, "destinations.csv", err, errlen) : NULL;
 	FILE *classes = dests && tg ? outdir_add(&o, "classification.csv", err, errlen) : NULL;
@@ -485,7 +488,7 @@ static void print_summary(const struct trace *t, const struct input_stats *st, c
 {
 	const struct trace_stats *ts = trace_get_stats(t);
 	size_t nd = trace_dest_count(t);
-	fprintf(stderr, "mpcap: trace: %llu packets, %llu probes, %llu of %llu ICMP quotes tied to a probe; ",
+	fprintf(stderr, "mpcap trace: %llu packets, %llu probes, %llu of %llu ICMP quotes tied to a probe; ",
 	        (unsigned long long)st->records, (unsigned long long)ts->probes,
 	        (unsigned long long)ts->icmp_matched, (unsigned long long)ts->icmp_errors);
 	if (tg) {
@@ -570,6 +573,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			help_trace(stdout);
 			return EXIT_OK;
 		default:
+			cli_option_hint("trace", argv, optind, longopts);
 			fprintf(stderr, "Try 'mpcap help trace'.\n");
 			return EXIT_USAGE;
 		}
@@ -583,8 +587,10 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	struct targets tg;
 	bool have_targets = false;
 	if (targets_path) {
-		if (read_targets(targets_path, &tg, err, sizeof err) != 0) {
-			fprintf(stderr, "mpcap: %s\n", err);
+		memset(&tg, 0, sizeof tg);
+		if (results_dir_check(targets_path, err, sizeof err) != 0 ||
+		    read_targets(targets_path, &tg, err, sizeof err) != 0) {
+			fprintf(stderr, "mpcap trace: %s\n", err);
 			free_targets(&tg);
 			return EXIT_ERROR;
 		}
@@ -593,29 +599,44 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	struct trace_ctx tc;
 	tc.trace = trace_new(err, sizeof err);
 	if (!tc.trace) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		if (have_targets)
 			free_targets(&tg);
+		return EXIT_ERROR;
+	}
+	struct input_file_info *info = calloc((size_t)(argc - optind), sizeof *info);
+	if (!info) {
+		fprintf(stderr, "mpcap trace: out of memory\n");
+		if (have_targets)
+			free_targets(&tg);
+		trace_free(tc.trace);
 		return EXIT_ERROR;
 	}
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
 	io.max_memory = max_memory;
+	io.info = info;
+	io.hash = true;
 	struct input_stats st;
 	uint64_t counts[TCLASS_COUNT] = { 0 };
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &tc, &st, err, sizeof err);
 	int rc = EXIT_OK;
 	if (s == INPUT_FATAL) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
 	} else if (s == INPUT_INTERRUPTED || (env->stop && *env->stop)) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap trace: interrupted; no output written\n");
 		rc = EXIT_INTERRUPTED;
 	} else if (trace_finish(tc.trace, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
-	} else if (write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, err, sizeof err) != 0) {
-		fprintf(stderr, "mpcap: %s\n", err);
+	} else if (manifest_add_captures(env->manifest, argv + optind, argc - optind, info, true, err,
+	                                 sizeof err) != 0 ||
+	           (targets_path &&
+	            manifest_add_input_file(env->manifest, targets_path, "results", err, sizeof err) != 0) ||
+	           write_outputs(dir, tc.trace, have_targets ? &tg : NULL, counts, env->manifest, err,
+	                         sizeof err) != 0) {
+		fprintf(stderr, "mpcap trace: %s\n", err);
 		rc = EXIT_ERROR;
 	} else {
 		if (!quiet)
@@ -623,6 +644,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 		rc = s == INPUT_WARNINGS ? EXIT_WARNINGS : EXIT_OK;
 	}
 	trace_free(tc.trace);
+	free(info);
 	if (have_targets)
 		free_targets(&tg);
 	return rc;

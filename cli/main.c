@@ -6,10 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/results/manifest.h"
 #include "cli/cli.h"
 
 #ifndef MPCAP_VERSION
 #define MPCAP_VERSION "0.0.0"
+#endif
+#ifndef MPCAP_GIT_DESCRIBE
+#define MPCAP_GIT_DESCRIBE "" /* not built from a git checkout */
 #endif
 
 static const struct subcommand commands[] = {
@@ -29,6 +33,8 @@ static const struct subcommand commands[] = {
 	  help_report },
 	{ "merge", "combine the results of shards (rotated files, ZMap shards) into one scan's, exactly",
 	  cmd_merge, help_merge },
+	{ "verify", "check a results directory against its manifest.json (SHA-256 of outputs, inputs)",
+	  cmd_verify, help_verify },
 	{ "columns", "print the reference of every CSV column mpcap writes", cmd_columns, help_columns },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -57,6 +63,20 @@ static const struct subcommand *find(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+/* "mpcap: 'x' is not a subcommand", with the closest one. */
+static void no_such(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *s = cli_closest(name, strlen(name), names, NCOMMANDS);
+	if (s)
+		fprintf(stderr, "mpcap: '%s' is not a subcommand; did you mean '%s'? (see 'mpcap --help')\n",
+		        name, s);
+	else
+		fprintf(stderr, "mpcap: '%s' is not a subcommand; see 'mpcap --help'\n", name);
 }
 
 /* The one piece of mutable global state: written by the signal handler only. */
@@ -90,7 +110,7 @@ int main(int argc, char **argv)
 		}
 		const struct subcommand *sc = find(argv[2]);
 		if (!sc) {
-			fprintf(stderr, "mpcap: no subcommand '%s'; see 'mpcap --help'\n", argv[2]);
+			no_such(argv[2]);
 			return EXIT_USAGE;
 		}
 		sc->help(stdout);
@@ -98,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	const struct subcommand *sc = find(cmd);
 	if (!sc) {
-		fprintf(stderr, "mpcap: '%s' is not a subcommand; see 'mpcap --help'\n", cmd);
+		no_such(cmd);
 		return EXIT_USAGE;
 	}
 	struct sigaction sa;
@@ -110,12 +130,22 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit gives EFBIG, reported as a write error */
-	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1 };
+	struct cli_env env = { &stop_requested, isatty(STDERR_FILENO) == 1,
+		               manifest_new(MPCAP_VERSION, MPCAP_GIT_DESCRIBE, argc, argv) };
+	if (!env.manifest) {
+		fprintf(stderr, "mpcap %s: out of memory\n", cmd);
+		return EXIT_ERROR;
+	}
+	/* getopt_long's own messages then begin "mpcap SUBCOMMAND: " like ours */
+	char prog[64];
+	snprintf(prog, sizeof prog, "mpcap %s", sc->name);
+	argv[1] = prog;
 	int rc = sc->run(argc - 1, argv + 1, &env);
+	manifest_free(env.manifest);
 	/* a read cut short by the signal (EINTR) failed the run: that is the
 	 * interruption, and an error wrote nothing */
 	if (stop_requested && rc == EXIT_ERROR) {
-		fprintf(stderr, "mpcap: interrupted; no output written\n");
+		fprintf(stderr, "mpcap %s: interrupted; no output written\n", sc->name);
 		rc = EXIT_INTERRUPTED;
 	}
 	return rc;

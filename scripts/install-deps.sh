@@ -4,7 +4,7 @@
 # apt-get; as another user it lists what is missing and fails.
 set -eu
 PKGS="gcc make pkg-config libpcap-dev libcsv-dev libgsl-dev libcairo2-dev libcriterion-dev
-zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libroaring-dev libmaxminddb-dev libjansson-dev
+zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libroaring-dev libmaxminddb-dev libjansson-dev libssl-dev
 tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy python3-pandas
 gzip xz-utils zstd bzip2 clang-format procps
 clang libclang-rt-14-dev

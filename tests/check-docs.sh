@@ -19,6 +19,14 @@ for sc in $("$MPCAP" --help | awk '/^Subcommands:/{f=1;next} f&&/^  [a-z]/{print
 	if "$MPCAP" help "$sc" >/dev/null && [ -e "docs/mpcap-$sc.1" ]; then echo "ok - $sc has help and a man page"
 	else echo "not ok - $sc lacks help or docs/mpcap-$sc.1"; fail=1; fi
 done
+# mpcap(1) lists every subcommand of the table in cli/main.c, in SUBCOMMANDS and in SEE ALSO
+table=$("$MPCAP" --help | awk '/^Subcommands:/{f=1;next} f&&/^  [a-z]/{print $1}' | sort)
+listed=$(sed -n '/^\.SH SUBCOMMANDS/,/^\.SH /p' docs/mpcap.1 | awk 'prev == ".TP" && $1 == ".B" {print $2} {prev = $1}' | sort)
+seealso=$(sed -n '/^\.SH SEE ALSO/,$p' docs/mpcap.1 | sed -n 's/^\.BR mpcap\\-\([a-z]*\) (1).*/\1/p' | sort)
+if [ -n "$table" ] && [ "$table" = "$listed" ]; then echo "ok - mpcap(1) SUBCOMMANDS lists the subcommand table"
+else echo "not ok - mpcap(1) SUBCOMMANDS differs from the subcommand table:"; echo "$table" >"$tmp/t"; echo "$listed" >"$tmp/l"; diff "$tmp/t" "$tmp/l" | sed 's/^/#   /'; fail=1; fi
+if [ -n "$table" ] && [ "$table" = "$seealso" ]; then echo "ok - mpcap(1) SEE ALSO names every subcommand's page"
+else echo "not ok - mpcap(1) SEE ALSO differs from the subcommand table:"; echo "$table" >"$tmp/t"; echo "$seealso" >"$tmp/l"; diff "$tmp/t" "$tmp/l" | sed 's/^/#   /'; fail=1; fi
 # every counter a real run writes is documented in docs/columns.md
 "$MPCAP" analyze -q --all -o "$tmp/a" "${CORPUS:-tests/corpus}/zmap-synopt-v4-mpcv0.pcap" 2>/dev/null || true
 if /usr/bin/python3 - "$tmp/a/summary.csv" docs/columns.md <<'PY'

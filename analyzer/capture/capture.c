@@ -41,7 +41,9 @@
 #include <unistd.h>
 
 #include "analyzer/base/bytes.h"
+#include "analyzer/base/sha256.h"
 #include "analyzer/capture/decompress.h"
+#include "analyzer/capture/hasher.h"
 #include "analyzer/capture/pcapng.h"
 #include "analyzer/capture/readahead.h"
 
@@ -67,6 +69,11 @@ struct capture {
 	uint64_t raw_consumed;
 	uint8_t raw_peek[RAW_PEEK];
 	size_t raw_peek_len, raw_peek_pos;
+	/* SHA-256 of the file's bytes, fed once each, in file order, by whichever
+	 * reader first gets them (see capture_sha256); NULL: not asked for */
+	struct sha256 *hash;
+	uint64_t hashed;       /* bytes fed so far: the file offset hashing has reached */
+	struct hasher *hasher; /* feeds hash from the pread window on a helper thread */
 
 	/* layer 2 */
 	enum decomp_kind comp;
@@ -126,6 +133,10 @@ static ssize_t raw_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t err
 	if (k == 0 && ferror(c->raw)) {
 		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
 		return -1;
+	}
+	if (c->hash) { /* on the readahead's thread when there is one */
+		sha256_update(c->hash, buf, k);
+		c->hashed += k;
 	}
 	/* the readahead's thread counts, the caller's progress reads */
 	__atomic_store_n(&c->raw_consumed, c->raw_consumed + k, __ATOMIC_RELAXED);
@@ -267,6 +278,10 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 		c->raw_peek_len += k;
 	}
 	c->raw_consumed = c->raw_peek_len;
+	if (c->hash) {
+		sha256_update(c->hash, c->raw_peek, c->raw_peek_len);
+		c->hashed = c->raw_peek_len;
+	}
 	if (c->raw_peek_len == 0) {
 		snprintf(err, errlen, "empty file");
 		return -1;
@@ -359,10 +374,14 @@ static void fast_setup(struct capture *c)
 	c->fast = c->fast_fd >= 0;
 	if (c->fast)
 		(void)posix_fadvise(c->fast_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (c->fast && c->hash)
+		c->hasher = hasher_new(c->hash); /* NULL: hashed in this thread instead */
 }
 
 static void fast_end(struct capture *c)
 {
+	hasher_free(c->hasher); /* done with the window first */
+	c->hasher = NULL;
 	free(c->win);
 	c->win = NULL;
 	c->win_len = 0;
@@ -374,6 +393,8 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 {
 	if (c->win && off >= c->win_off && off + n <= c->win_off + c->win_len)
 		return true;
+	if (c->hasher)
+		hasher_wait(c->hasher); /* before the window changes */
 	if (n > c->wincap || !c->win) {
 		size_t cap = n > FAST_WINDOW ? n : FAST_WINDOW;
 		uint8_t *nb = realloc(c->win, cap);
@@ -401,6 +422,16 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 	}
 	c->win_off = off;
 	c->win_len = got;
+	/* the bytes past those hashed, as they arrive (the window moves forward) */
+	if (c->hash && off <= c->hashed && off + got > c->hashed) {
+		const uint8_t *p = c->win + (c->hashed - off);
+		size_t k = (size_t)(off + got - c->hashed);
+		if (c->hasher)
+			hasher_post(c->hasher, p, k); /* hashed while the records are dissected */
+		else
+			sha256_update(c->hash, p, k);
+		c->hashed = off + got;
+	}
 	return got >= n;
 }
 
@@ -500,14 +531,16 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen)
 {
-	return capture_open_limited(path, 0, out, err, errlen);
+	return capture_open_ex(path, 0, false, out, err, errlen);
 }
 
-int capture_open_limited(const char *path, uint64_t memlimit, struct capture **out, char *err, size_t errlen)
+int capture_open_ex(const char *path, uint64_t memlimit, bool hash, struct capture **out, char *err,
+                    size_t errlen)
 {
 	*out = NULL;
 	struct capture *c = calloc(1, sizeof *c);
-	if (!c) {
+	if (!c || (hash && !(c->hash = sha256_new()))) {
+		free(c);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -627,6 +660,61 @@ int64_t capture_file_size(const struct capture *c)
 	return c->file_size;
 }
 
+int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char *err, size_t errlen)
+{
+	if (!c->hash) {
+		snprintf(err, errlen, "not hashed");
+		return -1;
+	}
+	/* the helper threads stop first: they feed the digest */
+	readahead_free(c->ra);
+	c->ra = NULL;
+	hasher_free(c->hasher);
+	c->hasher = NULL;
+	enum { BUF = 1 << 16 };
+	uint8_t *buf = malloc(BUF);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = 0;
+	if (c->direct) {
+		/* the bytes not read through the window: those libpcap read itself
+		 * (an older format version, the records after damage) or those no
+		 * reader reached */
+		int fd = fileno(c->pcap_fp);
+		ssize_t k;
+		while ((k = pread(fd, buf, BUF, (off_t)c->hashed)) > 0) {
+			sha256_update(c->hash, buf, (size_t)k);
+			c->hashed += (uint64_t)k;
+		}
+		if (k < 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			rc = -1;
+		}
+	} else if (c->raw) {
+		/* the rest of the stream, past where the reader stopped (damage, an
+		 * early end, bytes after the last compressed frame) */
+		size_t k;
+		while ((k = fread(buf, 1, BUF, c->raw)) > 0) {
+			sha256_update(c->hash, buf, k);
+			c->hashed += k;
+		}
+		if (ferror(c->raw)) {
+			snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+			rc = -1;
+		}
+	}
+	free(buf);
+	if (rc == 0) {
+		sha256_hex(c->hash, out);
+		*size = c->hashed;
+	}
+	sha256_free(c->hash);
+	c->hash = NULL;
+	return rc;
+}
+
 void capture_close(struct capture *c)
 {
 	if (!c)
@@ -641,5 +729,6 @@ void capture_close(struct capture *c)
 		fclose(c->raw);
 	free(c->cookie_iobuf);
 	free(c->raw_iobuf);
+	sha256_free(c->hash);
 	free(c);
 }

@@ -10,8 +10,11 @@
 #ifndef MPCAP_CAPTURE_H
 #define MPCAP_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "analyzer/base/sha256.h"
 
 struct capture;
 
@@ -36,9 +39,14 @@ struct capture_record {
  * with 3c 68 74 6d)", "empty file", "too short to be a capture (3 bytes)",
  * "gzip stream contains no capture (...)" or strerror() text. */
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen);
-/* The same with the decompressor's memory limit in bytes (0: the default,
- * DECOMP_DEFAULT_MEMLIMIT in decompress.h). */
-int capture_open_limited(const char *path, uint64_t memlimit, struct capture **out, char *err, size_t errlen);
+/* The same, with the decompressor's memory limit in bytes (0: the default,
+ * DECOMP_DEFAULT_MEMLIMIT in decompress.h), and with hash, the file's bytes
+ * (as stored: compressed ones for a compressed file) fed to a SHA-256 digest
+ * as they stream through the reader — on the readahead thread for a
+ * compressed file, from the pread window by a helper thread (hasher.h) for
+ * the fast path, in the read layer otherwise — each byte once, in file order. */
+int capture_open_ex(const char *path, uint64_t memlimit, bool hash, struct capture **out, char *err,
+                    size_t errlen);
 
 /* Reads the next record.  Returns enum capture_status; on CAPTURE_DAMAGED err
  * holds e.g. "truncated record at byte offset 123456 (header says 1514 bytes,
@@ -54,6 +62,14 @@ const char *capture_compression(const struct capture *c);
 uint64_t capture_bytes_consumed(const struct capture *c);
 /* Size of the underlying file in bytes, or -1 when unknown (pipes). */
 int64_t capture_file_size(const struct capture *c);
+
+/* For a capture opened with hash: the SHA-256 (hex) and size of the whole
+ * file, once the records have been read.  Bytes no reader reached — those
+ * after damage or after an early stop, or those libpcap read itself when it
+ * took over from the pread window (an older format version, damage) — are
+ * read here, once, to complete it; no record can be read afterwards.  0, or
+ * -1 with err. */
+int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char *err, size_t errlen);
 
 void capture_close(struct capture *c);
 

@@ -85,7 +85,10 @@ static void run_file(struct file_job *job, struct packet *pkt)
 	job->status = INPUT_OK;
 	job->warn[0] = '\0';
 	job->opened = false;
-	if (capture_open_limited(file, o->max_memory, &cap, msg, sizeof msg) != 0) {
+	struct input_file_info *info = o->info ? &o->info[job->ordinal] : NULL;
+	if (info)
+		memset(info, 0, sizeof *info);
+	if (capture_open_ex(file, o->max_memory, info && o->hash, &cap, msg, sizeof msg) != 0) {
 		/* not a capture: perhaps a scanner's result file, opened again to be
 		 * recognised — so only a regular file (stdin or a FIFO was consumed) */
 		char zmsg[512];
@@ -143,12 +146,26 @@ static void run_file(struct file_job *job, struct packet *pkt)
 				continue;
 			}
 		}
+		if (info) {
+			if (!info->started) {
+				info->started = true;
+				info->start_sec = rec.ts_sec;
+			}
+			if (frame == 1 || rec.ts_sec < info->first_sec)
+				info->first_sec = rec.ts_sec;
+			if (frame == 1 || rec.ts_sec > info->last_sec)
+				info->last_sec = rec.ts_sec;
+		}
 		pkt->frame = frame;
 		pkt->ts_sec = rec.ts_sec;
 		pkt->ts_nsec = rec.ts_nsec;
 		pkt->caplen = rec.caplen;
 		pkt->wirelen = rec.wirelen;
 		dissect_packet(rec.linktype, rec.data, rec.caplen, pkt);
+		if (info && pkt->tcp.present && (pkt->tcp.flags & 0x12) == 0x02) { /* SYN, no ACK */
+			info->syns++;
+			info->syns_mpc += pkt->tcp.n_mpc > 0;
+		}
 		if (pkt->skip == SKIP_LINKTYPE_UNSUPPORTED) {
 			unsupported++;
 			if (first_unsupported < 0)
@@ -185,6 +202,17 @@ static void run_file(struct file_job *job, struct packet *pkt)
 		job->status = INPUT_FATAL;
 	}
 	job->bytes = cap ? capture_bytes_consumed(cap) : zmap_output_bytes_consumed(zo);
+	if (info) {
+		info->records = frame;
+		if (cap && o->hash && job->status != INPUT_FATAL && job->status != INPUT_INTERRUPTED) {
+			if (capture_sha256(cap, info->sha256, &info->size, msg, sizeof msg) == 0)
+				info->hashed = true;
+			else {
+				snprintf(job->err, sizeof job->err, "%s: hashing: %s", shown, msg);
+				job->status = INPUT_FATAL;
+			}
+		}
+	}
 	if (job->prog) {
 		atomic_store_explicit(&job->prog->bytes, job->bytes, memory_order_relaxed);
 		atomic_store_explicit(&job->prog->records, frame, memory_order_relaxed);

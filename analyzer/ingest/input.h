@@ -29,6 +29,18 @@ typedef int (*input_file_fn)(void *ctx, uint32_t ordinal, const char *file, int6
 
 struct zmap_probe;
 
+/* What the loop learns of each input besides its records. */
+struct input_file_info {
+	bool hashed;             /* sha256 and size are the whole file's, hashed as read */
+	char sha256[SHA256_HEX]; /* capture_sha256(); scanner result files are not hashed here */
+	uint64_t size;
+	uint64_t records;            /* records read */
+	uint64_t syns, syns_mpc;     /* TCP SYNs without ACK (probes); those carrying MP_CAPABLE */
+	int64_t first_sec, last_sec; /* earliest and latest record time (records > 0) */
+	int64_t start_sec;           /* time of the first record analysed */
+	bool started;                /* start_sec is set */
+};
+
 struct input_options {
 	const char *filter;          /* BPF expression or NULL */
 	bool progress;               /* draw a progress line on log */
@@ -41,6 +53,9 @@ struct input_options {
 	 * this text (what to give instead) ends the error message */
 	const char *scanner_probe_hint;
 	uint64_t max_memory; /* a compressed capture's decoder limit in bytes; 0: the default */
+	/* NULL, or one per file, filled by the run (in file order also with -j) */
+	struct input_file_info *info;
+	bool hash; /* with info: hash each capture as it is read (capture_open_ex) */
 };
 
 enum input_status {

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/results/manifest.h"
+
 /* MPCAP_TEST_OUTDIR_FAIL=STEP: the step fails as if with EIO;
  * =term:STEP: SIGTERM is raised at the step (tests only). */
 static bool fault(const char *step)
@@ -506,6 +508,8 @@ int outdir_commit(struct outdir *o, char *err, size_t errlen)
 		snprintf(err, errlen, "internal error: output directory not open");
 		return -1;
 	}
+	if (o->manifest && manifest_write(o->manifest, o, err, errlen) != 0)
+		return -1;
 	/* every file on disk first, so that a full disk fails before DIR is touched */
 	for (size_t i = 0; i < o->n; i++) {
 		if (fault("sync")) {

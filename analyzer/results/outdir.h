@@ -46,12 +46,17 @@ struct outdir_file {
 	struct atomic_file af;
 };
 
+struct manifest;
+
 struct outdir {
-	char *dir;                 /* as given, for messages */
-	char *target;              /* DIR resolved: an absolute path */
-	char *stage;               /* the staging directory */
-	bool existed;              /* DIR existed at open */
-	bool in_place;             /* the staging directory is inside DIR: rename file by file */
+	char *dir;     /* as given, for messages */
+	char *target;  /* DIR resolved: an absolute path */
+	char *stage;   /* the staging directory */
+	bool existed;  /* DIR existed at open */
+	bool in_place; /* the staging directory is inside DIR: rename file by file */
+	/* set by the caller after outdir_open: written as manifest.json by the
+	 * commit, with the other files (manifest.h) */
+	struct manifest *manifest;
 	struct outdir_file *files; /* in the order added */
 	size_t n, cap;
 };

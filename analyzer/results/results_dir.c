@@ -23,16 +23,42 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static int not_results(const char *dir, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+	         "%s: not a results directory (want the DIR of 'mpcap analyze -o DIR': targets.csv, "
+	         "summary.csv, targets.sets)",
+	         dir);
+	return -1;
+}
+
+/* A directory holding none of the files analyze writes. */
+static bool holds_no_results(const char *dir)
+{
+	static const char *const names[] = { "summary.csv", "targets.csv", "targets.sets", "scan.state" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *p = path_in(dir, names[i]);
+		struct stat st;
+		bool there = !p || stat(p, &st) == 0;
+		free(p);
+		if (there)
+			return false;
+	}
+	return true;
+}
+
+int results_dir_check(const char *arg, char *err, size_t errlen)
+{
+	if (is_dir(arg) && holds_no_results(arg))
+		return not_results(arg, err, errlen);
+	return 0;
+}
+
 int results_dir_open(struct results_dir *rd, const char *dir, char *err, size_t errlen)
 {
 	memset(rd, 0, sizeof *rd);
-	if (!is_dir(dir)) {
-		snprintf(err, errlen,
-		         "%s: not a results directory (want the DIR of 'mpcap analyze -o DIR': targets.csv, "
-		         "summary.csv, targets.sets)",
-		         dir);
-		return -1;
-	}
+	if (!is_dir(dir) || holds_no_results(dir))
+		return not_results(dir, err, errlen);
 	char *sp = path_in(dir, "summary.csv");
 	if (!sp || !(rd->dir = strdup(dir))) {
 		free(sp);

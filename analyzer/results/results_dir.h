@@ -34,6 +34,12 @@ bool results_dir_has_sets(const struct results_dir *rd);
 int results_dir_responsive(const struct results_dir *rd, struct target_set **out, char *err, size_t errlen);
 void results_dir_close(struct results_dir *rd);
 
+/* Every reader of results says the same of a directory that holds none of
+ * their files: -1 with "DIR: not a results directory (...)" in err when arg
+ * is such a directory; 0 otherwise (a file, or a directory with results,
+ * is left to the reader). */
+int results_dir_check(const char *arg, char *err, size_t errlen);
+
 /* The targets.csv an argument names: ARG/targets.csv when ARG is a directory,
  * else ARG itself.  Caller frees; NULL when out of memory. */
 char *results_targets_path(const char *arg);

@@ -205,12 +205,13 @@ static int write_summary(FILE *fp, const struct scan *s)
 	return w.rc;
 }
 
-int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen)
+int write_scan_outputs(const char *dir, const struct scan *s, struct manifest *m, char *err, size_t errlen)
 {
 	struct outdir o;
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
+	o.manifest = m;
 	/* renamed in this order: the state and the sets before the tables */
 	FILE *state = outdir_add(&o, "scan.state", err, errlen);
 	FILE *sets = state ? outdir_add(&o, "targets.sets", err, errlen) : NULL;

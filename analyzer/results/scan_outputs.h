@@ -6,9 +6,11 @@
 #include <stddef.h>
 
 struct scan;
+struct manifest;
 
-/* Writes the four files of scan s into dir (created if missing).  Returns 0,
- * or -1 with err naming the file and the reason. */
-int write_scan_outputs(const char *dir, const struct scan *s, char *err, size_t errlen);
+/* Writes the four files of scan s into dir (created if missing), and the
+ * manifest m (NULL: none) with them.  Returns 0, or -1 with err naming the
+ * file and the reason. */
+int write_scan_outputs(const char *dir, const struct scan *s, struct manifest *m, char *err, size_t errlen);
 
 #endif

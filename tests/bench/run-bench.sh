@@ -132,6 +132,10 @@ measure read_dis_z "$BENCH_RUNS" "$B/readcount" --dissect "$D/zmap.pcap"
 measure analyze_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zm" "$D/zmap.pcap"
 measure zstd_z "$BENCH_RUNS" zstd -q -d -c "$D/zmap.pcap.zst"
 measure analyze_zst_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zmz" "$D/zmap.pcap.zst"
+# the cost of manifest.json's input SHA-256 (hashed as the bytes stream through the reader)
+measure analyze_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/anh" "$D/scan.pcap"
+measure analyze_zst_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/znh" "$D/scan.pcap.zst"
+measure analyze_z_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/zmnh" "$D/zmap.pcap"
 # one file, the targets partitioned among -j threads (the rows above use the default, the cores online)
 measure o1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/o1" "$D/scan.pcap"
 measure o2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/o2" "$D/scan.pcap"
@@ -244,6 +248,9 @@ row "mpcap's reader + dissection, zmap.pcap" read_dis_z "$NZ" "$SZZ"
 row "mpcap analyze, zmap.pcap (static key)" analyze_z "$NZ" "$SZZ"
 row "zstd -dc, zmap.pcap.zst" zstd_z "$NZ" "$SZZ"
 row "mpcap analyze, zmap.pcap.zst" analyze_zst_z "$NZ" "$SZZ"
+row "mpcap analyze --no-input-hash, scan.pcap" analyze_nh "$N" "$SZ"
+row "mpcap analyze --no-input-hash, scan.pcap.zst" analyze_zst_nh "$N" "$SZ"
+row "mpcap analyze --no-input-hash, zmap.pcap" analyze_z_nh "$NZ" "$SZZ"
 row "mpcap analyze -j 1, scan.pcap" o1 "$N" "$SZ"
 row "mpcap analyze -j 2, scan.pcap" o2 "$N" "$SZ"
 row "mpcap analyze -j 1, zmap.pcap" oz1 "$NZ" "$SZZ"
@@ -283,6 +290,14 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	w=$(awk -v a="$(median "$a" 1)" -v b="$(median "$b" 1)" 'BEGIN {printf "%.2f", b / a}')
 	c=$(awk -v a="$(median "$a" 5)" -v b="$(median "$b" 5)" 'BEGIN {printf "%.2f", b / a}')
 	printf "  %-52s %6sx  [%sx]\n" "$l" "$w" "$c"
+done
+echo
+echo "input hashing for manifest.json (SHA-256, libcrypto), analyze's wall time with vs --no-input-hash (target <= +10 %):"
+for p in "scan.pcap|analyze|analyze_nh" "scan.pcap.zst (on the readahead thread)|analyze_zst|analyze_zst_nh" \
+	"zmap.pcap|analyze_z|analyze_z_nh"; do
+	IFS='|' read -r l a b <<< "$p"
+	awk -v l="$l" -v a="$(median "$a" 1)" -v b="$(median "$b" 1)" -v ca="$(median "$a" 5)" -v cb="$(median "$b" 5)" \
+		'BEGIN {printf "  %-52s %+6.1f %%  [cpu %+6.1f %%]\n", l, (a / b - 1) * 100, (ca / cb - 1) * 100}'
 done
 echo
 echo "peak RSS, mpcap analyze: scan.pcap $(awk -v r="$(peak analyze)" 'BEGIN{printf "%.1f", r/1024}') MiB," \

@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256], note[512];
 	(void)scan_merge_inexact(s, why, sizeof why);
 	FUZZ_CHECK(scan_finish(s, note, sizeof note) == 0);
-	FUZZ_CHECK(write_scan_outputs(out, s, err, sizeof err) == 0);
+	FUZZ_CHECK(write_scan_outputs(out, s, NULL, err, sizeof err) == 0);
 	scan_free(s);
 
 	/* what mpcap writes, it can read, and writes again the same */
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(s != NULL);
 	(void)scan_merge_inexact(s, why, sizeof why);
 	FUZZ_CHECK(scan_finish(s, note, sizeof note) == 0);
-	FUZZ_CHECK(write_scan_outputs(again, s, err, sizeof err) == 0);
+	FUZZ_CHECK(write_scan_outputs(again, s, NULL, err, sizeof err) == 0);
 	scan_free(s);
 	FUZZ_CHECK(same_file(out, again, "scan.state"));
 	FUZZ_CHECK(same_file(out, again, "targets.sets"));

@@ -167,6 +167,7 @@ check_eq "one array task per file, each completed with exit 0" "$(tasks "$array"
 	"$(for ((i = 0; i < n; i++)); do echo "$i COMPLETED 0:0"; done)"
 check_eq "one shard per file" "$(find "$W/shards-2020-07" -mindepth 1 -maxdepth 1 -type d | wc -l)" "$n"
 scale_by_file_same "$W" "Slurm"
+check "mpcap verify: the merged directory's files agree with its manifest.json" "$MPCAP" verify -q "$W/2020-07"
 
 # --- a shard that fails: task 2's file is not a capture
 B="$T/broken"
@@ -197,7 +198,7 @@ check_eq "task 2 failed with mpcap's exit status 1, the others completed" "$(tas
 echo "# what the user sees: cat slurm-${array}_2.out"
 show "$B/slurm-${array}_2.out"
 check "task 2's output holds mpcap's one-line error naming the file" \
-	grep -qx "mpcap: $bad: not a capture file .*" "$B/slurm-${array}_2.out"
+	grep -qx "mpcap analyze: $bad: not a capture file .*" "$B/slurm-${array}_2.out"
 for ((i = 0; i < 50; i++)); do
 	squeue=$(in_ns squeue)
 	[[ $squeue == *"(DependencyNeverSatisfied)"* ]] && break
