@@ -68,7 +68,7 @@ check_eq "the scan label" 2020-01 "$(jq -r '.scans[0]' "$m")"
 check_eq "the headline counts: packets.total as summary.csv says" \
 	"$(awk -F, '$2 == "packets.total" && $3 == "" { print $5 }' out-v1.pcap/summary.csv)" "$(jq -r '.counts["packets.total"]' "$m")"
 check_eq "every output listed, with sha256sum's hash" \
-	"$(cd out-v1.pcap && sha256sum scan.state targets.sets targets.csv summary.csv | cut -d' ' -f1 | tr '\n' ' ')" \
+	"$(cd out-v1.pcap && sha256sum scan.state targets.sets targets.csv fingerprints.csv summary.csv | cut -d' ' -f1 | tr '\n' ' ')" \
 	"$(jq -r '.outputs[].sha256' "$m" | tr '\n' ' ')"
 "$MPCAP" analyze -q --all -f tcp --scan lab -o out-opts v1.pcap 2>/dev/null
 check_eq "the options that change results" "tcp lab true" \
@@ -77,12 +77,12 @@ check_eq "the options that change results" "tcp lab true" \
 # --- verify
 out=$("$MPCAP" verify out-v1.pcap)
 check_eq "verify: exit 0 on an untouched directory" 0 "$?"
-check_eq "verify: one ok line per output" 4 "$(echo "$out" | grep -c ': ok$')"
+check_eq "verify: one ok line per output" 5 "$(echo "$out" | grep -c ': ok$')"
 echo "x" >>out-v1.pcap/targets.csv
 out=$("$MPCAP" verify out-v1.pcap 2>&1)
 check_eq "verify: exit 1 when an output was edited" 1 "$?"
 check "verify: names the edited file as changed" grep -q '^out-v1.pcap/targets.csv: changed' <<<"$out"
-check_eq "verify: the others still ok" 3 "$(echo "$out" | grep -c ': ok$')"
+check_eq "verify: the others still ok" 4 "$(echo "$out" | grep -c ': ok$')"
 rm out-v1.pcap/summary.csv
 check "verify: a removed output is missing" grep -q '^out-v1.pcap/summary.csv: missing$' \
 	<<<"$("$MPCAP" verify out-v1.pcap 2>&1)"
