@@ -43,7 +43,7 @@ echo "== 8. the namespace lab's capture (a real Linux MPTCP stack): samples/capt
 "$MPCAP" analyze --no-progress --all -q -o "$out/lab" samples/captures/netns-verdicts.pcap
 cut -d, -f2,3,5,7,11,18 "$out/lab/targets.csv" | column -s, -t | head -16
 echo "== 9. mpcap verify: every results directory against its manifest.json (SHA-256 of each file)"
-"$MPCAP" verify -q --inputs "$out"/scans/* "$out/trace" "$out/join" "$out/attribution" "$out/stats" \
+"$MPCAP" verify -q --inputs "$out"/scans/* "$out"/trace/* "$out/join" "$out/attribution" "$out/stats" \
 	"$out/report" "$out/lab"
 echo "all results agree with their manifests"
 echo
