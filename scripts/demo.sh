@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 MPCAP=${1:-build/mpcap}
 GEN=${2:-build/samples/mpcap-gen}
-out=demo-results
+out=${DEMO_OUT:-demo-results} # DEMO_OUT: another folder (tests/e2e/demo.sh)
 rm -rf "$out"
 mkdir -p "$out"
 S=$out/samples
