@@ -32,6 +32,16 @@ static int read_table(const uint8_t *p, size_t n, struct csv_table *t)
 	return rc;
 }
 
+/* A field read back is the field written, or, for one a spreadsheet would
+ * run as a formula (first byte = + - @ TAB CR, csv_io.h), the same behind an
+ * apostrophe: nothing else may change. */
+static int same_field(const char *back, const char *orig)
+{
+	if (strcmp(back, orig) == 0)
+		return 1;
+	return orig[0] && strchr("=+-@\t\r", orig[0]) && back[0] == '\'' && strcmp(back + 1, orig) == 0;
+}
+
 /* Writes t with csv_write_row() and checks it reads back field for field. */
 static void round_trip(const struct csv_table *t)
 {
@@ -56,10 +66,10 @@ static void round_trip(const struct csv_table *t)
 	FUZZ_CHECK(read_table((const uint8_t *)buf, len, &b) == 0);
 	FUZZ_CHECK(b.ncols == t->ncols && b.nrows == t->nrows);
 	for (size_t c = 0; c < t->ncols; c++)
-		FUZZ_CHECK(strcmp(b.header[c], t->header[c]) == 0);
+		FUZZ_CHECK(same_field(b.header[c], t->header[c]));
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++)
-			FUZZ_CHECK(strcmp(b.rows[r][c], t->rows[r][c]) == 0);
+			FUZZ_CHECK(same_field(b.rows[r][c], t->rows[r][c]));
 	csv_table_free(&b);
 	free(buf);
 }
