@@ -102,6 +102,68 @@ remove_namespaces() { # remove_namespaces PREFIX: last-resort cleanup after a ki
 	done
 }
 
+# live_begin PREFIX NAME [--check PCAP]: the start every lab test shares. With --check PCAP the test
+# asserts on an existing capture (e.g. a committed sample; needs neither root nor namespaces; its
+# truth file lies beside it) and CHECK_ONLY names it; otherwise the root / namespace pre-flight runs.
+# Sets PREFIX, CHECK_ONLY, TMP (a scratch folder) and LAB_PID, and traps EXIT/INT/TERM so that a
+# running lab is stopped, its namespaces removed and TMP deleted however the test ends.
+live_begin() {
+	PREFIX=$1
+	local name=$2
+	shift 2
+	CHECK_ONLY=""
+	if [[ ${1:-} == --check ]]; then
+		CHECK_ONLY=${2:?--check needs a capture}
+		[[ -r $CHECK_ONLY ]] || {
+			echo "not ok - cannot read $CHECK_ONLY"
+			exit 1
+		}
+	else
+		live_preflight "$PREFIX"
+	fi
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/test-$name.XXXXXX")
+	LAB_PID=""
+	trap live_end EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+live_end() { # the EXIT trap of live_begin
+	[[ -n $LAB_PID ]] && kill -TERM "$LAB_PID" 2>/dev/null && wait "$LAB_PID" 2>/dev/null
+	remove_namespaces "$PREFIX"
+	rm -rf "$TMP"
+}
+
+# live_capture MODE OUT.pcap [LAB ARGS...]: with --check, copies the given capture and its truth file
+# to OUT.pcap and OUT.truth.csv; otherwise runs `mptcp-lab.sh MODE OUT.pcap LAB ARGS...` (log in
+# TMP/lab.log) and asserts that it succeeded and left no namespace behind.
+live_capture() {
+	local mode=$1 out=$2 start rc secs
+	shift 2
+	if [[ -n $CHECK_ONLY ]]; then
+		cp "$CHECK_ONLY" "$out"
+		cp "${CHECK_ONLY%.pcap}.truth.csv" "${out%.pcap}.truth.csv"
+		ok "checking $CHECK_ONLY"
+		return 0
+	fi
+	BIN=$(live_tools "$TMP") || exit 1
+	start=$EPOCHREALTIME
+	set +e
+	MPTCP_LAB_BIN=$BIN MPTCP_LAB_PREFIX=$PREFIX "$LAB" "$mode" "$out" "$@" >"$TMP/lab.log" 2>&1 &
+	LAB_PID=$!
+	wait "$LAB_PID"
+	rc=$?
+	LAB_PID=""
+	set -e
+	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	if ((rc != 0)); then
+		not_ok "lab run failed (exit $rc): $(tail -5 "$TMP/lab.log" | tr '\n' ' ')"
+		tap_finish || exit 1
+	fi
+	ok "lab ran ($mode $*, ${secs}s)"
+	check_eq "no namespace with prefix $PREFIX left after the lab" "$(leftover_namespaces "$PREFIX" | wc -l)" 0
+}
+
 # live_flows PCAP: one tab-separated line per probe SYN the scanner sent, with what came back, as
 # tshark dissects it. Columns:
 #   1 ip_version  2 dst  3 dport  4 sport  5 ttl  6 probe_mpc_version  7 probe_mpc_len  8 probe_key

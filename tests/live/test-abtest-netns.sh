@@ -19,55 +19,12 @@ set -euo pipefail
 PREFIX="mpltest$$a"
 PROBES=${PROBES:-2}
 MPCAP=${MPCAP:-$LIVE_ROOT/build/mpcap}
-CHECK_ONLY=""
-if [[ ${1:-} == --check ]]; then
-	CHECK_ONLY=${2:?--check needs a capture}
-	[[ -r $CHECK_ONLY ]] || {
-		echo "not ok - cannot read $CHECK_ONLY"
-		exit 1
-	}
-else
-	live_preflight "$PREFIX"
-fi
 [[ -x $MPCAP ]] || {
 	echo "not ok - $MPCAP missing (make)"
 	exit 1
 }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/test-abtest.XXXXXX")
-LAB_PID=""
-finish_cleanup() {
-	[[ -n $LAB_PID ]] && kill -TERM "$LAB_PID" 2>/dev/null && wait "$LAB_PID" 2>/dev/null
-	remove_namespaces "$PREFIX"
-	rm -rf "$TMP"
-}
-trap finish_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [[ -n $CHECK_ONLY ]]; then
-	cp "$CHECK_ONLY" "$TMP/a.pcap"
-	cp "${CHECK_ONLY%.pcap}.truth.csv" "$TMP/a.truth.csv"
-	ok "checking $CHECK_ONLY"
-else
-	BIN=$(live_tools "$TMP") || exit 1
-	start=$EPOCHREALTIME
-	set +e
-	MPTCP_LAB_BIN=$BIN MPTCP_LAB_PREFIX=$PREFIX "$LAB" abtest "$TMP/a.pcap" --probes "$PROBES" \
-		>"$TMP/lab.log" 2>&1 &
-	LAB_PID=$!
-	wait "$LAB_PID"
-	rc=$?
-	LAB_PID=""
-	set -e
-	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	if ((rc != 0)); then
-		not_ok "lab run failed (exit $rc): $(tail -5 "$TMP/lab.log" | tr '\n' ' ')"
-		tap_finish || exit 1
-	fi
-	ok "lab ran (abtest, ${secs}s)"
-	check_eq "no namespace with prefix $PREFIX left after the lab" "$(leftover_namespaces "$PREFIX" | wc -l)" 0
-fi
+live_begin "$PREFIX" abtest "$@"
+live_capture abtest "$TMP/a.pcap" --probes "$PROBES"
 
 # --- the oracle: tshark. Per SYN: target, port, source port, kind (plain / v0 / v1).
 tshark -r "$TMP/a.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && !icmp && !icmpv6' -T fields -E separator=, \

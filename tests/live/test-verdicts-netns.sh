@@ -17,53 +17,8 @@ set -euo pipefail
 
 PREFIX="mpltest$$v"
 PROBES=${PROBES:-2}
-CHECK_ONLY=""
-if [[ ${1:-} == --check ]]; then
-	# --check PCAP: assert on an existing capture (e.g. a committed sample) instead of a live run;
-	# needs neither root nor namespaces. PROBES must match the run that made it.
-	CHECK_ONLY=${2:?--check needs a capture}
-	[[ -r $CHECK_ONLY ]] || {
-		echo "not ok - cannot read $CHECK_ONLY"
-		exit 1
-	}
-else
-	live_preflight "$PREFIX"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/test-verdicts.XXXXXX")
-LAB_PID=""
-finish_cleanup() {
-	[[ -n $LAB_PID ]] && kill -TERM "$LAB_PID" 2>/dev/null && wait "$LAB_PID" 2>/dev/null
-	remove_namespaces "$PREFIX"
-	rm -rf "$TMP"
-}
-trap finish_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [[ -n $CHECK_ONLY ]]; then
-	cp "$CHECK_ONLY" "$TMP/v.pcap"
-	cp "${CHECK_ONLY%.pcap}.truth.csv" "$TMP/v.truth.csv"
-	ok "checking $CHECK_ONLY"
-else
-	BIN=$(live_tools "$TMP") || exit 1
-	start=$EPOCHREALTIME
-	set +e
-	MPTCP_LAB_BIN=$BIN MPTCP_LAB_PREFIX=$PREFIX "$LAB" verdicts "$TMP/v.pcap" --probes "$PROBES" \
-		--server-capture "$TMP/at4.pcap" >"$TMP/lab.log" 2>&1 &
-	LAB_PID=$!
-	wait "$LAB_PID"
-	rc=$?
-	LAB_PID=""
-	set -e
-	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	if ((rc != 0)); then
-		not_ok "lab run failed (exit $rc): $(tail -5 "$TMP/lab.log" | tr '\n' ' ')"
-		tap_finish || exit 1
-	fi
-	ok "lab ran (verdicts, ${secs}s)"
-	check_eq "no namespace with prefix $PREFIX left after the lab" "$(leftover_namespaces "$PREFIX" | wc -l)" 0
-fi
+live_begin "$PREFIX" verdicts "$@"
+live_capture verdicts "$TMP/v.pcap" --probes "$PROBES" --server-capture "$TMP/at4.pcap"
 
 live_flows "$TMP/v.pcap" >"$TMP/flows.tsv"
 F=$TMP/flows.tsv
