@@ -48,6 +48,14 @@ const char *cli_closest(const char *word, size_t len, const char *const *cands, 
  * is an unknown long option close to one of longopts, prints "mpcap CMD:
  * did you mean '--NAME'?". */
 void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts);
+/* What a subcommand does when getopt_long() returned '?': the hint above,
+ * then "Try 'mpcap help CMD'."; returns EXIT_USAGE. */
+int cli_bad_option(const char *cmd, char *const *argv, int argi, const struct option *longopts);
+/* --max-memory ARG into *out; a size it cannot read is said on stderr
+ * ("mpcap CMD: --max-memory ARG: not a size") and gives false. */
+bool cli_max_memory(const char *cmd, const char *arg, uint64_t *out);
+/* No capture operand after the options: says so; returns EXIT_USAGE. */
+int cli_no_capture(const char *cmd);
 
 int cmd_dump(int argc, char **argv, const struct cli_env *env);
 void help_dump(FILE *out);

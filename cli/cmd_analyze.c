@@ -371,12 +371,8 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			quiet = true;
 			break;
 		case 'X':
-			if (!parse_mem_size(optarg, &max_memory)) {
-				fprintf(stderr,
-				        "mpcap analyze: --max-memory %s: not a size (e.g. 512M, 2G)\n",
-				        optarg);
+			if (!cli_max_memory("analyze", optarg, &max_memory))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'H':
 			hash = false;
@@ -385,16 +381,11 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 			help_analyze(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("analyze", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help analyze'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("analyze", argv, optind, longopts);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "mpcap analyze: no capture file given (use '-' for standard input)\n"
-		                "Try 'mpcap help analyze'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_no_capture("analyze");
 	char err[1024], note[512];
 	if (outdir_check(dir, err, sizeof err) != 0) { /* before reading the capture */
 		fprintf(stderr, "mpcap: %s\n", err);

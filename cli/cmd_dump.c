@@ -141,26 +141,18 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 			progress = 0;
 			break;
 		case 'X':
-			if (!parse_mem_size(optarg, &max_memory)) {
-				fprintf(stderr, "mpcap dump: --max-memory %s: not a size (e.g. 512M, 2G)\n",
-				        optarg);
+			if (!cli_max_memory("dump", optarg, &max_memory))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			help_dump(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("dump", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help dump'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("dump", argv, optind, longopts);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "mpcap dump: no capture file given (use '-' for standard input)\n"
-		                "Try 'mpcap help dump'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_no_capture("dump");
 	char err[1024];
 	struct atomic_file af = { 0 };
 	struct dump_ctx d = { stdout };

@@ -563,26 +563,18 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 			quiet = true;
 			break;
 		case 'X':
-			if (!parse_mem_size(optarg, &max_memory)) {
-				fprintf(stderr, "mpcap trace: --max-memory %s: not a size (e.g. 512M, 2G)\n",
-				        optarg);
+			if (!cli_max_memory("trace", optarg, &max_memory))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			help_trace(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("trace", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help trace'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("trace", argv, optind, longopts);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "mpcap trace: no capture file given (use '-' for standard input)\n"
-		                "Try 'mpcap help trace'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_no_capture("trace");
 	char err[1024];
 	struct targets tg;
 	bool have_targets = false;

@@ -1,6 +1,7 @@
-/* suggest.c — "did you mean" for a mistyped subcommand or long option: the
- * closest name by edit distance (Damerau-Levenshtein, optimal string
- * alignment) or a unique prefix. */
+/* suggest.c — what a subcommand says of a bad command line: "did you mean"
+ * for a mistyped subcommand or long option (the closest name by edit
+ * distance, Damerau-Levenshtein with optimal string alignment, or a unique
+ * prefix), an unreadable --max-memory, a missing capture operand. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,4 +78,27 @@ void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct 
 	const char *s = cli_closest(name, len, names, n);
 	if (s)
 		fprintf(stderr, "mpcap %s: did you mean '--%s'?\n", cmd, s);
+}
+
+int cli_bad_option(const char *cmd, char *const *argv, int argi, const struct option *longopts)
+{
+	cli_option_hint(cmd, argv, argi, longopts);
+	fprintf(stderr, "Try 'mpcap help %s'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+bool cli_max_memory(const char *cmd, const char *arg, uint64_t *out)
+{
+	if (parse_mem_size(arg, out))
+		return true;
+	fprintf(stderr, "mpcap %s: --max-memory %s: not a size (e.g. 512M, 2G)\n", cmd, arg);
+	return false;
+}
+
+int cli_no_capture(const char *cmd)
+{
+	fprintf(stderr,
+	        "mpcap %s: no capture file given (use '-' for standard input)\nTry 'mpcap help %s'.\n", cmd,
+	        cmd);
+	return EXIT_USAGE;
 }
