@@ -388,7 +388,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		return cli_no_capture("analyze");
 	char err[1024], note[512];
 	if (outdir_check(dir, err, sizeof err) != 0) { /* before reading the capture */
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap analyze: %s\n", err);
 		return EXIT_ERROR;
 	}
 	struct zmap_probe probe = { 0 };
@@ -428,6 +428,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 		                                          "--probe-options HEX or --probe-key HEX",
 		                    .info = info, .hash = hash };
 	io.max_memory = max_memory;
+	io.who = "mpcap analyze";
 	struct input_stats st;
 	struct scan *scan = NULL;
 	int s = INPUT_FATAL;

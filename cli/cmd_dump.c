@@ -172,6 +172,7 @@ int cmd_dump(int argc, char **argv, const struct cli_env *env)
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
 	io.max_memory = max_memory;
+	io.who = "mpcap dump";
 	struct input_stats st;
 	int s = input_run(argv + optind, argc - optind, &io, on_packet, &d, &st, err, sizeof err);
 	if (s == INPUT_FATAL || s == INPUT_INTERRUPTED) {

@@ -147,7 +147,7 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	}
 	char err[8400];
 	if (outdir_check(dir, err, sizeof err) != 0) { /* before reading the results */
-		fprintf(stderr, "mpcap: %s\n", err);
+		fprintf(stderr, "mpcap join: %s\n", err);
 		return EXIT_ERROR;
 	}
 	struct longitudinal *l = longitudinal_new();
@@ -198,7 +198,7 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 	rc = EXIT_OK;
 	goto out;
 interrupted:
-	fprintf(stderr, "mpcap: interrupted; no output written\n");
+	fprintf(stderr, "mpcap join: interrupted; no output written\n");
 	rc = EXIT_INTERRUPTED;
 	goto out;
 fail:

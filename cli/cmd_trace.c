@@ -519,7 +519,8 @@ static void print_summary(const struct trace *t, const struct input_stats *st, c
 	}
 	if (ts->pending_dropped)
 		fprintf(stderr,
-		        "mpcap: %llu replies came before any probe they could answer and were not kept; give "
+		        "mpcap trace: %llu replies came before any probe they could answer and were not "
+		        "kept; give "
 		        "the probes' capture first\n",
 		        (unsigned long long)ts->pending_dropped);
 }
@@ -607,6 +608,7 @@ int cmd_trace(int argc, char **argv, const struct cli_env *env)
 	struct input_options io = { filter, progress < 0 ? env->stderr_tty : progress == 1, env->stop,
 		                    stderr };
 	io.max_memory = max_memory;
+	io.who = "mpcap trace";
 	io.info = info;
 	io.hash = true;
 	struct input_stats st;

@@ -79,6 +79,7 @@ static void run_file(struct file_job *job, struct packet *pkt)
 	const struct input_options *o = job->o;
 	const char *file = job->file;
 	const char *shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
+	const char *who = o->who ? o->who : "mpcap";
 	char msg[512];
 	struct capture *cap = NULL;
 	struct zmap_output *zo = NULL;
@@ -182,16 +183,16 @@ static void run_file(struct file_job *job, struct packet *pkt)
 		job->status = INPUT_INTERRUPTED;
 	else if (job->status == INPUT_OK && rc == CAPTURE_DAMAGED && zo)
 		snprintf(job->warn, sizeof job->warn,
-		         "mpcap: warning: %s: %s; the %llu rows before it were read\n", shown, msg,
+		         "%s: warning: %s: %s; the %llu rows before it were read\n", who, shown, msg,
 		         (unsigned long long)zmap_output_rows(zo));
 	else if (job->status == INPUT_OK && rc == CAPTURE_DAMAGED)
 		snprintf(job->warn, sizeof job->warn,
-		         "mpcap: warning: %s: %s; the %llu records before it were analysed\n", shown, msg,
+		         "%s: warning: %s: %s; the %llu records before it were analysed\n", who, shown, msg,
 		         (unsigned long long)frame);
 	char skipped[512];
 	if (zo && job->status != INPUT_FATAL && zmap_output_skipped(zo, skipped, sizeof skipped) > 0) {
 		size_t used = strlen(job->warn);
-		snprintf(job->warn + used, sizeof job->warn - used, "mpcap: warning: %s: %s\n", shown,
+		snprintf(job->warn + used, sizeof job->warn - used, "%s: warning: %s: %s\n", who, shown,
 		         skipped);
 	}
 	if (job->status != INPUT_FATAL && frame > 0 && unsupported == frame) {

@@ -55,7 +55,8 @@ struct input_options {
 	uint64_t max_memory; /* a compressed capture's decoder limit in bytes; 0: the default */
 	/* NULL, or one per file, filled by the run (in file order also with -j) */
 	struct input_file_info *info;
-	bool hash; /* with info: hash each capture as it is read (capture_open_ex) */
+	bool hash;       /* with info: hash each capture as it is read (capture_open_ex) */
+	const char *who; /* what begins a warning line ("mpcap analyze"); NULL: "mpcap" */
 };
 
 enum input_status {

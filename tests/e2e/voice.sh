@@ -38,6 +38,12 @@ check_eq "analyze: an unreadable capture" "mpcap analyze: bad.pcap: not a captur
 	"$("$MPCAP" analyze -o a bad.pcap 2>&1)"
 check_eq "trace: the same" "mpcap trace: bad.pcap: not a capture file (starts with 6e 6f 74 20)" \
 	"$("$MPCAP" trace -o t bad.pcap 2>&1)"
+# a capture cut inside a record: analysed up to the damage, the warning names the subcommand
+head -c $(($(stat -c %s v1.pcap) - 7)) v1.pcap >cut.pcap
+for c in "analyze -o w1" "trace -o w2" "dump -o w3.csv"; do
+	check "${c%% *}: a damaged capture's warning begins 'mpcap ${c%% *}: warning: cut.pcap:'" \
+		grep -q "^mpcap ${c%% *}: warning: cut.pcap: " <<<"$("$MPCAP" $c cut.pcap 2>&1)"
+done
 
 # --- a directory that holds no results: the same words from every reader
 mkdir empty
