@@ -12,7 +12,9 @@
 #   set      exact target sets: windows, radix sort, staging, chunks, maps
 #   record   records, probe profiles, scanners, kept responses, the final pass
 #   write    the outputs: CSV rows, targets.sets, scan.state, manifest, stdio
-#   other    the rest: malloc, page faults, memcpy, the scheduler...
+#   kernel   the rest of the kernel's time: system calls, page faults (this
+#            VM's paravirtual kernel shows most of it as pvm_irq_enable)
+#   other    the rest: malloc, memcpy, memcmp, the dynamic loader...
 #
 # A function that several stages call is filed under one (memcpy: other), so
 # the split is an estimate; the total is the command's sampled CPU time.
@@ -22,8 +24,8 @@
 set -u
 : "${FREQ:=4999}"
 if [ "${1:-}" = --header ]; then
-	printf "%-40s %7s %7s %7s %7s %7s %7s %7s %7s\n" "ns/packet (CPU, perf)" total read dissect route set \
-		record write other
+	printf "%-40s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n" "ns/packet (CPU, perf)" total read dissect route set \
+		record write kernel other
 	shift
 	[ $# -eq 0 ] && exit 0
 fi
@@ -51,20 +53,23 @@ perf report -i "$d/perf.data" --no-children --sort dso,sym -n --stdio 2>/dev/nul
 			st = "write"
 		else if (sym ~ /^(capture_|next_fast|next_stream|next_pcap|fast_|stream_|cookie_|raw_read|dec_read|pcap_|pcapng|readahead|decomp|ZSTD|HUF_|FSE_|inflate|lzma|BZ2|hasher|sha256|sha256_block|SHA256|_copy_to_iter|copy_page_to_iter|filemap_|__libc_pread|_IO_file_read|_IO_new_file_underflow|fread|__fread|_IO_fread|_IO_sgetn|_IO_default_xsgetn|input_run|run_file|progress_)/)
 			st = "read"
-		else if (sym ~ /^(dissect_|tcp_parse|tcp_opts|tcp_mpc|memo_|ip_parse|parse_v4|parse_v6|link_|mpc_decode|icmp_|decode_options)/)
+		else if (sym ~ /^(dissect_|tcp_parse|tcp_opts|tcp_mpc|memo_|ip_parse|parse_v4|parse_v6|is_ext_header|link_|mpc_decode|icmp_|decode_|dispatch_ethertype|by_version_nibble|by_address_family|mpls_stack|ppp_protocol|pppoe_session|sll_common|segment_type|known_length|fits_v0|fits_v1)/)
 			st = "dissect"
 		else if (sym ~ /^(owner|push_ev|sink_probe|sink_response|worker_event|worker_main|put_bytes|get_bytes|check_workers|spsc_|scan_part_|pthread_cond|__pthread_cond|futex|__futex|__lll_lock|pthread_mutex|sched_yield|__sched_yield)/)
 			st = "route"
 		else if (sym ~ /^(window_|sort_probes|radix_sort|stage_|addbuf_|answer_sets_add|scan_respsets_add|respsets_|target_set_|chunk_|target_chunk_add|lower_bound16|port_find|port_index|target_map|target_key|v4_word|v4_bytes|ensure_scratch|scan_probe_target|scan_response_target|swap_sets|fold)/)
 			st = "set"
-		else if (sym ~ /^(rec_|record_|recset_|scan_record|scan_add|add_probe|add_response|scan_payload|scan_pend|payload_from|log_response|probe_profile|profile_|prof_hash|scan_profile|scan_scanner|is_scanner|scan_file|scan_begin|same_as_last|bytes_equal|ts_offset|count_linktype|set_label|scan_flush|scan_drain|scan_finish|canonical_order|pend_cmp|rec_cmp|key_group|infer_probe_key|assign_verdicts|count_verdicts|verdict|abtest|fingerprint_build|msort|qsort|on_packet)/)
+		else if (sym ~ /^(rec_|record_|recset_|scan_record|scan_add|add_probe|add_response|scan_payload|scan_pend|payload_from|log_response|probe_profile|profile_|prof_hash|scan_profile|scan_scanner|is_scanner|scan_file|scan_begin|same_as_last|bytes_equal|ts_offset|count_linktype|set_label|scan_flush|scan_drain|scan_finish|canonical_order|pend_cmp|rec_cmp|key_group|infer_probe_key|assign_verdicts|count_verdicts|verdict|abtest|kind_of|fingerprint_build|msort|qsort|on_packet)/)
 			st = "record"
 		else if (sym ~ /^(write_|csv_|fmt_|format_|_IO_|__vfprintf|__vsnprintf|vfprintf|snprintf|__strchrnul|fputc|fputs|putc|fwrite|target_sets_write|target_setfile|roaring|ra_|run_container|bitset_container|array_container|scan_state|state_|json_|manifest|atomic_file|outdir|inet_ntop|fingerprint_format|opt_name|append|__GI___fsync|fsync)/)
 			st = "write"
+		else if ($4 == "[k]")
+			st = "kernel"
 		t[st] += s; tot += s
 	}
 	END {
 		k = 1e9 / f / n
-		printf "%-40s %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f\n", label, tot * k, t["read"] * k,
-			t["dissect"] * k, t["route"] * k, t["set"] * k, t["record"] * k, t["write"] * k, t["other"] * k
+		printf "%-40s %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f\n", label, tot * k, t["read"] * k,
+			t["dissect"] * k, t["route"] * k, t["set"] * k, t["record"] * k, t["write"] * k, t["kernel"] * k,
+			t["other"] * k
 	}'
