@@ -9,8 +9,9 @@ tshark tcpdump iproute2 iptables fonts-dejavu-core python3 python3-scipy python3
 gzip xz-utils zstd bzip2 clang-format procps
 clang libclang-rt-14-dev
 libmaxmind-db-writer-perl mmdb-bin chromium iso-codes"
-# speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time (make bench)
-PKGS="$PKGS parallel time"
+# speed and scale: GNU parallel (docs/scale.md, tests/e2e/merge.sh), GNU time and perf
+# (make bench: its per-stage table, tests/bench/stages.sh)
+PKGS="$PKGS parallel time linux-perf"
 # many machines, on the real engines (docs/scale.md, tests/live/test-scale-*.sh):
 # a throw-away one-node Slurm cluster, and sshd in a namespace for parallel --sshlogin
 PKGS="$PKGS slurmctld slurmd slurm-client munge openssh-server openssh-client rsync"

@@ -85,6 +85,58 @@ int csv_write_row(FILE *fp, const char *const *fields, size_t n)
 	return putc('\n', fp) == EOF ? -1 : 0;
 }
 
+/* Appends n bytes; false when they do not fit. */
+static bool put_bytes(char *buf, size_t cap, size_t *at, const char *s, size_t n)
+{
+	if (n > cap - *at)
+		return false;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return true;
+}
+
+static bool put_char(char *buf, size_t cap, size_t *at, char c)
+{
+	return put_bytes(buf, cap, at, &c, 1);
+}
+
+/* s between quotes, its quotes doubled (libcsv's csv_write, as csv_fwrite). */
+static bool put_quoted(char *buf, size_t cap, size_t *at, const char *s)
+{
+	size_t k = csv_write(buf + *at, cap - *at, s, strlen(s));
+	if (k > cap - *at)
+		return false;
+	*at += k;
+	return true;
+}
+
+/* '<field> quoted, as write_neutralised() writes it */
+static bool put_neutralised(char *buf, size_t cap, size_t *at, const char *s)
+{
+	if (!put_bytes(buf, cap, at, "\"'", 2))
+		return false;
+	for (; *s; s++)
+		if ((*s == '"' && !put_char(buf, cap, at, '"')) || !put_char(buf, cap, at, *s))
+			return false;
+	return put_char(buf, cap, at, '"');
+}
+
+size_t csv_format_row(char *buf, size_t cap, const char *const *fields, size_t n)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *f = fields[i] ? fields[i] : "";
+		if (i && !put_char(buf, cap, &at, ','))
+			return 0;
+		bool ok = is_formula(f)     ? put_neutralised(buf, cap, &at, f)
+		          : needs_quotes(f) ? put_quoted(buf, cap, &at, f)
+		                            : put_bytes(buf, cap, &at, f, strlen(f));
+		if (!ok)
+			return 0;
+	}
+	return put_char(buf, cap, &at, '\n') ? at : 0;
+}
+
 /* The reader hands libcsv one line at a time (up to a CR or LF), so that
  * each csv_parse() call completes at most one row: the row being built is
  * the only one held, and a row is handed out as soon as it is complete. */

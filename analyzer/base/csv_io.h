@@ -25,6 +25,11 @@
 /* Writes one row; returns 0, or -1 on a write error (errno set). */
 int csv_write_row(FILE *fp, const char *const *fields, size_t n);
 
+/* The bytes csv_write_row() would write for this row (its newline included),
+ * into buf[0, cap): their number, or 0 when they do not fit (nothing useful
+ * is left in buf then).  For writers that hand whole rows to fwrite(). */
+size_t csv_format_row(char *buf, size_t cap, const char *const *fields, size_t n);
+
 /* A CSV file read row by row. */
 struct csv_reader;
 

@@ -27,6 +27,16 @@
  * past the end of the file as it was when opened, a read error) hands the
  * rest of the file back to libpcap, positioned on that record, so that damage
  * is reported with libpcap's own words and offsets.
+ *
+ * The same parser reads a version 2.4 classic pcap that arrives as a stream
+ * (compressed, or standard input): the window is filled from layer 3 (the
+ * readahead's blocks, or the decompressor) instead of pread.  libpcap still
+ * opens the file (through an unbuffered fopencookie() FILE, so that it takes
+ * just the 24 header bytes), and the first record that is not plainly valid
+ * (captured length above the snapshot length, the stream ending or failing
+ * inside the record) hands the stream back to libpcap: the bytes of the
+ * window from that record on are replayed to it before the rest of the
+ * stream, so that damage is reported as before.
  */
 #include "analyzer/capture/capture.h"
 
@@ -102,6 +112,9 @@ struct capture {
 
 	/* classic pcap from a pread window (the fast path; see the top of this file) */
 	bool fast;      /* records come from the window */
+	bool sfast;     /* ... filled from the stream (layer 3), not pread */
+	bool replaying; /* after sfast: win[replay, win_len) is read again before the stream */
+	size_t replay;
 	bool fast_le;   /* little-endian fields (read with the _le getters) */
 	bool fast_usec; /* microsecond time stamps (scaled to nanoseconds) */
 	int fast_fd;    /* pcap_fp's descriptor */
@@ -154,7 +167,14 @@ static ssize_t stream_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t 
 {
 	struct capture *c = ctx;
 	ssize_t k;
-	if (c->peek_pos < c->peek_len) {
+	if (c->replaying && c->replay < c->win_len) { /* handed back by the stream fast path */
+		size_t m = c->win_len - c->replay;
+		if (m > n)
+			m = n;
+		memcpy(buf, c->win + c->replay, m);
+		c->replay += m;
+		k = (ssize_t)m;
+	} else if (c->peek_pos < c->peek_len) {
 		size_t m = c->peek_len - c->peek_pos;
 		if (m > n)
 			m = n;
@@ -352,24 +372,33 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 
 /* ---- classic pcap from a pread window ---------------------------------------- */
 
-/* Chooses the fast path for a file libpcap has accepted: version 2.4 (older
- * versions may have swapped length fields, which libpcap sorts out). */
-static void fast_setup(struct capture *c)
+/* Whether the peeked file header is a classic pcap of version 2.4 (older
+ * versions may have swapped length fields, which libpcap sorts out); sets
+ * the fields' byte order and time stamp unit for the window parser. */
+static bool fast_format(struct capture *c)
 {
 	struct byte_view h = bv_make(c->peek, c->peek_len);
 	uint32_t magic;
 	uint16_t major, minor;
 	if (!bv_u32(&h, 0, &magic))
-		return;
+		return false;
 	/* d4 c3 b2 a1 / 4d 3c b2 a1: written by a little-endian host */
 	bool le = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
 	bool ok = le ? bv_u16le(&h, 4, &major) && bv_u16le(&h, 6, &minor)
 	             : bv_u16(&h, 4, &major) && bv_u16(&h, 6, &minor);
-	if (!ok || major != 2 || minor != 4 || c->file_size < (int64_t)PCAP_FILE_HDR)
-		return;
-	c->fast_fd = fileno(c->pcap_fp);
+	if (!ok || major != 2 || minor != 4)
+		return false;
 	c->fast_usec = c->fmt == FMT_PCAP;
 	c->fast_le = le;
+	return true;
+}
+
+/* Chooses the pread fast path for a regular file libpcap has accepted. */
+static void fast_setup(struct capture *c)
+{
+	if (!fast_format(c) || c->file_size < (int64_t)PCAP_FILE_HDR)
+		return;
+	c->fast_fd = fileno(c->pcap_fp);
 	c->fast_size = (uint64_t)c->file_size;
 	c->fast = c->fast_fd >= 0;
 	if (c->fast)
@@ -454,6 +483,21 @@ static inline uint32_t fast_u32(const struct capture *c, const struct byte_view 
 	return x;
 }
 
+/* Fills rec from the record (header and data) in d, at offset off. */
+static void fast_record(const struct capture *c, const struct byte_view *d, uint64_t off, uint32_t caplen,
+                        struct capture_record *rec)
+{
+	uint32_t sec = fast_u32(c, d, 0), frac = fast_u32(c, d, 4);
+	rec->linktype = c->dlt;
+	/* libpcap hands tv_sec back as a signed 32-bit value on 64-bit hosts too */
+	rec->ts_sec = (int64_t)(int32_t)sec;
+	rec->ts_nsec = c->fast_usec ? frac * 1000u : frac;
+	rec->caplen = caplen;
+	rec->wirelen = fast_u32(c, d, 12);
+	rec->data = d->data + PCAP_REC_HDR;
+	rec->offset = off;
+}
+
 /* Returns CAPTURE_OK, or -1 when libpcap must take over from this record. */
 static int next_fast(struct capture *c, struct capture_record *rec)
 {
@@ -475,18 +519,71 @@ static int next_fast(struct capture *c, struct capture_record *rec)
 	struct byte_view d;
 	if (!bv_sub(&w, at, PCAP_REC_HDR + (size_t)caplen, &d))
 		return -1;
-	uint32_t sec = fast_u32(c, &d, 0), frac = fast_u32(c, &d, 4);
-	rec->linktype = c->dlt;
-	/* libpcap hands tv_sec back as a signed 32-bit value on 64-bit hosts too */
-	rec->ts_sec = (int64_t)(int32_t)sec;
-	rec->ts_nsec = c->fast_usec ? frac * 1000u : frac;
-	rec->caplen = caplen;
-	rec->wirelen = fast_u32(c, &d, 12);
-	rec->data = d.data + PCAP_REC_HDR;
-	rec->offset = off;
+	fast_record(c, &d, off, caplen, rec);
 	/* the records ahead, while this one is dissected */
 	if (at + FAST_PREFETCH < c->win_len)
 		__builtin_prefetch(c->win + at + FAST_PREFETCH);
+	c->next_offset = off + PCAP_REC_HDR + caplen;
+	return CAPTURE_OK;
+}
+
+/* The stream fast path: makes [off, off + n) of the decompressed stream
+ * available in the window, reading on from layer 3.  Returns false at the
+ * stream's end or error before that (the caller hands over to libpcap). */
+static bool stream_window(struct capture *c, uint64_t off, size_t n)
+{
+	if (off + n <= c->win_off + c->win_len)
+		return true;
+	size_t keep = (size_t)(c->win_off + c->win_len - off); /* off is in the window or at its end */
+	if (n > c->wincap || !c->win) {
+		size_t cap = n > FAST_WINDOW ? n : FAST_WINDOW;
+		uint8_t *nb = realloc(c->win, cap);
+		if (!nb)
+			return false;
+		c->win = nb;
+		c->wincap = cap;
+	}
+	memmove(c->win, c->win + (off - c->win_off), keep);
+	c->win_off = off;
+	c->win_len = keep;
+	char err[320];
+	while (c->win_len < n) {
+		ssize_t k = stream_read(c, c->win + c->win_len, c->wincap - c->win_len, err, sizeof err);
+		if (k <= 0)
+			return false;
+		c->win_len += (size_t)k;
+	}
+	return true;
+}
+
+/* Hands the stream to libpcap, positioned on the next record: the window's
+ * bytes from there on are replayed to it first. */
+static void stream_fallback(struct capture *c)
+{
+	c->sfast = false;
+	c->replaying = true;
+	c->replay = (size_t)(c->next_offset - c->win_off);
+	c->stream_pos -= c->win_len - c->replay; /* handed out again by the replay */
+}
+
+/* Returns CAPTURE_OK, or -1 when libpcap must take over from this record. */
+static int next_stream(struct capture *c, struct capture_record *rec)
+{
+	uint64_t off = c->next_offset;
+	if (!stream_window(c, off, PCAP_REC_HDR))
+		return -1;
+	struct byte_view w = bv_make(c->win, c->win_len);
+	struct byte_view h;
+	if (!bv_sub(&w, (size_t)(off - c->win_off), PCAP_REC_HDR, &h))
+		return -1;
+	uint32_t caplen = fast_u32(c, &h, 8);
+	if (caplen > c->snaplen || !stream_window(c, off, PCAP_REC_HDR + (size_t)caplen))
+		return -1;
+	w = bv_make(c->win, c->win_len);
+	struct byte_view d;
+	if (!bv_sub(&w, (size_t)(off - c->win_off), PCAP_REC_HDR + (size_t)caplen, &d))
+		return -1;
+	fast_record(c, &d, off, caplen, rec);
 	c->next_offset = off + PCAP_REC_HDR + caplen;
 	return CAPTURE_OK;
 }
@@ -503,9 +600,15 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", strerror(errno));
 			return -1;
 		}
-		c->cookie_iobuf = malloc(IOBUF_SIZE);
-		if (c->cookie_iobuf)
-			setvbuf(c->pcap_fp, c->cookie_iobuf, _IOFBF, IOBUF_SIZE);
+		/* the stream fast path: libpcap reads only the file header, unbuffered */
+		c->sfast = fast_format(c);
+		if (c->sfast) {
+			setvbuf(c->pcap_fp, NULL, _IONBF, 0);
+		} else {
+			c->cookie_iobuf = malloc(IOBUF_SIZE);
+			if (c->cookie_iobuf)
+				setvbuf(c->pcap_fp, c->cookie_iobuf, _IOFBF, IOBUF_SIZE);
+		}
 	}
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	c->pcap = pcap_fopen_offline_with_tstamp_precision(c->pcap_fp, PCAP_TSTAMP_PRECISION_NANO, perr);
@@ -517,6 +620,7 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 		if (!c->direct)
 			fclose(c->pcap_fp);
 		c->pcap_fp = NULL;
+		c->sfast = false;
 		return -1;
 	}
 	if (c->direct)
@@ -524,6 +628,7 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 	c->dlt = pcap_datalink(c->pcap);
 	c->snaplen = (uint32_t)pcap_snapshot(c->pcap);
 	c->next_offset = PCAP_FILE_HDR;
+	c->win_off = PCAP_FILE_HDR; /* the stream fast path's window starts after the header */
 	if (c->direct)
 		fast_setup(c);
 	return 0;
@@ -626,6 +731,10 @@ int capture_next(struct capture *c, struct capture_record *rec, char *err, size_
 		if (next_fast(c, rec) == CAPTURE_OK)
 			return CAPTURE_OK;
 		fast_fallback(c);
+	} else if (c->sfast) {
+		if (next_stream(c, rec) == CAPTURE_OK)
+			return CAPTURE_OK;
+		stream_fallback(c);
 	}
 	return next_pcap(c, rec, err, errlen);
 }

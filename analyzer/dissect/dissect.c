@@ -83,9 +83,9 @@ static enum skip_reason ip_skip(int st)
 	}
 }
 
-static void dissect_tcp(struct byte_view seg, struct packet *pkt)
+static void dissect_tcp(struct byte_view seg, struct packet *pkt, struct tcp_opts_memo *memo)
 {
-	switch (tcp_parse(seg, &pkt->tcp)) {
+	switch (tcp_parse_memo(seg, &pkt->tcp, memo)) {
 	case TCP_OK:
 		break;
 	case TCP_MALFORMED:
@@ -119,6 +119,12 @@ static void dissect_icmp(struct byte_view msg, int family, struct packet *pkt)
 
 void dissect_packet(int linktype, const uint8_t *data, uint32_t caplen, struct packet *pkt)
 {
+	dissect_packet_memo(linktype, data, caplen, pkt, NULL);
+}
+
+void dissect_packet_memo(int linktype, const uint8_t *data, uint32_t caplen, struct packet *pkt,
+                         struct tcp_opts_memo *memo)
+{
 	struct byte_view frame = bv_make(data, caplen), l4;
 	struct link_result link;
 	int st, family;
@@ -146,7 +152,7 @@ void dissect_packet(int linktype, const uint8_t *data, uint32_t caplen, struct p
 		return;
 	}
 	if (pkt->ip.proto == IP_PROTO_TCP)
-		dissect_tcp(l4, pkt);
+		dissect_tcp(l4, pkt, memo);
 	else if ((family == 4 && pkt->ip.proto == IP_PROTO_ICMP) ||
 	         (family == 6 && pkt->ip.proto == IP_PROTO_ICMPV6))
 		dissect_icmp(l4, family, pkt);

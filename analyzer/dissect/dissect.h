@@ -19,6 +19,13 @@
  * data[0..caplen). */
 void dissect_packet(int linktype, const uint8_t *data, uint32_t caplen, struct packet *pkt);
 
+/* dissect_packet(), with a memo of the last TCP option walk (tcp.h; zeroed
+ * before its first use, owned by the reading thread) that spares the walk
+ * when a segment repeats the previous option block: *pkt comes out the same. */
+struct tcp_opts_memo;
+void dissect_packet_memo(int linktype, const uint8_t *data, uint32_t caplen, struct packet *pkt,
+                         struct tcp_opts_memo *memo);
+
 /* Stable names used as counter names in summary.csv. */
 const char *skip_reason_name(enum skip_reason r);
 const char *dissect_note_name(enum dissect_note n);

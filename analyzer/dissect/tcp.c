@@ -51,7 +51,42 @@ static void decode_options(struct byte_view opts, size_t declared, struct tcp_in
 		t->options_malformed = true;
 }
 
+/* Decodes the options from memo when they are those it walked last. */
+static bool memo_hit(const struct tcp_opts_memo *m, const struct tcp_info *t, size_t declared)
+{
+	return m->valid && m->len == t->options_len && m->declared == declared && m->flags == t->flags &&
+	       memcmp(m->bytes, t->options, t->options_len) == 0;
+}
+
+static void memo_use(const struct tcp_opts_memo *m, struct tcp_info *t)
+{
+	t->options_malformed = m->malformed;
+	t->mss = m->mss;
+	t->wscale = m->wscale;
+	t->n_mpc = m->n_mpc;
+	memcpy(t->mpc, m->mpc, m->n_mpc * sizeof m->mpc[0]);
+}
+
+static void memo_keep(struct tcp_opts_memo *m, const struct tcp_info *t, size_t declared)
+{
+	m->valid = true;
+	m->flags = t->flags;
+	m->declared = (uint8_t)declared;
+	m->len = t->options_len;
+	memcpy(m->bytes, t->options, t->options_len);
+	m->malformed = t->options_malformed;
+	m->mss = t->mss;
+	m->wscale = t->wscale;
+	m->n_mpc = t->n_mpc;
+	memcpy(m->mpc, t->mpc, t->n_mpc * sizeof t->mpc[0]);
+}
+
 int tcp_parse(struct byte_view seg, struct tcp_info *out)
+{
+	return tcp_parse_memo(seg, out, NULL);
+}
+
+int tcp_parse_memo(struct byte_view seg, struct tcp_info *out, struct tcp_opts_memo *memo)
 {
 	uint8_t off_byte;
 	size_t hl, avail;
@@ -93,7 +128,13 @@ int tcp_parse(struct byte_view seg, struct tcp_info *out)
 	opts.len = avail - TCP_MIN_HEADER;
 	out->options_len = (uint8_t)opts.len;
 	(void)bv_copy(&opts, 0, out->options, opts.len);
+	if (memo && memo_hit(memo, out, hl - TCP_MIN_HEADER)) {
+		memo_use(memo, out);
+		return TCP_OK;
+	}
 	decode_options(opts, hl - TCP_MIN_HEADER, out);
+	if (memo)
+		memo_keep(memo, out, hl - TCP_MIN_HEADER);
 	return TCP_OK;
 }
 

@@ -106,6 +106,28 @@ static inline enum tcp_opts_status tcp_opts_next(struct tcp_opts *it, struct tcp
  * options_len) and out->mpc[0 .. n_mpc) are written.  Returns enum tcp_status. */
 int tcp_parse(struct byte_view seg, struct tcp_info *out);
 
+/* The last option block tcp_parse_memo() walked and what the walk decoded.
+ * A static-key scan sends the same option block in every probe: the next
+ * probe is then decoded by comparing its option bytes (and the TCP flags,
+ * which MP_CAPABLE's decoding depends on) with the memo instead of walking
+ * them.  Zero it before its first use; one memo per reader thread. */
+struct tcp_opts_memo {
+	bool valid;
+	uint8_t flags;    /* TCP flags of the segment walked */
+	uint8_t declared; /* header_len - 20 */
+	uint8_t len;      /* option bytes captured */
+	bool malformed;   /* what the walk decoded: */
+	int16_t wscale;
+	int32_t mss;
+	uint8_t n_mpc;
+	uint8_t bytes[TCP_OPTIONS_MAX];
+	struct mpc_option mpc[MPC_MAX_PER_PACKET];
+};
+
+/* tcp_parse(), with memo (NULL: none) holding the last option walk: fills
+ * *out exactly as tcp_parse() does. */
+int tcp_parse_memo(struct byte_view seg, struct tcp_info *out, struct tcp_opts_memo *memo);
+
 /* True when any MP_CAPABLE decoded into t carries an anomaly. */
 bool tcp_mpc_anomalous(const struct tcp_info *t);
 

@@ -16,6 +16,7 @@
 
 #include "analyzer/dissect/dissect.h"
 #include "analyzer/dissect/link.h"
+#include "analyzer/dissect/tcp.h"
 #include "analyzer/ingest/bpf_filter.h"
 #include "analyzer/ingest/progress.h"
 #include "analyzer/ingest/zmap_output.h"
@@ -74,7 +75,7 @@ struct file_job {
 
 /* Reads one file.  job->status: INPUT_OK, INPUT_WARNINGS (warn filled),
  * INPUT_FATAL (err filled) or INPUT_INTERRUPTED. */
-static void run_file(struct file_job *job, struct packet *pkt)
+static void run_file(struct file_job *job, struct packet *pkt, struct tcp_opts_memo *memo)
 {
 	const struct input_options *o = job->o;
 	const char *file = job->file;
@@ -162,7 +163,7 @@ static void run_file(struct file_job *job, struct packet *pkt)
 		pkt->ts_nsec = rec.ts_nsec;
 		pkt->caplen = rec.caplen;
 		pkt->wirelen = rec.wirelen;
-		dissect_packet(rec.linktype, rec.data, rec.caplen, pkt);
+		dissect_packet_memo(rec.linktype, rec.data, rec.caplen, pkt, memo);
 		if (info && pkt->tcp.present && (pkt->tcp.flags & 0x12) == 0x02) { /* SYN, no ACK */
 			info->syns++;
 			info->syns_mpc += pkt->tcp.n_mpc > 0;
@@ -240,6 +241,7 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 		snprintf(err, errlen, "out of memory");
 		return INPUT_FATAL;
 	}
+	struct tcp_opts_memo memo = { 0 }; /* the last option walk, across files */
 	int status = INPUT_OK;
 	uint64_t bytes_before = 0;
 	for (int i = 0; i < nfiles && status != INPUT_FATAL && status != INPUT_INTERRUPTED; i++) {
@@ -258,7 +260,7 @@ int input_run(char *const *files, int nfiles, const struct input_options *o, inp
 			                .draw = &prog,
 			                .bytes_before = bytes_before,
 			                .records_before = st->records };
-		run_file(&job, pkt);
+		run_file(&job, pkt, &memo);
 		if (!job.opened) {
 			snprintf(err, errlen, "%s", job.err);
 			status = INPUT_FATAL;

@@ -15,8 +15,64 @@
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/verdict.h"
 
+/* targets.csv is written without stdio formatting: numbers, keys, IPv4
+ * addresses and times are formatted by hand (the text printf would give)
+ * and each row goes to fwrite() whole (csv_format_row). */
+static const char hexdigits[] = "0123456789abcdef";
+
+/* v in decimal, NUL-terminated; returns its length. */
+static size_t fmt_u64(char *buf, uint64_t v)
+{
+	char t[20];
+	size_t n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+/* format_key(): 16 lowercase hex digits */
+static void fmt_key(char buf[17], uint64_t key)
+{
+	for (int i = 15; i >= 0; i--, key >>= 4)
+		buf[i] = hexdigits[key & 15];
+	buf[16] = '\0';
+}
+
+/* target_addr_format(): dotted decimal for IPv4 (as inet_ntop), inet_ntop for IPv6 */
+static void fmt_addr(char *buf, size_t buflen, uint8_t family, const uint8_t *addr)
+{
+	if (family != 4) {
+		target_addr_format(family, addr, buf, buflen);
+		return;
+	}
+	size_t at = 0;
+	for (int i = 0; i < 4; i++) {
+		at += fmt_u64(buf + at, addr[i]);
+		buf[at++] = i < 3 ? '.' : '\0';
+	}
+}
+
+/* format_time(): SEC.NNNNNNNNN */
+static void fmt_time(char *buf, size_t buflen, int64_t sec, uint32_t nsec)
+{
+	if (sec < 0 || nsec >= 1000000000u) {
+		format_time(sec, nsec, buf, buflen);
+		return;
+	}
+	size_t at = fmt_u64(buf, (uint64_t)sec);
+	buf[at++] = '.';
+	for (int i = 8; i >= 0; i--, nsec /= 10)
+		buf[at + (size_t)i] = (char)('0' + nsec % 10);
+	buf[at + 9] = '\0';
+}
+
 static int write_targets(FILE *fp, const struct scan *s)
 {
+	char line[2048];
 	if (column_set_write_header(fp, COLSET_TARGETS) != 0)
 		return -1;
 	const char *label = scan_label(s);
@@ -26,46 +82,52 @@ static int write_targets(FILE *fp, const struct scan *s)
 		scan_target_probe(s, t, &p);
 		char addr[64], port[8], fam[4], pver[8], pkey[17], mver[8], mlen[8], mflags[8], key[17],
 		    weight[8], dist[8], first[40], ttl[8], nresp[16], anom[128];
-		target_addr_format(t->key.family, t->key.addr, addr, sizeof addr);
-		snprintf(port, sizeof port, "%u", t->key.port);
-		snprintf(fam, sizeof fam, "%u", t->key.family);
+		fmt_addr(addr, sizeof addr, t->key.family, t->key.addr);
+		fmt_u64(port, t->key.port);
+		fmt_u64(fam, t->key.family);
 		pver[0] = pkey[0] = mver[0] = mlen[0] = mflags[0] = key[0] = weight[0] = dist[0] = '\0';
 		if (p.has_mpc)
-			snprintf(pver, sizeof pver, "%u", p.mpc_version);
+			fmt_u64(pver, p.mpc_version);
 		if (p.has_key)
-			format_key(p.key, pkey);
+			fmt_key(pkey, p.key);
 		uint32_t anomalies = 0;
 		if (t->has_mpc) {
 			const struct mpc_option *m = &t->mpc;
-			snprintf(mver, sizeof mver, "%u", m->version);
-			snprintf(mlen, sizeof mlen, "%u", m->length);
-			if (m->has_flags)
-				snprintf(mflags, sizeof mflags, "0x%02x", m->flags);
+			fmt_u64(mver, m->version);
+			fmt_u64(mlen, m->length);
+			if (m->has_flags) {
+				mflags[0] = '0';
+				mflags[1] = 'x';
+				mflags[2] = hexdigits[m->flags >> 4];
+				mflags[3] = hexdigits[m->flags & 15];
+				mflags[4] = '\0';
+			}
 			if (m->has_sender_key) {
-				format_key(m->sender_key, key);
-				snprintf(weight, sizeof weight, "%d", __builtin_popcountll(m->sender_key));
+				fmt_key(key, m->sender_key);
+				fmt_u64(weight, (uint64_t)__builtin_popcountll(m->sender_key));
 				if (p.has_key)
-					snprintf(dist, sizeof dist, "%d",
-					         __builtin_popcountll(m->sender_key ^ p.key));
+					fmt_u64(dist, (uint64_t)__builtin_popcountll(m->sender_key ^ p.key));
 			}
 			anomalies = m->anomalies;
 		}
-		format_mpc_anomalies(anomalies, anom, sizeof anom);
+		anom[0] = '\0';
+		if (anomalies)
+			format_mpc_anomalies(anomalies, anom, sizeof anom);
 		if (t->has_mpc && p.has_mpc && t->mpc.version != p.mpc_version) {
 			size_t l = strlen(anom);
 			snprintf(anom + l, sizeof anom - l, "%sversion-mismatch", l ? ";" : "");
 		}
 		first[0] = ttl[0] = nresp[0] = '\0';
 		if (t->response != RESP_NONE) { /* an A/B row (abtest.h) has no answer */
-			format_time(t->first_sec, t->first_nsec, first, sizeof first);
-			snprintf(ttl, sizeof ttl, "%u", t->ttl);
-			snprintf(nresp, sizeof nresp, "%u", t->responses);
+			fmt_time(first, sizeof first, t->first_sec, t->first_nsec);
+			fmt_u64(ttl, t->ttl);
+			fmt_u64(nresp, t->responses);
 		}
 		char fpr[FINGERPRINT_MAX];
 		fingerprint_format(&p, t, fpr, sizeof fpr);
 		char group[16] = "";
 		if (t->key_group)
-			snprintf(group, sizeof group, "%u", t->key_group);
+			fmt_u64(group, t->key_group);
 		const char *f[TARGETS_NCOLS] = {
 			[TARGETS_SCAN] = label,
 			[TARGETS_ADDRESS] = addr,
@@ -90,7 +152,8 @@ static int write_targets(FILE *fp, const struct scan *s)
 			[TARGETS_KEY_GROUP] = group,
 			[TARGETS_FINGERPRINT] = fpr,
 		};
-		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
+		size_t n = csv_format_row(line, sizeof line, f, sizeof f / sizeof f[0]);
+		if (n ? fwrite(line, 1, n, fp) != n : csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "analyzer/capture/capture.h"
 #include "analyzer/dissect/dissect.h"
+#include "analyzer/dissect/tcp.h"
 
 int main(int argc, char **argv)
 {
@@ -31,12 +32,13 @@ int main(int argc, char **argv)
 	}
 	struct capture_record rec;
 	struct packet pkt;
+	struct tcp_opts_memo memo = { 0 };
 	uint64_t n = 0, mpc = 0;
 	int st;
 	while ((st = capture_next(c, &rec, err, sizeof err)) == CAPTURE_OK) {
 		n++;
 		if (dissect) {
-			dissect_packet(rec.linktype, rec.data, rec.caplen, &pkt);
+			dissect_packet_memo(rec.linktype, rec.data, rec.caplen, &pkt, &memo);
 			mpc += pkt.skip == SKIP_NONE && pkt.ip.proto == 6 && pkt.tcp.n_mpc > 0;
 		}
 	}

@@ -161,9 +161,33 @@ TSHARK_FIELDS=(-n -o tcp.analyze_sequence_numbers:FALSE -o tcp.desegment_tcp_str
 	-e frame.number -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport -e tcp.flags
 	-e tcp.options.mptcp.version -e tcp.options.mptcp.flags -e tcp.options.mptcp.sendkey
 	-e tcp.options.mptcp.recvkey)
-measure tshark "${BENCH_TSHARK_RUNS:-1}" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice.pcap"
+# BENCH_TSHARK=0 leaves tshark out (8 of the bench's minutes)
+if [ "${BENCH_TSHARK:-1}" != 0 ]; then
+	measure tshark "${BENCH_TSHARK_RUNS:-1}" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice.pcap"
+	measure tshark20 "$truns" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice20k.pcap"
+else
+	: > "$R/tshark"
+	: > "$R/tshark20"
+fi
 measure dump20 "$BENCH_RUNS" "$MPCAP" dump "$D/slice20k.pcap"
-measure tshark20 "$truns" tshark "${TSHARK_FIELDS[@]}" -r "$D/slice20k.pcap"
+
+# where the CPU time goes, per stage (stages.sh: one perf record run each)
+ST=tests/bench/stages.sh
+{
+	"$ST" --header
+	"$ST" "bare pcap_next_ex loop, zmap.pcap" "$NZ" "$B/pcapcount" "$D/zmap.pcap"
+	"$ST" "mpcap's reader + dissection, zmap.pcap" "$NZ" "$B/readcount" --dissect "$D/zmap.pcap"
+	"$ST" "analyze -j 1, zmap.pcap" "$NZ" "$MPCAP" analyze -q -j 1 -o "$O/sz1" "$D/zmap.pcap"
+	"$ST" "analyze -j 2, zmap.pcap" "$NZ" "$MPCAP" analyze -q -j 2 -o "$O/sz2" "$D/zmap.pcap"
+	# shellcheck disable=SC2086
+	"$ST" "analyze -j 1, zmap.pcap in 4 files" "$NZ" "$MPCAP" analyze -q -j 1 -o "$O/szj1" $zparts
+	# shellcheck disable=SC2086
+	"$ST" "analyze -j 2, zmap.pcap in 4 files" "$NZ" "$MPCAP" analyze -q -j 2 -o "$O/szj2" $zparts
+	"$ST" "analyze -j 1, zmap.pcap.zst" "$NZ" "$MPCAP" analyze -q -j 1 -o "$O/szz1" "$D/zmap.pcap.zst"
+	"$ST" "bare pcap_next_ex loop, scan.pcap" "$N" "$B/pcapcount" "$D/scan.pcap"
+	"$ST" "analyze -j 1, scan.pcap" "$N" "$MPCAP" analyze -q -j 1 -o "$O/ss1" "$D/scan.pcap"
+	"$ST" "analyze -j 2, scan.pcap" "$N" "$MPCAP" analyze -q -j 2 -o "$O/ss2" "$D/scan.pcap"
+} > "$R/stages.out"
 
 # equal results whatever the container, and -j 2 equal to -j 1
 same_results=yes
@@ -260,9 +284,9 @@ row "mpcap analyze -j 2, scan.pcap in 4 files" j2 "$N" "$SZ"
 row "mpcap analyze -j 1, zmap.pcap in 4 files" jz1 "$NZ" "$SZZ"
 row "mpcap analyze -j 2, zmap.pcap in 4 files" jz2 "$NZ" "$SZZ"
 row "mpcap dump, 200 k-packet slice" dump "$NS" "$(bytes "$D/slice.pcap")"
-row "tshark -T fields (MP_CAPABLE), same slice" tshark "$NS" "$(bytes "$D/slice.pcap")"
+[ -s "$R/tshark" ] && row "tshark -T fields (MP_CAPABLE), same slice" tshark "$NS" "$(bytes "$D/slice.pcap")"
 row "mpcap dump, 20 k-packet slice" dump20 20000 "$(bytes "$D/slice20k.pcap")"
-row "tshark -T fields (MP_CAPABLE), same slice" tshark20 20000 "$(bytes "$D/slice20k.pcap")"
+[ -s "$R/tshark20" ] && row "tshark -T fields (MP_CAPABLE), same slice" tshark20 20000 "$(bytes "$D/slice20k.pcap")"
 echo
 printf "%-44s %12s %14s %10s\n" "" "wall s" "rate" "peak MiB"
 [ -n "$attr_line" ] && echo "$attr_line"
@@ -291,6 +315,9 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	c=$(awk -v a="$(median "$a" 5)" -v b="$(median "$b" 5)" 'BEGIN {printf "%.2f", b / a}')
 	printf "  %-52s %6sx  [%sx]\n" "$l" "$w" "$c"
 done
+echo
+echo "per stage (perf cpu-clock samples of every thread filed by function, tests/bench/stages.sh):"
+sed 's/^/  /' "$R/stages.out"
 echo
 echo "input hashing for manifest.json (SHA-256, libcrypto), analyze's wall time with vs --no-input-hash (target <= +10 %):"
 for p in "scan.pcap|analyze|analyze_nh" "scan.pcap.zst (on the readahead thread)|analyze_zst|analyze_zst_nh" \

@@ -52,3 +52,30 @@ Test(csv_io, numbers_and_text_unchanged)
 	expect("", ",x\n");
 	expect("a,b", "\"a,b\",x\n");
 }
+
+/* csv_format_row (whole rows for fwrite) gives the bytes of csv_write_row,
+ * field by field over quoting, formulas, numbers and spaces, and 0 when the
+ * row does not fit. */
+Test(csv_io, format_row_equals_write_row)
+{
+	const char *cases[] = { "",   "plain", "a,b", "say \"hi\"",  " lead",   "trail\t", "=1+2", "-3.5e7",
+		                "+x", "@sum",  "-",   "line\nbreak", "1.2.3.4", "::1",     "\r\"", "0x8f" };
+	size_t nc = sizeof cases / sizeof cases[0];
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = 0; j < nc; j++) {
+			const char *row[3] = { cases[i], NULL, cases[j] };
+			char *want = NULL;
+			size_t wlen = 0;
+			FILE *fp = open_memstream(&want, &wlen);
+			cr_assert(fp);
+			cr_assert_eq(csv_write_row(fp, row, 3), 0);
+			fclose(fp);
+			char buf[256];
+			size_t n = csv_format_row(buf, sizeof buf, row, 3);
+			cr_assert_eq(n, wlen, "'%s' '%s'", cases[i], cases[j]);
+			cr_assert_eq(memcmp(buf, want, n), 0, "'%s' '%s'", cases[i], cases[j]);
+			cr_assert_eq(csv_format_row(buf, wlen - 1, row, 3), 0, "too small: '%s' '%s'",
+			             cases[i], cases[j]);
+			free(want);
+		}
+}

@@ -694,3 +694,53 @@ Test(tcp_opts_tshark, real_captures)
 	cr_expect_geq(n.options, 5000, "%zu options in %zu frames compared (%zu cut)", n.options, n.frames,
 	              n.cut);
 }
+
+/* The option memo (tcp_parse_memo): a stream of segments drawn from a few
+ * option blocks (repeats, a flag change, a cut block, a malformed one, a
+ * different header length with the same captured bytes) decodes, field by
+ * field, exactly as tcp_parse() without a memo. */
+Test(tcp, option_memo_equals_the_walk)
+{
+	static const uint8_t mpc_syn[] = { 2, 4, 0x05, 0xb4, 4,  2,  8,    10,   1, 2, 3, 4, 0, 0, 0, 0,
+		                           1, 3, 3,    7,    30, 12, 0x00, 0x81, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t mss_only[] = { 2, 4, 0x05, 0xb4 };
+	static const uint8_t bad_len[] = { 2, 1, 0, 0 };
+	static const uint8_t two_mpc[] = { 30, 4, 0x00, 0x81, 30, 12, 0x01, 0x81, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct {
+		const uint8_t *o;
+		size_t n;
+	} blocks[] = { { mpc_syn, sizeof mpc_syn },
+		       { mss_only, sizeof mss_only },
+		       { bad_len, sizeof bad_len },
+		       { two_mpc, sizeof two_mpc },
+		       { NULL, 0 } };
+	const uint8_t flags[] = { 0x02, 0x12, 0x04, 0x02 };
+	struct tcp_opts_memo memo = { 0 };
+	unsigned x = 12345;
+	for (int i = 0; i < 4000; i++) {
+		x = x * 1103515245u + 12345u;
+		unsigned r = x >> 16;
+		uint8_t b[60];
+		size_t bi = r % 8 < 4 ? 0 : r % 5; /* mostly the first block, as a static-key scan */
+		size_t n = seg(b, flags[(r >> 4) % 4 == 0 ? (r >> 6) % 4 : 0], blocks[bi].o, blocks[bi].n);
+		if ((r >> 8) % 7 == 0 && n > 21)
+			n -= 1 + (r >> 11) % (n - 21); /* options cut by the capture */
+		if ((r >> 9) % 11 == 0 && n + 4 <= 60)
+			b[12] = (uint8_t)(b[12] + 0x10); /* a longer declared area over the same bytes */
+		struct tcp_info want, got;
+		memset(&want, 0xee, sizeof want);
+		memset(&got, 0xee, sizeof got);
+		int sw = tcp_parse(bv_make(b, n), &want);
+		int sg = tcp_parse_memo(bv_make(b, n), &got, &memo);
+		cr_assert_eq(sg, sw, "segment %d", i);
+		cr_assert_eq(got.options_len, want.options_len);
+		cr_assert_eq(got.options_complete, want.options_complete);
+		cr_assert_eq(got.options_malformed, want.options_malformed, "segment %d", i);
+		cr_assert_eq(got.mss, want.mss);
+		cr_assert_eq(got.wscale, want.wscale, "segment %d: %d %d n=%zu bi=%zu hl=%u st=%d", i,
+		             got.wscale, want.wscale, n, bi, b[12] >> 4, sw);
+		cr_assert_eq(got.n_mpc, want.n_mpc, "segment %d", i);
+		cr_assert_eq(memcmp(got.options, want.options, want.options_len), 0);
+		cr_assert_eq(memcmp(got.mpc, want.mpc, want.n_mpc * sizeof want.mpc[0]), 0, "segment %d", i);
+	}
+}
