@@ -203,6 +203,115 @@ int abtest_fold(struct scan *m, struct scan *w)
 	return 0;
 }
 
+/* ---- scan.state and mpcap merge ---------------------------------------------------- */
+
+unsigned abtest_state_kinds(const struct abtest *ab)
+{
+	return ab ? ab->kinds_seen : 0;
+}
+
+bool abtest_state_next(const struct abtest *ab, size_t *cursor, struct target_key *k, uint8_t *bits)
+{
+	uint32_t v;
+	if (!ab || !ab->m || !target_map_next(ab->m, cursor, k, &v))
+		return false;
+	*bits = (uint8_t)v;
+	return true;
+}
+
+/* Each kind's first profile: the lowest index of that kind in the table,
+ * which is in order of first sighting (as abtest_probe notes it). */
+static void first_profiles(struct scan *s)
+{
+	for (size_t i = s->nprofiles; i-- > 0;) {
+		uint8_t k = kind_of(s, (uint32_t)i);
+		if (k)
+			s->ab->kind_profile[k] = (uint32_t)i;
+	}
+}
+
+int abtest_state_restore(struct scan *s, unsigned kinds, bool active)
+{
+	if (kinds > KINDS || (active && !(kinds & (kinds - 1))))
+		return -2;
+	if (!kinds)
+		return 0;
+	if (!s->ab && !(s->ab = calloc(1, sizeof *s->ab)))
+		return -1;
+	s->ab->kinds_seen = (uint8_t)kinds;
+	first_profiles(s);
+	if (active && !s->ab->m && !(s->ab->m = target_map_new()))
+		return -1;
+	s->ab->active = active;
+	return 0;
+}
+
+int abtest_state_entry(struct scan *s, const struct target_key *k, uint8_t bits)
+{
+	if (!abtest_active(s->ab) || bits > (KINDS | KINDS << ANSWERED_SHIFT | AMBIGUOUS) || !(bits & KINDS))
+		return -2;
+	bool inserted;
+	uint32_t *v = target_map_get(s->ab->m, k, true, bits, &inserted);
+	if (!v)
+		return -1;
+	return inserted ? 0 : -2;
+}
+
+/* A piece of one kind: its targets entered as when a second kind appears. */
+static int activate(struct scan *x)
+{
+	struct abtest *ab = x->ab;
+	if (!ab || ab->active)
+		return 0;
+	ab->last.set = false;
+	return start(x, ab, ab->kinds_seen);
+}
+
+int abtest_merge(struct scan *a, struct scan *b)
+{
+	unsigned kinds = abtest_state_kinds(a->ab) | abtest_state_kinds(b->ab);
+	if (!kinds)
+		return 0;
+	if (!a->ab && !(a->ab = calloc(1, sizeof *a->ab)))
+		return -1;
+	a->ab->kinds_seen = (uint8_t)kinds;
+	first_profiles(a); /* the profile table is already the merged one */
+	if (!(kinds & (kinds - 1)))
+		return 0; /* one kind in both: nothing tracked */
+	if (activate(a) != 0 || activate(b) != 0)
+		return -1;
+	if (!a->ab->m && !(a->ab->m = target_map_new()))
+		return -1;
+	a->ab->active = true;
+	size_t cursor = 0;
+	struct target_key k;
+	uint32_t v;
+	bool both = false;
+	while (b->ab && b->ab->m && target_map_next(b->ab->m, &cursor, &k, &v)) {
+		bool inserted;
+		uint32_t *slot = target_map_get(a->ab->m, &k, true, 0, &inserted);
+		if (!slot)
+			return -1;
+		both |= !inserted;
+		*slot |= v;
+	}
+	if (both)
+		scan_set_inexact(a, "an A/B scan's target was probed in two pieces: which kind of probe "
+		                    "each answer belongs to is decided in one piece only");
+	return 0;
+}
+
+int abtest_answer(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint32_t profile)
+{
+	if (!abtest_active(s->ab))
+		return 0;
+	struct target_key k = target_key_make(family, addr, port);
+	uint32_t *v = target_map_get(s->ab->m, &k, false, 0, NULL);
+	if (v)
+		*v |= (uint32_t)kind_of(s, profile) << ANSWERED_SHIFT;
+	return 0;
+}
+
 static int row_add(struct abtest *ab, const struct target_key *k, uint8_t kind, enum verdict v,
                    enum verdict_reason why)
 {
