@@ -3,7 +3,9 @@
 # paths dropping option 30, v0 only or plain SYNs, lossy paths, client fallbacks): `mpcap analyze`
 # finds exactly the truth's mpc-dropped and plain-dropped targets (with their versions) and its
 # abtest.* counters equal the truth's counts (tests/gen/compare_abtest.py); the paths' fractions
-# are the asked rates (binomial, 4 sigma); shards split by target and merged give the single run.
+# are the asked rates (binomial, 4 sigma); shards split by target and merged give the single run;
+# `mpcap attribute` counts answered-plain, mpc-dropped and plain-dropped targets per AS and country
+# as the truth does, and ranks each AS's fingerprints (tests/gen/compare_abtest_attr.py).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -67,4 +69,26 @@ check_eq "merge of the generated A/B shards exits 0" "0 " "$? $(head -1 "$T/merr
 for x in targets.csv summary.csv targets.sets; do
 	check "merged generated A/B shards: $x equals the single run" cmp -s "$T/whole/$x" "$T/m/$x"
 done
+# attribute: the world's pfx2as, AS names and delegated files
+W=$T/a/world
+attr() { # OUT RESULTS [--top N]
+	local o=$1 r=$2; shift 2
+	"$MPCAP" attribute -q -o "$o" --asn "$W/pfx2as-v4.txt" --asn "$W/pfx2as-v6.txt" --as-names "$W/as-names.csv" \
+		$(for g in "$W"/delegated-*; do printf -- '--geo %s ' "$g"; done) "$@" "$r"
+}
+for fam in 4 6; do
+	b=abtest-2020-12-p443-v$fam
+	"$MPCAP" analyze -q -o "$T/ar$fam" "$T/a/$b.pcap"
+	attr "$T/at$fam" "$T/ar$fam" --top 2
+	if /usr/bin/python3 tests/gen/compare_abtest_attr.py "$T/a/truth-$b.csv" "$T/ar$fam/targets.csv" "$T/at$fam" 2 >"$T/diff"; then
+		ok "attribute $b: dropped per AS and country, top 2 fingerprints per AS equal the truth $(tail -1 "$T/diff")"
+	else
+		not_ok "attribute $b differs from the truth"
+		cat "$T/diff"
+	fi
+done
+"$MPCAP" analyze -q -o "$T/plain" "$T/a/scan-2020-12-p80-v4.pcap"
+attr "$T/atp" "$T/plain"
+check_eq "a scan without A/B probes: dropped_by_as.csv holds only its header" 1 "$(wc -l < "$T/atp/dropped_by_as.csv")"
+check "but its fingerprints are ranked" test "$(wc -l < "$T/atp/top_fingerprints.csv")" -gt 1
 finish
