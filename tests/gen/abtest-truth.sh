@@ -5,7 +5,9 @@
 # abtest.* counters equal the truth's counts (tests/gen/compare_abtest.py); the paths' fractions
 # are the asked rates (binomial, 4 sigma); shards split by target and merged give the single run;
 # `mpcap attribute` counts answered-plain, mpc-dropped and plain-dropped targets per AS and country
-# as the truth does, and ranks each AS's fingerprints (tests/gen/compare_abtest_attr.py).
+# as the truth does, and ranks each AS's fingerprints (tests/gen/compare_abtest_attr.py); `mpcap
+# report` draws the mpc-dropped charts (per family and port with the truth's numbers, per AS) and,
+# for a scan without A/B probes, says so in one line instead.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -91,4 +93,14 @@ done
 attr "$T/atp" "$T/plain"
 check_eq "a scan without A/B probes: dropped_by_as.csv holds only its header" 1 "$(wc -l < "$T/atp/dropped_by_as.csv")"
 check "but its fingerprints are ranked" test "$(wc -l < "$T/atp/top_fingerprints.csv")" -gt 1
+# report: the charts of paths that drop MP_CAPABLE
+"$MPCAP" report -q -o "$T/rep" --attribution "$T/at4" "$T/ar4"
+read -r want_drop want_plain < <(awk -F, 'NR > 1 { d += $9 == "mpc-dropped"; p += $6 != "none" && $9 != "plain-dropped" }
+	END { print d, p }' "$T/a/truth-abtest-2020-12-p443-v4.csv")
+check "report of an A/B scan: dropped.png drawn" test -s "$T/rep/dropped.png"
+check "and dropped-as.png from the attribution's dropped_by_as.csv" test -s "$T/rep/dropped-as.png"
+check_eq "its caption has the truth's numbers" 1 "$(grep -c "Together: $want_drop of $want_plain\." "$T/rep/index.html")"
+"$MPCAP" report -q -o "$T/rep0" "$T/plain"
+check "report of a scan without A/B probes: no dropped chart" test ! -e "$T/rep0/dropped.png"
+check_eq "the page says so in one line" 1 "$(grep -c '^<p>No scan has A/B probes' "$T/rep0/index.html")"
 finish
