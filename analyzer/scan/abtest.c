@@ -22,6 +22,7 @@ struct last_probe {
 struct abtest {
 	uint8_t kinds_seen;
 	bool active, finished;
+	bool unkept; /* loaded from a scan.state that kept no per-target kinds (no plain probes) */
 	struct last_probe last;
 	struct target_map *m;             /* target -> kinds probed | kinds answered << ANSWERED_SHIFT */
 	uint32_t kind_profile[KINDS + 1]; /* the first profile of each kind */
@@ -173,36 +174,6 @@ int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_
 	return 0;
 }
 
-int abtest_fold(struct scan *m, struct scan *w)
-{
-	struct abtest *wa = w->ab;
-	if (!wa)
-		return 0;
-	if (!m->ab && !(m->ab = calloc(1, sizeof *m->ab)))
-		return -1;
-	struct abtest *ma = m->ab;
-	for (unsigned k = 1; k <= KINDS; k++) /* each kind's first profile: the lowest index */
-		if ((wa->kinds_seen & k) && (k & (k - 1)) == 0 &&
-		    (!(ma->kinds_seen & k) || wa->kind_profile[k] < ma->kind_profile[k]))
-			ma->kind_profile[k] = wa->kind_profile[k];
-	ma->kinds_seen |= wa->kinds_seen;
-	if (!wa->active)
-		return 0;
-	if (!ma->m && !(ma->m = target_map_new()))
-		return -1;
-	ma->active = true;
-	size_t cursor = 0;
-	struct target_key k;
-	uint32_t v;
-	while (target_map_next(wa->m, &cursor, &k, &v)) {
-		uint32_t *slot = target_map_get(ma->m, &k, true, 0, NULL);
-		if (!slot)
-			return -1;
-		*slot |= v;
-	}
-	return 0;
-}
-
 /* ---- scan.state and mpcap merge ---------------------------------------------------- */
 
 unsigned abtest_state_kinds(const struct abtest *ab)
@@ -230,9 +201,9 @@ static void first_profiles(struct scan *s)
 	}
 }
 
-int abtest_state_restore(struct scan *s, unsigned kinds, bool active)
+int abtest_state_restore(struct scan *s, unsigned kinds, bool active, bool kept)
 {
-	if (kinds > KINDS || (active && !(kinds & (kinds - 1))))
+	if (kinds > KINDS || (active && !(kinds & (kinds - 1)))) /* tracking starts with the second kind */
 		return -2;
 	if (!kinds)
 		return 0;
@@ -243,6 +214,7 @@ int abtest_state_restore(struct scan *s, unsigned kinds, bool active)
 	if (active && !s->ab->m && !(s->ab->m = target_map_new()))
 		return -1;
 	s->ab->active = active;
+	s->ab->unkept = active && !kept;
 	return 0;
 }
 
@@ -257,12 +229,22 @@ int abtest_state_entry(struct scan *s, const struct target_key *k, uint8_t bits)
 	return inserted ? 0 : -2;
 }
 
-/* A piece of one kind: its targets entered as when a second kind appears. */
-static int activate(struct scan *x)
+/* A piece of one kind: its targets entered as when a second kind appears.
+ * A piece that saw several kinds without tracking them (the workers of a
+ * partitioned scan each saw one) cannot say which; the merge into into is
+ * then inexact. */
+static int activate(struct scan *into, struct scan *x)
 {
 	struct abtest *ab = x->ab;
-	if (!ab || ab->active)
+	if (!ab || ab->active || !ab->kinds_seen)
 		return 0;
+	if (ab->kinds_seen & (ab->kinds_seen - 1)) {
+		if (abtest_kinds_ab(abtest_state_kinds(into->ab) | ab->kinds_seen))
+			scan_set_inexact(
+			    into, "a piece of an A/B scan did not keep which kinds of probe its targets "
+			          "were sent");
+		return 0;
+	}
 	ab->last.set = false;
 	return start(x, ab, ab->kinds_seen);
 }
@@ -274,12 +256,12 @@ int abtest_merge(struct scan *a, struct scan *b)
 		return 0;
 	if (!a->ab && !(a->ab = calloc(1, sizeof *a->ab)))
 		return -1;
+	if ((kinds & (kinds - 1)) && (activate(a, a) != 0 || activate(a, b) != 0))
+		return -1; /* each piece's own kinds first */
 	a->ab->kinds_seen = (uint8_t)kinds;
 	first_profiles(a); /* the profile table is already the merged one */
 	if (!(kinds & (kinds - 1)))
 		return 0; /* one kind in both: nothing tracked */
-	if (activate(a) != 0 || activate(b) != 0)
-		return -1;
 	if (!a->ab->m && !(a->ab->m = target_map_new()))
 		return -1;
 	a->ab->active = true;
@@ -295,7 +277,11 @@ int abtest_merge(struct scan *a, struct scan *b)
 		both |= !inserted;
 		*slot |= v;
 	}
-	if (both)
+	if (abtest_kinds_ab(kinds) && (a->ab->unkept || (b->ab && b->ab->unkept)))
+		scan_set_inexact(a, "a piece probed with MP_CAPABLE v0 and v1 only kept no per-target kinds "
+		                    "(scan.state), and another piece probed plain");
+	a->ab->unkept = false;
+	if (both && abtest_kinds_ab(kinds)) /* no A/B rows without plain and MP_CAPABLE probes */
 		scan_set_inexact(a, "an A/B scan's target was probed in two pieces: which kind of probe "
 		                    "each answer belongs to is decided in one piece only");
 	return 0;

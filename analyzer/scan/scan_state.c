@@ -26,9 +26,10 @@
  *                 the same for the responses before the first probe
  *   inexact       u8 flag, str reason
  *   sets          u8: 1 when targets.sets holds main.* and pre.* besides the result
- *   A/B           u8 kinds of probe seen (plain 1, v0 2, v1 4), u8 tracking, u64 n,
- *                 n x (address, u16 port, u8 bits: kinds probed, kinds answered << 3,
- *                 64 ambiguous) by target (abtest.h; version 2 only)
+ *   A/B           u8 kinds of probe seen (plain 1, v0 2, v1 4), u8 tracking (0 no, 1 yes,
+ *                 2 yes but entries not kept: no plain probes), u64 n, n x (address,
+ *                 u16 port, u8 bits: kinds probed, kinds answered << 3, 64 ambiguous) by
+ *                 target (abtest.h; version 2 only)
  *   "END\n"
  *
  * address: u8 family (4 or 6) then 4 or 16 bytes; str: u16 length then bytes;
@@ -231,13 +232,15 @@ static void *sorted_copy(const void *v, size_t n, size_t size, int (*cmp)(const 
 /* The A/B section: kinds, tracking flag and the per-target bits by target. */
 static void w_abtest(struct wr *w, const struct abtest *ab)
 {
+	/* tracking: 1 with the entries, 2 without (no plain probes: no A/B row needs them) */
+	bool kept = abtest_kinds_ab(abtest_state_kinds(ab));
 	w_u8(w, (uint8_t)abtest_state_kinds(ab));
-	w_u8(w, abtest_active(ab));
+	w_u8(w, abtest_active(ab) ? (kept ? 1 : 2) : 0);
 	struct map_entry *me = NULL;
 	size_t n = 0, cap = 0, cur = 0;
 	struct target_key k;
 	uint8_t bits;
-	while (abtest_state_next(ab, &cur, &k, &bits)) {
+	while (kept && abtest_state_next(ab, &cur, &k, &bits)) {
 		if (grow_array((void **)&me, &cap, n + 1, sizeof *me, 256) != 0) {
 			w->rc = -1;
 			free(me);
@@ -614,12 +617,13 @@ static int r_abtest(struct rd *r, struct scan *s, uint32_t version, const char *
 			scan_set_inexact(s, why);
 			return 0;
 		}
-		return kinds && !(kinds & (kinds - 1)) ? abtest_state_restore(s, kinds, false) : 0;
+		return kinds && !(kinds & (kinds - 1)) ? abtest_state_restore(s, kinds, false, true) : 0;
 	}
 	unsigned kinds = r_u8(r);
-	bool active = r_u8(r) != 0;
+	uint8_t tracking = r_u8(r);
 	uint64_t n = r_u64(r);
-	if (r->bad || n > r->v.len || (!active && n) || abtest_state_restore(s, kinds, active) != 0)
+	if (r->bad || n > r->v.len || tracking > 2 || (tracking != 1 && n) ||
+	    abtest_state_restore(s, kinds, tracking != 0, tracking == 1) != 0)
 		return -1;
 	struct target_key prev = { 0 };
 	for (uint64_t i = 0; i < n; i++) {

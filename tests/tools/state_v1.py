@@ -18,7 +18,7 @@ def section_start(b):
     end = len(b) - 4
     for p in range(end - 10, len(MAGIC) + 4, -1):
         kinds, active, n = b[p], b[p + 1], struct.unpack_from("<Q", b, p + 2)[0]
-        if kinds > 7 or active > 1 or n > end:
+        if kinds > 7 or active > 2 or n > end:
             continue
         q = p + 10
         for _ in range(n):
