@@ -230,9 +230,8 @@ int abtest_state_entry(struct scan *s, const struct target_key *k, uint8_t bits)
 }
 
 /* A piece of one kind: its targets entered as when a second kind appears.
- * A piece that saw several kinds without tracking them (the workers of a
- * partitioned scan each saw one) cannot say which; the merge into into is
- * then inexact. */
+ * A piece that saw several kinds without tracking them (a scan.state of an
+ * older mpcap -j) cannot say which; the merge into into is then inexact. */
 static int activate(struct scan *into, struct scan *x)
 {
 	struct abtest *ab = x->ab;
@@ -280,7 +279,7 @@ int abtest_merge(struct scan *a, struct scan *b)
 	if (abtest_kinds_ab(kinds) && (a->ab->unkept || (b->ab && b->ab->unkept)))
 		scan_set_inexact(a, "a piece probed with MP_CAPABLE v0 and v1 only kept no per-target kinds "
 		                    "(scan.state), and another piece probed plain");
-	a->ab->unkept = false;
+	a->ab->unkept = a->ab->unkept || (b->ab && b->ab->unkept); /* for a later merge with plain */
 	if (both && abtest_kinds_ab(kinds)) /* no A/B rows without plain and MP_CAPABLE probes */
 		scan_set_inexact(a, "an A/B scan's target was probed in two pieces: which kind of probe "
 		                    "each answer belongs to is decided in one piece only");
