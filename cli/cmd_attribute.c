@@ -4,7 +4,9 @@
  * MaxMind DBs, RIR delegated files), counts each results directory of
  * `mpcap analyze` per AS and country (adoption_tables.h) and writes
  * by_as.csv, by_country.csv, top_as.csv and top_country.csv through outdir.h
- * (columns in docs/columns.md, sources in docs/attribution.md).
+ * (columns in docs/columns.md, sources in docs/attribution.md); for A/B scans
+ * dropped_by_as.csv and dropped_by_country.csv (paths that drop MP_CAPABLE),
+ * and top_fingerprints.csv (fingerprint_tables.h) for every scan.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,9 +17,11 @@
 #include "analyzer/results/outdir.h"
 #include "analyzer/results/columns.h"
 #include "analyzer/results/manifest.h"
+#include "analyzer/scan/verdict.h"
 #include "cli/cli.h"
 #include "report/attribution/adoption_tables.h"
 #include "report/attribution/attribution.h"
+#include "report/attribution/fingerprint_tables.h"
 
 void help_attribute(FILE *out)
 {
@@ -38,6 +42,12 @@ void help_attribute(FILE *out)
 	      "  DIR/top_as.csv       the N largest ASes by --rank-by (count descending,\n"
 	      "                       then AS number ascending)\n"
 	      "  DIR/top_country.csv  the N largest countries (then country code ascending)\n"
+	      "  DIR/dropped_by_as.csv, DIR/dropped_by_country.csv\n"
+	      "                       A/B scans (plain and MP_CAPABLE probes): targets that\n"
+	      "                       answered the plain SYN, mpc-dropped, plain-dropped, and\n"
+	      "                       the drop rate mpc-dropped / answered plain\n"
+	      "  DIR/top_fingerprints.csv\n"
+	      "                       per AS, its N most common fingerprints x verdict\n"
 	      "\n"
 	      "Sources (any number of each; the format is recognised from the contents):\n"
 	      "  --asn FILE       CAIDA RouteViews prefix-to-AS (PREFIX<TAB>LENGTH<TAB>AS;\n"
@@ -244,7 +254,7 @@ static void fmt_counts(const struct adoption_counts *c, struct count_fields *f)
 
 struct writers {
 	const struct attribution *a;
-	FILE *by_as, *by_cc, *top_as, *top_cc;
+	FILE *by_as, *by_cc, *top_as, *top_cc, *drop_as, *drop_cc, *top_fp;
 	size_t top;
 	enum adoption_metric metric;
 };
@@ -294,8 +304,71 @@ static int write_row(const struct writers *w, FILE *fp, const char *scan, const 
 	return csv_write_row(fp, f, n);
 }
 
+/* One row of dropped_by_*.csv. */
+static int write_dropped_row(const struct writers *w, FILE *fp, const char *scan,
+                             const struct adoption_row *r, bool as)
+{
+	char fam[4], port[8], key[16], v[6][24], rate[24] = "";
+	snprintf(fam, sizeof fam, "%u", r->family);
+	snprintf(port, sizeof port, "%u", r->port);
+	fmt_key(r, as, key, sizeof key);
+	const struct adoption_counts *c = &r->c;
+	uint64_t plain = c->responsive >= c->plain_dropped ? c->responsive - c->plain_dropped : 0;
+	uint64_t vals[5] = { plain, c->mpc_dropped, c->mpc_dropped_v0, c->mpc_dropped_v1, c->plain_dropped };
+	const char *f[16];
+	size_t n = 0;
+	f[n++] = scan;
+	f[n++] = fam;
+	f[n++] = port;
+	f[n++] = key;
+	if (as) {
+		const char *an = r->unknown ? NULL : attribution_as_name(w->a, r->key);
+		const char *on = r->unknown ? NULL : attribution_org_name(w->a, r->key);
+		f[n++] = an ? an : "";
+		f[n++] = on ? on : "";
+	}
+	for (int i = 0; i < 5; i++) {
+		fmt_u64(vals[i], v[i], sizeof v[i]);
+		f[n++] = v[i];
+	}
+	if (plain)
+		snprintf(rate, sizeof rate, "%.6g", (double)c->mpc_dropped / (double)plain);
+	f[n++] = rate;
+	return csv_write_row(fp, f, n);
+}
+
+static int write_fingerprints(const struct writers *w, const char *scan, const struct fp_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fp_row *r = &t->rows[i];
+		char fam[4], port[8], asn[16], rank[24], count[24];
+		snprintf(fam, sizeof fam, "%u", r->family);
+		snprintf(port, sizeof port, "%u", r->port);
+		if (r->unknown)
+			snprintf(asn, sizeof asn, "unknown");
+		else
+			snprintf(asn, sizeof asn, "%u", (unsigned)r->asn);
+		fmt_u64(r->rank, rank, sizeof rank);
+		fmt_u64(r->count, count, sizeof count);
+		const char *an = r->unknown ? NULL : attribution_as_name(w->a, r->asn);
+		const char *f[9] = { scan,         fam,  port,           asn,
+			             an ? an : "", rank, r->fingerprint, verdict_name(r->verdict),
+			             count };
+		if (csv_write_row(w->top_fp, f, 9) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int write_scan(const struct writers *w, const struct adoption_scan *s)
 {
+	for (int as = 1; as >= 0 && s->abtest; as--) {
+		const struct adoption_row *rows = as ? s->as_rows : s->cc_rows;
+		size_t nrows = as ? s->nas : s->ncc;
+		for (size_t i = 0; i < nrows; i++)
+			if (write_dropped_row(w, as ? w->drop_as : w->drop_cc, s->label, &rows[i], as) != 0)
+				return -1;
+	}
 	for (int as = 1; as >= 0; as--) {
 		const struct adoption_row *rows = as ? s->as_rows : s->cc_rows;
 		size_t nrows = as ? s->nas : s->ncc;
@@ -333,26 +406,41 @@ static int write_scan(const struct writers *w, const struct adoption_scan *s)
 	return 0;
 }
 
-static int scan_cmp(const void *pa, const void *pb)
+/* By scan label, each scan's fingerprint table along (insertion sort: a few scans). */
+static void sort_scans(struct adoption_scan *s, struct fp_table *f, size_t n)
 {
-	const struct adoption_scan *a = pa, *b = pb;
-	return strcmp(a->label, b->label);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(s[j - 1].label, s[j].label) > 0; j--) {
+			struct adoption_scan ts = s[j];
+			struct fp_table tf = f[j];
+			s[j] = s[j - 1];
+			f[j] = f[j - 1];
+			s[j - 1] = ts;
+			f[j - 1] = tf;
+		}
 }
 
+enum { NFILES = 7 };
+
 static int write_outputs(const char *dir, const struct writers *proto, const struct adoption_scan *scans,
-                         size_t n, struct manifest *m, char *err, size_t errlen)
+                         const struct fp_table *fps, size_t n, struct manifest *m, char *err, size_t errlen)
 {
-	static const char *const files[4] = { "by_as.csv", "by_country.csv", "top_as.csv",
-		                              "top_country.csv" };
-	static const enum column_set_id ids[4] = { COLSET_ATTR_BY_AS, COLSET_ATTR_BY_COUNTRY,
-		                                   COLSET_ATTR_TOP_AS, COLSET_ATTR_TOP_COUNTRY };
+	static const char *const files[NFILES] = { "by_as.csv",           "by_country.csv",
+		                                   "top_as.csv",          "top_country.csv",
+		                                   "dropped_by_as.csv",   "dropped_by_country.csv",
+		                                   "top_fingerprints.csv" };
+	static const enum column_set_id ids[NFILES] = {
+		COLSET_ATTR_BY_AS,           COLSET_ATTR_BY_COUNTRY, COLSET_ATTR_TOP_AS,
+		COLSET_ATTR_TOP_COUNTRY,     COLSET_ATTR_DROPPED_AS, COLSET_ATTR_DROPPED_COUNTRY,
+		COLSET_ATTR_TOP_FINGERPRINTS
+	};
 	struct outdir o;
-	FILE *fp[4] = { NULL };
+	FILE *fp[NFILES] = { NULL };
 	int rc = -1;
 	if (outdir_open(&o, dir, err, errlen) != 0)
 		goto out;
 	o.manifest = m;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NFILES; i++) {
 		if (!(fp[i] = outdir_add(&o, files[i], err, errlen)))
 			goto out;
 		if (column_set_write_header(fp[i], ids[i]) != 0) {
@@ -365,8 +453,11 @@ static int write_outputs(const char *dir, const struct writers *proto, const str
 	w.by_cc = fp[1];
 	w.top_as = fp[2];
 	w.top_cc = fp[3];
+	w.drop_as = fp[4];
+	w.drop_cc = fp[5];
+	w.top_fp = fp[6];
 	for (size_t s = 0; s < n; s++)
-		if (write_scan(&w, &scans[s]) != 0) {
+		if (write_scan(&w, &scans[s]) != 0 || write_fingerprints(&w, scans[s].label, &fps[s]) != 0) {
 			outdir_write_failed(&o, NULL, err, errlen);
 			goto out;
 		}
@@ -402,6 +493,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 	int c, rc = EXIT_USAGE;
 	struct attribution *a = NULL;
 	struct adoption_scan *scans = NULL;
+	struct fp_table *fps = NULL;
 	size_t nscans = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -501,12 +593,15 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		    stderr,
 		    "mpcap attribute: note: no --geo source: every target counts under country 'unknown'\n");
 	nscans = (size_t)(argc - optind);
-	if (!(scans = calloc(nscans, sizeof *scans))) {
+	if (!(scans = calloc(nscans, sizeof *scans)) || !(fps = calloc(nscans, sizeof *fps))) {
 		fprintf(stderr, "mpcap attribute: out of memory\n");
 		goto out;
 	}
 	for (size_t i = 0; i < nscans; i++) {
 		int r = adoption_scan_read(a, argv[optind + (int)i], &scans[i], env->stop, err, sizeof err);
+		if (r == 0)
+			r = fp_table_read(a, argv[optind + (int)i], o.top, &fps[i], env->stop, err,
+			                  sizeof err);
 		if (r == 1 || (env->stop && *env->stop)) {
 			fprintf(stderr, "mpcap attribute: interrupted; no output written\n");
 			rc = EXIT_INTERRUPTED;
@@ -517,7 +612,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			goto out;
 		}
 	}
-	qsort(scans, nscans, sizeof *scans, scan_cmp);
+	sort_scans(scans, fps, nscans);
 	for (size_t i = 1; i < nscans; i++)
 		if (strcmp(scans[i].label, scans[i - 1].label) == 0) {
 			fprintf(stderr,
@@ -526,11 +621,12 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			        scans[i].label, scans[i - 1].dir, scans[i].dir);
 			goto out;
 		}
-	struct writers w = { a, NULL, NULL, NULL, NULL, o.top, (enum adoption_metric)o.metric };
+	struct writers w = { a,    NULL, NULL, NULL,  NULL,
+		             NULL, NULL, NULL, o.top, (enum adoption_metric)o.metric };
 	if (manifest_add_paths(env->manifest, argv + optind, argc - optind, "results", err, sizeof err) !=
 	        0 ||
 	    record_sources(env->manifest, &o, err, sizeof err) != 0 ||
-	    write_outputs(o.dir, &w, scans, nscans, env->manifest, err, sizeof err) != 0) {
+	    write_outputs(o.dir, &w, scans, fps, nscans, env->manifest, err, sizeof err) != 0) {
 		fprintf(stderr, "mpcap attribute: %s\n", err);
 		goto out;
 	}
@@ -546,7 +642,7 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 		        "mpcap attribute: %zu scan%s: %llu responsive targets (AS unknown for %.1f%%, "
 		        "country unknown for "
 		        "%.1f%%), %llu MP_CAPABLE responders -> %s/ (by_as.csv, by_country.csv, top_as.csv, "
-		        "top_country.csv)\n",
+		        "top_country.csv, dropped_by_*.csv, top_fingerprints.csv)\n",
 		        nscans, nscans == 1 ? "" : "s", (unsigned long long)resp, pct(ua, resp),
 		        pct(uc, resp), (unsigned long long)mpc, o.dir);
 	}
@@ -554,7 +650,10 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 out:
 	for (size_t i = 0; i < nscans && scans; i++)
 		adoption_scan_free(&scans[i]);
+	for (size_t i = 0; i < nscans && fps; i++)
+		fp_table_free(&fps[i]);
 	free(scans);
+	free(fps);
 	attribution_free(a);
 	for (size_t i = 0; i < o.nsrc; i++)
 		free(o.src[i].path);

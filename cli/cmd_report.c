@@ -495,6 +495,33 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	return chart_done(c, f, fig_ranking(&fr, &c->co, fp, &lay, c->err, c->errlen), &lay);
 }
 
+/* Paths that drop MP_CAPABLE (report/page/dropped.c): a chart per family and
+ * port, and per AS with an attribution that has dropped_by_as.csv; one line
+ * when no scan has A/B probes. */
+static int dropped_figures(struct ctx *c)
+{
+	struct rp_figure *f = fig_new(c);
+	if (!f)
+		return -1;
+	if (!report_dropped_present(c->r)) {
+		report_dropped_none(f);
+		return 0;
+	}
+	for (int by_as = 0; by_as < 2; by_as++) {
+		if (by_as && (!report_dropped_have_as(c->attr_dir) || !(f = fig_new(c))))
+			return by_as && report_dropped_have_as(c->attr_dir) ? -1 : 0;
+		FILE *fp = chart_file(c, f, by_as ? "dropped-as" : "dropped");
+		if (!fp)
+			return -1;
+		struct chart_layout lay;
+		int rc = report_dropped_chart(c->r, by_as, c->attr_dir, c->r->opt.top_as4, f, &c->co, fp,
+		                              &lay, c->err, c->errlen);
+		if (chart_done(c, f, rc, &lay) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int trace_figures(struct ctx *c)
 {
 	struct report *r = c->r;
@@ -849,7 +876,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 	if (table_sections(&c, true) != 0 || stop_requested(env) || monthly_figures(&c) != 0 ||
 	    stop_requested(env) || key_figures(&c) != 0 || stop_requested(env) ||
 	    table_sections(&c, false) != 0 || stop_requested(env) || trace_figures(&c) != 0 ||
-	    stop_requested(env) ||
+	    stop_requested(env) || dropped_figures(&c) != 0 || stop_requested(env) ||
 	    ranking_figure(&c, "top-as-ipv4", &r.as4, "ASes", "IPv4", opt.top_as4, &r.top_as, "4", true) !=
 	        0 ||
 	    stop_requested(env) ||

@@ -474,6 +474,46 @@ static const struct column_def attr_top_country_cols[] = {
 	ATTR_COUNT_COLS,
 };
 
+#define ATTR_DROPPED_COLS                                                                                    \
+	{ "answered_plain", "integer",                                                                       \
+	  "targets that answered the plain SYN: responsive targets (targets.sets) that are not "             \
+	  "plain-dropped" },                                                                                 \
+	    { "mpc_dropped", "integer",                                                                      \
+	      "targets with the verdict mpc-dropped (answered the plain SYN, never an MP_CAPABLE SYN of "    \
+	      "some version; a target once)" },                                                              \
+	    { "mpc_dropped_v0", "integer", "of which the v0 MP_CAPABLE SYNs went unanswered" },              \
+	    { "mpc_dropped_v1", "integer", "of which the v1 MP_CAPABLE SYNs went unanswered" },              \
+	    { "plain_dropped", "integer",                                                                    \
+	      "targets with the verdict plain-dropped (answered MP_CAPABLE SYNs, never the plain one)" },    \
+	{                                                                                                    \
+		"dropped_rate", "number",                                                                    \
+		    "mpc_dropped / answered_plain (6 significant digits); empty when answered_plain is 0"    \
+	}
+
+static const struct column_def attr_dropped_as_cols[] = {
+	ATTR_KEY_COLS,
+	ATTR_AS_COLS,
+	ATTR_DROPPED_COLS,
+};
+
+static const struct column_def attr_dropped_country_cols[] = {
+	ATTR_KEY_COLS,
+	{ "country", "text", "ISO 3166-1 alpha-2 code of the most specific --geo answer, or unknown" },
+	ATTR_DROPPED_COLS,
+};
+
+static const struct column_def attr_top_fp_cols[] = {
+	ATTR_KEY_COLS,
+	{ "asn", "text", "origin AS number, or unknown when no --asn source covers the address" },
+	{ "as_name", "text", "the AS's name from --as-names; empty when unknown" },
+	{ "rank", "integer",
+	  "1 = the AS's most common fingerprint and verdict; ties broken by fingerprint, then verdict" },
+	{ "fingerprint", "text",
+	  "the fingerprint column of targets.csv (what the answer did to each option)" },
+	{ "verdict", "text", "the verdict of those rows" },
+	{ "count", "integer", "rows of targets.csv (SYN-ACKs; one per target and probe version)" },
+};
+
 /* mpcap report (cli/cmd_report.c, report/page/) */
 static const struct column_def report_adoption_cols[] = {
 	{ "scan", "text", "scan label, or all for the scans together (a host counts once)" },
@@ -719,6 +759,17 @@ static const struct column_set sets[COLSET_COUNT] = {
 	ATTR_SET(COLSET_ATTR_TOP_COUNTRY, "top_country.csv (mpcap attribute --top N)",
 	         "the N largest countries per scan, family and port by the --rank-by column",
 	         attr_top_country_cols),
+	ATTR_SET(COLSET_ATTR_DROPPED_AS, "dropped_by_as.csv (mpcap attribute)",
+	         "A/B scans only (plain and MP_CAPABLE probes): per scan, family, port and origin AS, the "
+	         "targets that answered the plain SYN, the mpc-dropped and plain-dropped ones and the drop "
+	         "rate; sorted as by_as.csv",
+	         attr_dropped_as_cols),
+	ATTR_SET(COLSET_ATTR_DROPPED_COUNTRY, "dropped_by_country.csv (mpcap attribute)",
+	         "the same per country; sorted as by_country.csv", attr_dropped_country_cols),
+	ATTR_SET(COLSET_ATTR_TOP_FINGERPRINTS, "top_fingerprints.csv (mpcap attribute --top N)",
+	         "per scan, family, port and origin AS, its N most common fingerprints by verdict (rows "
+	         "of targets.csv with a fingerprint); sorted by scan, family, port, AS (unknown last), rank",
+	         attr_top_fp_cols),
 #undef ATTR_SET
 #define REPORT_SET(ID, FILE, WHAT, COLS)                                                                     \
 	[ID] = { FILE " (mpcap report)", WHAT, COLS, sizeof COLS / sizeof COLS[0] }

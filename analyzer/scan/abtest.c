@@ -22,6 +22,7 @@ struct last_probe {
 struct abtest {
 	uint8_t kinds_seen;
 	bool active, finished;
+	bool unkept; /* loaded from a scan.state that kept no per-target kinds (no plain probes) */
 	struct last_probe last;
 	struct target_map *m;             /* target -> kinds probed | kinds answered << ANSWERED_SHIFT */
 	uint32_t kind_profile[KINDS + 1]; /* the first profile of each kind */
@@ -173,33 +174,126 @@ int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_
 	return 0;
 }
 
-int abtest_fold(struct scan *m, struct scan *w)
+/* ---- scan.state and mpcap merge ---------------------------------------------------- */
+
+unsigned abtest_state_kinds(const struct abtest *ab)
 {
-	struct abtest *wa = w->ab;
-	if (!wa)
+	return ab ? ab->kinds_seen : 0;
+}
+
+bool abtest_state_next(const struct abtest *ab, size_t *cursor, struct target_key *k, uint8_t *bits)
+{
+	uint32_t v;
+	if (!ab || !ab->m || !target_map_next(ab->m, cursor, k, &v))
+		return false;
+	*bits = (uint8_t)v;
+	return true;
+}
+
+/* Each kind's first profile: the lowest index of that kind in the table,
+ * which is in order of first sighting (as abtest_probe notes it). */
+static void first_profiles(struct scan *s)
+{
+	for (size_t i = s->nprofiles; i-- > 0;) {
+		uint8_t k = kind_of(s, (uint32_t)i);
+		if (k)
+			s->ab->kind_profile[k] = (uint32_t)i;
+	}
+}
+
+int abtest_state_restore(struct scan *s, unsigned kinds, bool active, bool kept)
+{
+	if (kinds > KINDS || (active && !(kinds & (kinds - 1)))) /* tracking starts with the second kind */
+		return -2;
+	if (!kinds)
 		return 0;
-	if (!m->ab && !(m->ab = calloc(1, sizeof *m->ab)))
+	if (!s->ab && !(s->ab = calloc(1, sizeof *s->ab)))
 		return -1;
-	struct abtest *ma = m->ab;
-	for (unsigned k = 1; k <= KINDS; k++) /* each kind's first profile: the lowest index */
-		if ((wa->kinds_seen & k) && (k & (k - 1)) == 0 &&
-		    (!(ma->kinds_seen & k) || wa->kind_profile[k] < ma->kind_profile[k]))
-			ma->kind_profile[k] = wa->kind_profile[k];
-	ma->kinds_seen |= wa->kinds_seen;
-	if (!wa->active)
+	s->ab->kinds_seen = (uint8_t)kinds;
+	first_profiles(s);
+	if (active && !s->ab->m && !(s->ab->m = target_map_new()))
+		return -1;
+	s->ab->active = active;
+	s->ab->unkept = active && !kept;
+	return 0;
+}
+
+int abtest_state_entry(struct scan *s, const struct target_key *k, uint8_t bits)
+{
+	if (!abtest_active(s->ab) || bits > (KINDS | KINDS << ANSWERED_SHIFT | AMBIGUOUS) || !(bits & KINDS))
+		return -2;
+	bool inserted;
+	uint32_t *v = target_map_get(s->ab->m, k, true, bits, &inserted);
+	if (!v)
+		return -1;
+	return inserted ? 0 : -2;
+}
+
+/* A piece of one kind: its targets entered as when a second kind appears.
+ * A piece that saw several kinds without tracking them (a scan.state of an
+ * older mpcap -j) cannot say which; the merge into into is then inexact. */
+static int activate(struct scan *into, struct scan *x)
+{
+	struct abtest *ab = x->ab;
+	if (!ab || ab->active || !ab->kinds_seen)
 		return 0;
-	if (!ma->m && !(ma->m = target_map_new()))
+	if (ab->kinds_seen & (ab->kinds_seen - 1)) {
+		if (abtest_kinds_ab(abtest_state_kinds(into->ab) | ab->kinds_seen))
+			scan_set_inexact(
+			    into, "a piece of an A/B scan did not keep which kinds of probe its targets "
+			          "were sent");
+		return 0;
+	}
+	ab->last.set = false;
+	return start(x, ab, ab->kinds_seen);
+}
+
+int abtest_merge(struct scan *a, struct scan *b)
+{
+	unsigned kinds = abtest_state_kinds(a->ab) | abtest_state_kinds(b->ab);
+	if (!kinds)
+		return 0;
+	if (!a->ab && !(a->ab = calloc(1, sizeof *a->ab)))
 		return -1;
-	ma->active = true;
+	if ((kinds & (kinds - 1)) && (activate(a, a) != 0 || activate(a, b) != 0))
+		return -1; /* each piece's own kinds first */
+	a->ab->kinds_seen = (uint8_t)kinds;
+	first_profiles(a); /* the profile table is already the merged one */
+	if (!(kinds & (kinds - 1)))
+		return 0; /* one kind in both: nothing tracked */
+	if (!a->ab->m && !(a->ab->m = target_map_new()))
+		return -1;
+	a->ab->active = true;
 	size_t cursor = 0;
 	struct target_key k;
 	uint32_t v;
-	while (target_map_next(wa->m, &cursor, &k, &v)) {
-		uint32_t *slot = target_map_get(ma->m, &k, true, 0, NULL);
+	bool both = false;
+	while (b->ab && b->ab->m && target_map_next(b->ab->m, &cursor, &k, &v)) {
+		bool inserted;
+		uint32_t *slot = target_map_get(a->ab->m, &k, true, 0, &inserted);
 		if (!slot)
 			return -1;
+		both |= !inserted;
 		*slot |= v;
 	}
+	if (abtest_kinds_ab(kinds) && (a->ab->unkept || (b->ab && b->ab->unkept)))
+		scan_set_inexact(a, "a piece probed with MP_CAPABLE v0 and v1 only kept no per-target kinds "
+		                    "(scan.state), and another piece probed plain");
+	a->ab->unkept = a->ab->unkept || (b->ab && b->ab->unkept); /* for a later merge with plain */
+	if (both && abtest_kinds_ab(kinds)) /* no A/B rows without plain and MP_CAPABLE probes */
+		scan_set_inexact(a, "an A/B scan's target was probed in two pieces: which kind of probe "
+		                    "each answer belongs to is decided in one piece only");
+	return 0;
+}
+
+int abtest_answer(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint32_t profile)
+{
+	if (!abtest_active(s->ab))
+		return 0;
+	struct target_key k = target_key_make(family, addr, port);
+	uint32_t *v = target_map_get(s->ab->m, &k, false, 0, NULL);
+	if (v)
+		*v |= (uint32_t)kind_of(s, profile) << ANSWERED_SHIFT;
 	return 0;
 }
 

@@ -22,9 +22,11 @@
  * every later probe and answer to a scanner is noted by the kind of the probe
  * it answers (the per-probe map of scan.c: target and scanner port).  Scans
  * of one kind pay nothing.  A partitioned scan (analyze -j) tracks each
- * worker's targets in the worker and folds them (abtest_fold).  What it
- * needs is not in scan.state: a merge of saved pieces of an A/B scan is
- * inexact, and mpcap merge gives no A/B rows (with a warning).
+ * worker's targets in the worker and folds them as a merge does
+ * (abtest_merge, before the sets unite).  scan.state
+ * (version 2) keeps the kinds seen and the per-target bits (abtest_state_*),
+ * so `mpcap merge` of pieces split by target gives the single run's A/B rows
+ * (abtest_merge); a target probed in two pieces makes the merge inexact.
  * docs/methodology.md, "Paths that drop MP_CAPABLE", has the reasoning.
  */
 #ifndef MPCAP_ABTEST_H
@@ -54,10 +56,31 @@ unsigned abtest_kinds(const struct scan *s);
 /* True when kinds hold plain and an MP_CAPABLE version: an A/B scan. */
 bool abtest_kinds_ab(unsigned kinds);
 
-/* Folds a worker of a partitioned scan (scan_part.c) into the master: their
- * targets are disjoint and their option indices the same, so the kinds per
- * target are a union.  Returns 0 or -1 (out of memory). */
-int abtest_fold(struct scan *m, struct scan *w);
+/* ---- scan.state, mpcap merge and analyze -j ---- */
+
+/* The kinds seen (a bit each: plain 1, v0 2, v1 4) and whether tracking is on. */
+unsigned abtest_state_kinds(const struct abtest *ab);
+
+/* The per-target entries, any order: target (aux 0) and its bits (kinds
+ * probed, kinds answered << 3, 64 = ambiguous).  Returns false at the end. */
+bool abtest_state_next(const struct abtest *ab, size_t *cursor, struct target_key *k, uint8_t *bits);
+
+/* Restores a loaded piece: its kinds, tracking flag (kept false: the file
+ * kept no entries, as for a scan without plain probes, whose entries no A/B
+ * row needs) and entries (bits as above, at most 127).  Returns 0, -1 (out
+ * of memory) or -2 (bad value). */
+int abtest_state_restore(struct scan *s, unsigned kinds, bool active, bool kept);
+int abtest_state_entry(struct scan *s, const struct target_key *k, uint8_t bits);
+
+/* Folds piece b into a before their sets are united (scan_merge.c, and
+ * scan_part.c for the workers of analyze -j, whose option tables are one): a
+ * piece of one kind enters its probed and answering targets with that kind,
+ * as a single run does when the second kind appears.  A target in both
+ * pieces makes a inexact.  Returns 0 or -1 (out of memory). */
+int abtest_merge(struct scan *a, struct scan *b);
+
+/* A response a merge decided to be an answer to option profile of target. */
+int abtest_answer(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint32_t profile);
 
 /* True when the scan has probes of at least two kinds (plain, v0, v1). */
 bool abtest_active(const struct abtest *ab);

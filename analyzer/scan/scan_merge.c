@@ -528,6 +528,8 @@ static int apply(struct scan *a, const struct pend *e)
 	a->applied++;
 	if (scan_respsets_add(&a->resp, e->type, e->family, e->target, e->port) != 0)
 		return -1;
+	if (abtest_answer(a, e->family, e->target, e->port, e->profile) != 0)
+		return -1;
 	if (!(e->flags & PF_RECORD))
 		return 0;
 	const struct resp_payload *p = &a->payloads[e->payload];
@@ -692,9 +694,6 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 		goto oom;
 	if (b->inexact)
 		scan_set_inexact(a, b->inexact_why);
-	if (abtest_kinds_ab(abtest_kinds(a) | abtest_kinds(b)))
-		scan_set_inexact(a, "an A/B scan (plain and MP_CAPABLE probes): which kinds of probe each "
-		                    "target answered is decided in one run only");
 
 	/* files: b already uses a's numbering (scan_adopt_files) or the global one (-j) */
 	if (b->nfiles > a->nfiles) {
@@ -732,6 +731,9 @@ int scan_merge(struct scan *a, struct scan *b, char *err, size_t errlen)
 
 	/* probe options, then scanner addresses (first sightings) */
 	if (merge_profiles(a, b) != 0)
+		goto oom;
+	/* which kinds of probe each target had and answered (abtest.h), before the sets unite */
+	if (abtest_merge(a, b) != 0)
 		goto oom;
 
 	/* what each piece could not decide, decided against the other (before any union) */

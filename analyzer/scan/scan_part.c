@@ -285,6 +285,9 @@ static void swap_sets(struct target_set **a, struct target_set **b)
 /* Folds worker piece w (disjoint targets, drained) into the master m. */
 static int fold(struct scan *m, struct scan *w, bool first)
 {
+	/* the kinds of probe per target (abtest.h), while each side's sets are its own */
+	if (abtest_merge(m, w) != 0)
+		return -1;
 	if (first) {
 		/* the master's own sets and records are empty: take the piece's */
 		swap_sets(&m->probed, &w->probed);
@@ -325,8 +328,6 @@ static int fold(struct scan *m, struct scan *w, bool first)
 			if (!target_map_get(m->probe_map, &k, true, v, NULL))
 				return -1;
 	}
-	if (abtest_fold(m, w) != 0)
-		return -1;
 	if (w->inexact)
 		scan_set_inexact(m, w->inexact_why);
 	return 0;

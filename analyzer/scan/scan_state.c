@@ -4,7 +4,7 @@
  * A versioned little-endian binary file, written after scan_finish and read
  * back into an unfinished scan (docs/scale.md gives the layout):
  *
- *   "MPCAPSTATE1\n", u32 version = 1
+ *   "MPCAPSTATE1\n", u32 version = 2 (version 1, without the A/B section, is read too)
  *   options       u8 --all, u8 --probe-key given, u64 key, str --scan label ("" none)
  *   label         u8 set, u64 position, str label
  *   files         u32 n, n x (str base name ("" = unused ordinal), i64 size)
@@ -26,6 +26,10 @@
  *                 the same for the responses before the first probe
  *   inexact       u8 flag, str reason
  *   sets          u8: 1 when targets.sets holds main.* and pre.* besides the result
+ *   A/B           u8 kinds of probe seen (plain 1, v0 2, v1 4), u8 tracking (0 no, 1 yes,
+ *                 2 yes but entries not kept: no plain probes), u64 n, n x (address,
+ *                 u16 port, u8 bits: kinds probed, kinds answered << 3, 64 ambiguous) by
+ *                 target (abtest.h; version 2 only)
  *   "END\n"
  *
  * address: u8 family (4 or 6) then 4 or 16 bytes; str: u16 length then bytes;
@@ -44,11 +48,13 @@
 #include <string.h>
 
 #include "analyzer/base/bytes.h"
+#include "analyzer/base/grow.h"
+#include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan.h"
 #include "analyzer/scan/scan_internal.h"
 
 static const char state_magic[] = "MPCAPSTATE1\n";
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 
 /* ---- writing -------------------------------------------------------------------- */
 
@@ -223,6 +229,37 @@ static void *sorted_copy(const void *v, size_t n, size_t size, int (*cmp)(const 
 	return c;
 }
 
+/* The A/B section: kinds, tracking flag and the per-target bits by target. */
+static void w_abtest(struct wr *w, const struct abtest *ab)
+{
+	/* tracking: 1 with the entries, 2 without (no plain probes: no A/B row needs them) */
+	bool kept = abtest_kinds_ab(abtest_state_kinds(ab));
+	w_u8(w, (uint8_t)abtest_state_kinds(ab));
+	w_u8(w, abtest_active(ab) ? (kept ? 1 : 2) : 0);
+	struct map_entry *me = NULL;
+	size_t n = 0, cap = 0, cur = 0;
+	struct target_key k;
+	uint8_t bits;
+	while (kept && abtest_state_next(ab, &cur, &k, &bits)) {
+		if (grow_array((void **)&me, &cap, n + 1, sizeof *me, 256) != 0) {
+			w->rc = -1;
+			free(me);
+			return;
+		}
+		me[n].k = k;
+		me[n++].v = bits;
+	}
+	if (n)
+		qsort(me, n, sizeof *me, map_entry_cmp);
+	w_u64(w, n);
+	for (size_t i = 0; i < n; i++) {
+		w_addr(w, me[i].k.family, me[i].k.addr);
+		w_u16(w, me[i].k.port);
+		w_u8(w, (uint8_t)me[i].v);
+	}
+	free(me);
+}
+
 int scan_state_write(const struct scan *s, FILE *fp)
 {
 	struct wr w = { fp, 0 };
@@ -320,6 +357,7 @@ int scan_state_write(const struct scan *s, FILE *fp)
 	w_u8(&w, s->inexact);
 	w_str(&w, s->inexact ? s->inexact_why : "");
 	w_u8(&w, s->have_saved);
+	w_abtest(&w, s->ab);
 	w_bytes(&w, "END\n", 4);
 	if (w.rc == 0 && ferror(fp))
 		w.rc = -1;
@@ -566,12 +604,50 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
 	return 0;
 }
 
-static struct scan *parse_state(const uint8_t *buf, size_t len, bool *have_saved)
+/* The A/B section (version 2); a version 1 file has none: a scan of one
+ * kind of probe lacks nothing, one of several is marked inexact. */
+static int r_abtest(struct rd *r, struct scan *s, uint32_t version, const char *path)
+{
+	if (version < 2) {
+		unsigned kinds = abtest_kinds(s);
+		if (abtest_kinds_ab(kinds)) {
+			char why[sizeof s->inexact_why];
+			snprintf(why, sizeof why,
+			         "%s is version 1, which keeps no A/B data (analyse that piece again)", path);
+			scan_set_inexact(s, why);
+			return 0;
+		}
+		return kinds && !(kinds & (kinds - 1)) ? abtest_state_restore(s, kinds, false, true) : 0;
+	}
+	unsigned kinds = r_u8(r);
+	uint8_t tracking = r_u8(r);
+	uint64_t n = r_u64(r);
+	if (r->bad || n > r->v.len || tracking > 2 || (tracking != 1 && n) ||
+	    abtest_state_restore(s, kinds, tracking != 0, tracking == 1) != 0)
+		return -1;
+	struct target_key prev = { 0 };
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t addr[16];
+		uint8_t family = r_addr(r, addr);
+		uint16_t port = r_u16(r);
+		uint8_t bits = r_u8(r);
+		struct target_key k = target_key_make(family, addr, port);
+		if (r->bad || (i && target_key_cmp(&prev, &k) >= 0) || abtest_state_entry(s, &k, bits) != 0)
+			return -1;
+		prev = k;
+	}
+	return 0;
+}
+
+static struct scan *parse_state(const uint8_t *buf, size_t len, bool *have_saved, const char *path)
 {
 	struct rd r = { bv_make(buf, len), 0, false };
 	char magic[sizeof state_magic - 1];
 	r_bytes(&r, magic, sizeof magic);
-	if (r.bad || memcmp(magic, state_magic, sizeof magic) != 0 || r_u32(&r) != STATE_VERSION)
+	if (r.bad || memcmp(magic, state_magic, sizeof magic) != 0)
+		return NULL;
+	uint32_t version = r_u32(&r);
+	if (r.bad || version < 1 || version > STATE_VERSION)
 		return NULL;
 	struct scan_config cfg = { 0 };
 	char label[64];
@@ -707,6 +783,8 @@ static struct scan *parse_state(const uint8_t *buf, size_t len, bool *have_saved
 	s->inexact = r_u8(&r) != 0;
 	r_str(&r, s->inexact_why, sizeof s->inexact_why);
 	*have_saved = r_u8(&r) != 0;
+	if (r.bad || r_abtest(&r, s, version, path) != 0)
+		goto bad;
 	char end[4];
 	r_bytes(&r, end, 4);
 	if (r.bad || memcmp(end, "END\n", 4) != 0 || r.at != len)
@@ -715,6 +793,21 @@ static struct scan *parse_state(const uint8_t *buf, size_t len, bool *have_saved
 bad:
 	scan_free(s);
 	return NULL;
+}
+
+/* Why parse_state refused a file: its version when that is the reason. */
+static const char *state_refusal(const uint8_t *buf, size_t len)
+{
+	static const char *const why[] = {
+		"not a scan.state file, or damaged",
+		"a scan.state of a newer mpcap (version above 2): use that mpcap"
+	};
+	size_t m = sizeof state_magic - 1;
+	if (len < m + 4 || memcmp(buf, state_magic, m) != 0)
+		return why[0];
+	uint32_t v = (uint32_t)buf[m] | (uint32_t)buf[m + 1] << 8 | (uint32_t)buf[m + 2] << 16 |
+	             (uint32_t)buf[m + 3] << 24;
+	return v > STATE_VERSION ? why[1] : why[0];
 }
 
 struct scan *scan_state_load(const char *dir, char *err, size_t errlen)
@@ -733,9 +826,9 @@ struct scan *scan_state_load(const char *dir, char *err, size_t errlen)
 	if (read_file(sp, &buf, &len, err, errlen) != 0)
 		goto out;
 	bool have_saved = false;
-	s = parse_state(buf, len, &have_saved);
+	s = parse_state(buf, len, &have_saved, sp);
 	if (!s) {
-		snprintf(err, errlen, "%s: not a scan.state file of this mpcap version, or damaged", sp);
+		snprintf(err, errlen, "%s: %s", sp, state_refusal(buf, len));
 		goto out;
 	}
 	static const char *const plain[9] = { "probed", "responsive", "synack", "rst", "icmp-unreachable" };

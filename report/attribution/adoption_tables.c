@@ -92,6 +92,10 @@ enum category {
 	CAT_MODIFIED = 8,
 	CAT_SHARED_KEY = 16,
 	CAT_MIDDLEBOX = 32, /* verdict_is_middlebox() */
+	CAT_DROPPED = 64,   /* A/B rows: mpc-dropped (any version) */
+	CAT_DROPPED_V0 = 128,
+	CAT_DROPPED_V1 = 256,
+	CAT_PLAIN_DROPPED = 512,
 };
 
 struct walk {
@@ -165,6 +169,10 @@ static void count_target(struct walk *w, uint8_t family, const uint8_t *addr, ui
 		x->modified += (cats & CAT_MODIFIED) != 0;
 		x->shared_key += (cats & CAT_SHARED_KEY) != 0;
 		x->middlebox += (cats & CAT_MIDDLEBOX) != 0;
+		x->mpc_dropped += (cats & CAT_DROPPED) != 0;
+		x->mpc_dropped_v0 += (cats & CAT_DROPPED_V0) != 0;
+		x->mpc_dropped_v1 += (cats & CAT_DROPPED_V1) != 0;
+		x->plain_dropped += (cats & CAT_PLAIN_DROPPED) != 0;
 	}
 	if (responsive) {
 		ca->multi_origin += c->r.asn_found && c->r.multi_origin;
@@ -199,6 +207,18 @@ static unsigned verdict_bits(enum verdict v)
 }
 
 /* The MP_CAPABLE responders of targets.csv: (family, addr, port) -> CAT_ bits. */
+/* The rows of A/B scans (abtest.h): CAT_ bits of an mpc-dropped or plain-dropped row. */
+static unsigned dropped_bits(const struct targets_row *row)
+{
+	if (row->verdict == VERDICT_PLAIN_DROPPED)
+		return CAT_PLAIN_DROPPED;
+	if (row->verdict != VERDICT_MPC_DROPPED)
+		return 0;
+	return CAT_DROPPED | (row->reason == REASON_MPC_DROPPED_V0   ? CAT_DROPPED_V0
+	                      : row->reason == REASON_MPC_DROPPED_V1 ? CAT_DROPPED_V1
+	                                                             : 0);
+}
+
 static int read_targets_csv(const struct results_dir *rd, struct target_map *mpc, char *err, size_t errlen)
 {
 	struct targets_reader *tr =
@@ -206,12 +226,24 @@ static int read_targets_csv(const struct results_dir *rd, struct target_map *mpc
 	                        TARGETS_COL(TARGETS_ADDRESS) | TARGETS_COL(TARGETS_PORT) |
 	                            TARGETS_COL(TARGETS_FAMILY) | TARGETS_COL(TARGETS_RESPONSE) |
 	                            TARGETS_COL(TARGETS_MPC_VERSION) | TARGETS_COL(TARGETS_VERDICT),
-	                        0, err, errlen);
+	                        TARGETS_COL(TARGETS_VERDICT_REASON), err, errlen);
 	if (!tr)
 		return -1;
 	struct targets_row row;
 	int rc;
 	while ((rc = targets_next(tr, &row, err, errlen)) == 1) {
+		unsigned dropped = dropped_bits(&row);
+		if (dropped) {
+			struct target_key k = target_key_make(row.family, row.addr, row.port);
+			uint32_t *v = target_map_get(mpc, &k, true, 0, NULL);
+			if (!v) {
+				snprintf(err, errlen, "out of memory");
+				rc = -1;
+				break;
+			}
+			*v |= dropped;
+			continue;
+		}
 		if (row.response != RESP_SYNACK || !row.has_mpc)
 			continue;
 		struct target_key k = target_key_make(row.family, row.addr, row.port);
@@ -246,6 +278,8 @@ int adoption_scan_read(struct attribution *a, const char *dir, struct adoption_s
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	uint64_t abt;
+	out->abtest = summary_csv_value(&rd.summary, "abtest.targets", 0, 0, &abt);
 	if (results_dir_responsive(&rd, &resp, err, errlen) != 0)
 		goto out;
 	if (read_targets_csv(&rd, mpc, err, errlen) != 0)
@@ -261,7 +295,7 @@ int adoption_scan_read(struct attribution *a, const char *dir, struct adoption_s
 	uint32_t cats;
 	while (w.rc == 0 && target_map_next(mpc, &cur, &k, &cats)) {
 		count_target(&w, k.family, k.addr, k.port, false, cats);
-		out->mpcapable++;
+		out->mpcapable += (cats & CAT_MPCAPABLE) != 0;
 	}
 	if (w.rc) {
 		rc = w.rc;

@@ -12,6 +12,11 @@
  * Counting: a target (address, port) counts once per column.  A target
  * probed with both MP_CAPABLE versions (one targets.csv row per version)
  * counts in every verdict column one of its rows has, once.
+ *
+ * A/B scans (summary.csv has abtest.targets; docs/methodology.md, "Paths
+ * that drop MP_CAPABLE"): the mpc-dropped and plain-dropped rows of
+ * targets.csv counted the same way; a target that answered the plain SYN is
+ * a responsive one that is not plain-dropped.
  */
 #ifndef MPCAP_ADOPTION_TABLES_H
 #define MPCAP_ADOPTION_TABLES_H
@@ -32,6 +37,9 @@ struct adoption_counts {
 	uint64_t modified;     /* verdict modified */
 	uint64_t shared_key;   /* verdict shared-key */
 	uint64_t multi_origin; /* responsive, attributed through a multi-origin or AS-set prefix (AS rows) */
+	uint64_t mpc_dropped;  /* A/B: verdict mpc-dropped (a target once, whatever the versions) */
+	uint64_t mpc_dropped_v0, mpc_dropped_v1; /* A/B: of which the v0 / v1 probes went unanswered */
+	uint64_t plain_dropped;                  /* A/B: verdict plain-dropped */
 };
 
 struct adoption_row {
@@ -49,6 +57,7 @@ struct adoption_scan {
 	size_t nas, ncc;
 	uint64_t responsive, mpcapable; /* totals, for the closing line */
 	uint64_t responsive_unknown_as, responsive_unknown_cc;
+	bool abtest; /* an A/B scan (summary.csv's abtest.targets) */
 };
 
 /* Reads and attributes one results directory.  stop (may be NULL) is polled;

@@ -189,6 +189,21 @@ struct rp_page {
 };
 
 int report_write_html(FILE *fp, const struct rp_page *p);
+
+/* ---- paths that drop MP_CAPABLE (dropped.c) ---- */
+
+/* True when some scan is an A/B scan (its summary.csv has abtest.targets). */
+bool report_dropped_present(const struct report *r);
+/* True when attr_dir (may be NULL) holds attribute's dropped_by_as.csv. */
+bool report_dropped_have_as(const char *attr_dir);
+/* Draws into fp the share of mpc-dropped targets per A/B scan, family and
+ * port (by_as false), or the top ASes by mpc-dropped targets from
+ * attr_dir/dropped_by_as.csv; fills f's title and caption.  0 or -1 (err). */
+int report_dropped_chart(const struct report *r, bool by_as, const char *attr_dir, size_t top,
+                         struct rp_figure *f, const struct chart_output *o, FILE *fp,
+                         struct chart_layout *lay, char *err, size_t errlen);
+/* Fills f for scans without A/B probes: no chart, one line saying so. */
+void report_dropped_none(struct rp_figure *f);
 int report_write_readme(FILE *fp, const struct rp_page *p);
 
 #endif

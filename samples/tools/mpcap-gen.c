@@ -28,7 +28,8 @@
  * calibration (classes of targets and the study's numbers), population and host (who lives
  * where and when they answer), packet, responder and path (the bytes of probes and answers, host
  * stacks and middleboxes, the routers on the way), traffic (scan captures), tracebox (tracebox
- * captures), truth (truth files and summary) and output (files, pcap writing, the packet heap).
+ * captures), truth (truth files and summary), abscan (A/B scans: plain and MP_CAPABLE probes,
+ * paths that drop option 30) and output (files, pcap writing, the packet heap).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "samples/gen/abscan.h"
 #include "samples/gen/calibration.h"
 #include "samples/gen/gen.h"
 #include "samples/gen/host.h"
@@ -58,6 +60,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: mpcap-gen --out DIR [--seed N] [--scale F] [--probe-key HEX] [--months A..B]\n"
 	      "                 [--ports 80,443] [--v6] [--no-v4] [--no-tracebox] [--world-only] [-q]\n"
+	      "                 [--abtest[=MPC,V0,PLAIN,LOSSY,FALLBACK]]\n"
 	      "\n"
 	      "Writes a synthetic Internet of MPTCP MP_CAPABLE scans calibrated to the 2020 study\n"
 	      "(docs/samples.md): per month and port, the scan capture DIR/scan-YYYY-MM-pPORT-vF.pcap,\n"
@@ -72,6 +75,10 @@ static void usage(FILE *f)
 	      "  --ports LIST       80, 443 or 80,443 (default 80,443)\n"
 	      "  --v6               also the IPv6 hitlist scans   --no-v4   only IPv6 (with --v6)\n"
 	      "  --no-tracebox      scans only                    --world-only   DIR/world/ only\n"
+	      "  --abtest[=RATES]   also A/B scans DIR/abtest-*.pcap (plain, v0 and/or v1 SYNs, two of\n"
+	      "                     each) and their truth DIR/truth-abtest-*.csv; RATES: the fractions of\n"
+	      "                     paths dropping option 30, v0 only, plain SYNs, losing first SYNs,\n"
+	      "                     client fallbacks (default 0.04,0.01,0.01,0.03,0.01)\n"
 	      "  -q, --quiet        no per-file lines on stderr\n",
 	      f);
 }
@@ -94,11 +101,13 @@ int main(int argc, char **argv)
 {
 	static struct gen g;
 	const char *out = NULL, *months = "2020-07..2020-12", *ports = "80,443";
-	bool v4 = true, v6 = false, tracebox = true, world_only = false;
+	bool v4 = true, v6 = false, tracebox = true, world_only = false, abtest = false;
+	struct ab_rates abr;
+	ab_rates_default(&abr);
 	g.seed = 2020;
 	g.scale = 1;
 	g.probe_key = 0x0c0c0c0c0c0c0c0cULL;
-	enum { O_SEED = 256, O_SCALE, O_KEY, O_MONTHS, O_PORTS, O_V6, O_NOV4, O_NOTB, O_WORLD };
+	enum { O_SEED = 256, O_SCALE, O_KEY, O_MONTHS, O_PORTS, O_V6, O_NOV4, O_NOTB, O_WORLD, O_AB };
 	static const struct option lo[] = { { "out", required_argument, NULL, 'o' },
 		                            { "seed", required_argument, NULL, O_SEED },
 		                            { "scale", required_argument, NULL, O_SCALE },
@@ -109,6 +118,7 @@ int main(int argc, char **argv)
 		                            { "no-v4", no_argument, NULL, O_NOV4 },
 		                            { "no-tracebox", no_argument, NULL, O_NOTB },
 		                            { "world-only", no_argument, NULL, O_WORLD },
+		                            { "abtest", optional_argument, NULL, O_AB },
 		                            { "quiet", no_argument, NULL, 'q' },
 		                            { "help", no_argument, NULL, 'h' },
 		                            { NULL, 0, NULL, 0 } };
@@ -160,6 +170,21 @@ int main(int argc, char **argv)
 			break;
 		case O_WORLD:
 			world_only = true;
+			break;
+		case O_AB:
+			abtest = true;
+			if (optarg &&
+			    (sscanf(optarg, "%lf,%lf,%lf,%lf,%lf", &abr.mpc_drop, &abr.v0_drop,
+			            &abr.plain_drop, &abr.lossy, &abr.fallback) != 5 ||
+			     !(abr.mpc_drop >= 0 && abr.v0_drop >= 0 && abr.plain_drop >= 0 &&
+			       abr.lossy >= 0 && abr.fallback >= 0) ||
+			     abr.mpc_drop + abr.v0_drop + abr.plain_drop + abr.lossy + abr.fallback > 1)) {
+				fprintf(
+				    stderr,
+				    "mpcap-gen: --abtest: expected five fractions summing to at most 1: %s\n",
+				    optarg);
+				return 2;
+			}
 			break;
 		case 'q':
 			g.quiet = true;
@@ -220,6 +245,8 @@ int main(int argc, char **argv)
 				scan_file(&g, fam, portlist[pi], &mo);
 				if (tracebox)
 					tracebox_file(&g, fam, portlist[pi], &mo);
+				if (abtest)
+					abscan_file(&g, &abr, fam, portlist[pi], &mo);
 			}
 		}
 	}
@@ -231,6 +258,9 @@ int main(int argc, char **argv)
 	        "\nmonths=%s\nports=%s\nipv4=%s\nipv6=%s\ntracebox=%s\n",
 	        GEN_VERSION, g.seed, g.scale, g.probe_key, months, ports, v4 ? "yes" : "no",
 	        v6 ? "yes" : "no", tracebox ? "yes" : "no");
+	if (abtest)
+		fprintf(f, "abtest=%g,%g,%g,%g,%g\n", abr.mpc_drop, abr.v0_drop, abr.plain_drop, abr.lossy,
+		        abr.fallback);
 	for (int fam = 4; fam <= 6; fam += 2) {
 		const struct population *P = popf(&g, fam);
 		fprintf(f, "targets.v%d=%" PRIu64 "\n", fam, P->N);

@@ -300,7 +300,10 @@ def main():
                             ("verdicts-icmp", srcs["netns-verdicts-icmp.pcap"], []),
                             ("mptcp-v0", srcs["mptcp-v0-12.pcap"], ["--probe-key", "0102030405060708"]),
                             ("mptcp-v1", srcs["mptcp-v1-8.pcap"], []),
-                            ("ptcpdump-loopback", srcs["ptcpdump-loopback.pcap"], ["--all"])):
+                            ("ptcpdump-loopback", srcs["ptcpdump-loopback.pcap"], ["--all"]),
+                            # an A/B scan: scan.state's A/B section (version 2); v0 and v1 only
+                            ("abtest", os.path.join(ROOT, "samples", "captures", "netns-abtest.pcap"), []),
+                            ("foundation-v2", os.path.join(ROOT, "samples", "captures", "netns-foundation.pcap"), [])):
         out = os.path.join(tmp, "res-" + name)
         subprocess.run([mpcap, "analyze", "-q", "-o", out] + opts + [src], check=False,
                        stderr=subprocess.DEVNULL)

@@ -8,7 +8,8 @@
 # source port). Asserts with tshark as the oracle: exactly .6/.7/::6/::7 answer plain SYNs and no
 # MP_CAPABLE SYN; then that mpcap analyze names exactly those targets mpc-dropped (v0 and v1 rows,
 # reasons mpc-dropped-v0/-v1), no target plain-dropped, the filtered one nowhere, the counters
-# agreeing, the real MPTCP host .2 still mptcp, and analyze -j 2 giving the same. TAP-style output.
+# agreeing, the real MPTCP host .2 still mptcp, and analyze -j 2 giving the same, as does mpcap merge
+# of the capture split by target. TAP-style output.
 # Not root: "SKIP: needs root", exit 77. Root without namespaces: exit 1 with the reason.
 # --check PCAP asserts on an existing capture (samples/captures/netns-abtest.pcap) instead.
 # shellcheck disable=SC2016
@@ -87,4 +88,14 @@ check "-j 2 over two pieces: the same mpc-dropped rows" \
 "$MPCAP" analyze -q -j 2 -o "$TMP/part" "$TMP/a.pcap"
 check "-j 2 on one capture: targets.csv as with one thread" cmp -s "$T" "$TMP/part/targets.csv"
 check "-j 2 on one capture: summary.csv as with one thread" cmp -s "$TMP/out/summary.csv" "$TMP/part/summary.csv"
+# the capture split by target (the hosts behind the dropper apart), each piece analysed, merged:
+# scan.state keeps the A/B kinds, so the merge gives the single run's rows and counters
+SEL='ip.addr == 203.0.113.6 || ip.addr == 203.0.113.7 || ipv6.addr == 2001:db8:3::6'
+tshark -r "$TMP/a.pcap" -w "$TMP/t1.pcap" -Y "$SEL" 2>/dev/null
+tshark -r "$TMP/a.pcap" -w "$TMP/t2.pcap" -Y "!($SEL)" 2>/dev/null
+"$MPCAP" analyze -q -o "$TMP/t1" "$TMP/t1.pcap" && "$MPCAP" analyze -q -o "$TMP/t2" "$TMP/t2.pcap"
+"$MPCAP" merge -q -o "$TMP/merged" "$TMP/t1" "$TMP/t2" 2>"$TMP/merge.err"
+check_eq "merge of the pieces split by target exits 0" "$?" 0
+check "merged: targets.csv as the single run" cmp -s "$T" "$TMP/merged/targets.csv"
+check "merged: summary.csv as the single run" cmp -s "$TMP/out/summary.csv" "$TMP/merged/summary.csv"
 tap_finish
