@@ -11,20 +11,11 @@
 
 enum { KIND_PLAIN = 1, KIND_V0 = 2, KIND_V1 = 4, KINDS = 7, ANSWERED_SHIFT = 3, AMBIGUOUS = 1u << 6 };
 
-/* The scan's previous probe: the earlier probe of a scanner port when the
- * per-probe map did not exist yet. */
-struct last_probe {
-	struct target_key k; /* aux = scanner port */
-	uint8_t kind;
-	bool set;
-};
-
 struct abtest {
 	uint8_t kinds_seen;
 	bool active, finished;
-	bool unkept; /* loaded from a scan.state that kept no per-target kinds (no plain probes) */
-	struct last_probe last;
-	struct target_map *m;             /* target -> kinds probed | kinds answered << ANSWERED_SHIFT */
+	bool unkept;          /* loaded from a scan.state that kept no per-target kinds (no plain probes) */
+	struct target_map *m; /* target -> kinds probed | kinds answered << ANSWERED_SHIFT */
 	uint32_t kind_profile[KINDS + 1]; /* the first profile of each kind */
 	struct scan_target *rows;
 	size_t nrows, caprows;
@@ -114,19 +105,17 @@ static int start(struct scan *s, struct abtest *ab, uint8_t first_kind)
 	return f.rc;
 }
 
-/* The kind of the earlier probe to k (aux = scanner port), 0 when none is known. */
-static uint8_t earlier_kind(const struct scan *s, const struct abtest *ab, const struct target_key *k)
+/* The kind of the earlier probe to k (aux = scanner port), 0 when none is
+ * known: the per-probe map's, else the scan's previous probe's when it went
+ * to k (the probe before the map began). */
+static uint8_t earlier_kind(const struct scan *s, const struct target_key *k, uint32_t prev_profile)
 {
 	uint32_t *prev = s->probe_map ? target_map_get(s->probe_map, k, false, 0, NULL) : NULL;
-	if (prev)
-		return kind_of(s, *prev);
-	if (ab->last.set && memcmp(&ab->last.k, k, sizeof *k) == 0)
-		return ab->last.kind;
-	return 0;
+	return kind_of(s, prev ? *prev : prev_profile);
 }
 
 int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport,
-                 uint32_t profile)
+                 uint32_t profile, uint32_t prev_profile)
 {
 	uint8_t kind = kind_of(s, profile);
 	if (!kind)
@@ -136,10 +125,7 @@ int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t p
 	struct abtest *ab = s->ab;
 	struct target_key pk = target_key_make(family, addr, port);
 	pk.aux = sport;
-	uint8_t before = earlier_kind(s, ab, &pk);
-	ab->last.k = pk;
-	ab->last.kind = kind;
-	ab->last.set = true;
+	uint8_t before = earlier_kind(s, &pk, prev_profile);
 	if (!(ab->kinds_seen & kind)) {
 		ab->kind_profile[kind] = profile;
 		uint8_t first = ab->kinds_seen;
@@ -244,7 +230,6 @@ static int activate(struct scan *into, struct scan *x)
 			          "were sent");
 		return 0;
 	}
-	ab->last.set = false;
 	return start(x, ab, ab->kinds_seen);
 }
 

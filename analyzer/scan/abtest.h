@@ -43,9 +43,12 @@ void abtest_free(struct abtest *ab);
 
 /* A probe of the given profile from scanner port sport, before scan.c's
  * per-probe map notes it: starts tracking when the scan shows its second
- * kind of probe.  Returns 0 or -1 (out of memory). */
+ * kind of probe.  prev_profile: the profile of the scan's previous probe
+ * when it went to the same target from the same port, else UINT32_MAX (what
+ * tells the earlier probe before the per-probe map exists).  Returns 0 or -1
+ * (out of memory). */
 int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport,
-                 uint32_t profile);
+                 uint32_t profile, uint32_t prev_profile);
 
 /* A response from a target to a scanner address at scanner port sport. */
 int abtest_response(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t port, uint16_t sport);

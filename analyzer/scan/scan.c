@@ -149,6 +149,7 @@ struct scan *scan_alloc(const struct scan_config *cfg)
 		s->key = cfg->probe_key;
 	}
 	s->first_probe_seq = SEQ_NONE;
+	s->last_probe_profile = UINT32_MAX;
 	s->last_probe_seq = 0;
 	s->probed = target_set_new();
 	if (!s->probed || respsets_init(&s->resp) != 0 || respsets_init(&s->pre) != 0 ||
@@ -910,7 +911,7 @@ static int window_key(struct scan *s, uint16_t port, const uint8_t *addr, uint64
 int scan_probe_target(struct scan *s, const struct scan_probe *pr)
 {
 	/* before this probe joins the probed set and the per-probe map (abtest.h) */
-	if (abtest_probe(s, pr->family, pr->target, pr->port, pr->sport, pr->profile) != 0)
+	if (abtest_probe(s, pr->family, pr->target, pr->port, pr->sport, pr->profile, pr->prev_profile) != 0)
 		return -1;
 	if (pr->family == 4) {
 		struct window *w = &s->win;
@@ -971,13 +972,21 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 	/* from the first probe with a second option on, every probe is mapped */
 	if (idx != 0 && !s->probe_map && !(s->probe_map = target_map_new()))
 		return -1;
+	struct target_key pk = target_key_make(ip->family, ip->dst, tcp->dport);
+	pk.aux = tcp->sport;
+	uint32_t prev = s->last_probe_profile != UINT32_MAX && memcmp(&pk, &s->last_probe, sizeof pk) == 0
+	                    ? s->last_probe_profile
+	                    : UINT32_MAX;
+	s->last_probe = pk;
+	s->last_probe_profile = idx;
 	struct scan_probe pr = { .seq = seq,
 		                 .profile = idx,
 		                 .family = ip->family,
 		                 .mapped = s->probe_map != NULL,
 		                 .port = tcp->dport,
 		                 .sport = tcp->sport,
-		                 .target = ip->dst };
+		                 .target = ip->dst,
+		                 .prev_profile = prev };
 	if (s->sink)
 		return s->sink->probe(s->sink->ctx, &pr);
 	return scan_probe_target(s, &pr);

@@ -192,6 +192,11 @@ struct scan_probe {
 	bool mapped; /* the scan keeps its per-probe map (several options seen) */
 	uint16_t port, sport;
 	const uint8_t *target;
+	/* the profile of the scan's previous probe when it went to the same
+	 * target and port from the same scanner port, else UINT32_MAX: decided
+	 * by the reader, so that a partitioned scan's workers see what one scan
+	 * sees (abtest.c) */
+	uint32_t prev_profile;
 };
 
 struct scan_resp {
@@ -242,8 +247,10 @@ struct scan {
 	uint32_t *prof_hash; /* open addressing: profile index + 1, 0 empty */
 	size_t prof_hash_cap;
 	uint32_t last_profile;
-	int last_profile_ts; /* see scan.c: ts_offset() */
-	uint32_t local0;     /* profile of this piece's probes sent before probe_map existed */
+	int last_profile_ts;          /* see scan.c: ts_offset() */
+	uint32_t local0;              /* profile of this piece's probes sent before probe_map existed */
+	struct target_key last_probe; /* the previous probe's target, aux = scanner port */
+	uint32_t last_probe_profile;  /* and its profile; UINT32_MAX before the first */
 	/* merged pieces of a scan with several probe options: target -> option of
 	 * its last probe, for the pieces' probes no exact (target, scanner port)
 	 * entry of probe_map covers (a piece's probes before its own map existed) */

@@ -454,6 +454,7 @@ static int merge_profiles(struct scan *a, struct scan *b)
 	}
 	a->last_profile = 0;
 	a->last_profile_ts = -2;
+	a->last_probe_profile = UINT32_MAX; /* indices changed */
 	free(old);
 	free(order);
 	free(pos);

@@ -36,7 +36,7 @@ enum { EF_MAPPED = 1, EF_PRE = 2, EF_SCANNER_OK = 4, EF_PAYLOAD = 8 };
 /* One event: the header cell. */
 struct ev {
 	uint64_t seq;
-	uint32_t profile;
+	uint32_t profile, prev_profile;
 	uint16_t port, sport;
 	uint8_t kind, family, type, flags;
 	uint8_t target[16];
@@ -102,7 +102,8 @@ static int worker_event(struct part_worker *w, const struct ev *e)
 			                .mapped = (e->flags & EF_MAPPED) != 0,
 			                .port = e->port,
 			                .sport = e->sport,
-			                .target = e->target };
+			                .target = e->target,
+			                .prev_profile = e->prev_profile };
 		return ok ? scan_probe_target(s, &p) : 0;
 	}
 	struct resp_payload pl;
@@ -191,6 +192,7 @@ static int sink_probe(void *ctx, const struct scan_probe *p)
 	}
 	struct ev e = { .seq = p->seq,
 		        .profile = p->profile,
+		        .prev_profile = p->prev_profile,
 		        .port = p->port,
 		        .sport = p->sport,
 		        .kind = EV_PROBE,

@@ -157,7 +157,7 @@ struct ev {
 	uint16_t port;
 	uint32_t scanner;
 	uint16_t sport;
-	int profile;  /* probes: 0 = v0 key A, 1 = v1, 2 = v0 key B */
+	int profile;  /* probes: 0 = v0 key A, 1 = v1, 2 = v0 key B, 3 = plain (no MPTCP) */
 	uint64_t key; /* SYN-ACK MP_CAPABLE key */
 	uint8_t ttl;
 };
@@ -217,14 +217,17 @@ static void make_packet(const struct ev *e, struct packet *p)
 	switch (e->kind) {
 	case K_PROBE: {
 		t->flags = TCP_FLAG_SYN;
-		static const uint8_t opts[3][20] = {
+		static const uint8_t opts[4][20] = {
 			{ 2, 4, 5, 180, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 30, 12, 0, 0x81, 0xc, 0xc },
 			{ 2, 4, 5, 180, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 30, 4, 1, 0x81, 1, 1 },
 			{ 2, 4, 5, 180, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 30, 12, 0, 0x81, 0xd, 0xd },
+			{ 2, 4, 5, 180, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0 },
 		};
-		t->options_len = 20;
-		memcpy(t->options, opts[e->profile], 20);
+		t->options_len = e->profile == 3 ? 18 : 20;
+		memcpy(t->options, opts[e->profile], t->options_len);
 		t->options[6] = (uint8_t)e->frame; /* TSval changes with every probe */
+		if (e->profile == 3)
+			break; /* plain: an A/B scan's other half (abtest.h) */
 		t->n_mpc = 1;
 		t->mpc[0].length = e->profile == 1 ? 4 : 12;
 		t->mpc[0].version = e->profile == 1 ? 1 : 0;
@@ -471,10 +474,11 @@ static size_t random_stream(struct ev *evs, size_t cap, int profiles)
 {
 	size_t n = 0;
 	uint32_t files = 2 + (uint32_t)(rnd() % 4);
-	uint32_t ntargets = 20 + (uint32_t)(rnd() % 300);
+	uint32_t ntargets = (rnd() % 4 == 0 ? 3 : 20) + (uint32_t)(rnd() % 300);
 	uint64_t frame = 0;
 	uint32_t file = 0;
 	bool answers_first = rnd() % 4 == 0;
+	bool plain_first = rnd() % 2 == 0;
 	while (n < cap) {
 		if (rnd() % 40 == 0) {
 			if (++file == files)
@@ -491,6 +495,8 @@ static size_t random_stream(struct ev *evs, size_t cap, int profiles)
 		e.scanner = rnd() % 3 == 0 ? SC2 : SC1;
 		e.sport = (uint16_t)(30000 + t); /* one scanner port per target, as ZMap's */
 		e.profile = profiles > 1 ? (int)(rnd() % (uint64_t)profiles) : 0;
+		if (profiles == 4 && plain_first) /* a sweep of plain SYNs, then the MP_CAPABLE ones */
+			e.profile = n < cap * 2 / 5 ? 3 : (int)(rnd() % 3);
 		e.ttl = (uint8_t)(40 + rnd() % 20);
 		uint64_t r = rnd() % 100;
 		if (answers_first && n < 30)
@@ -593,9 +599,31 @@ Test(scan_part, random_streams_any_number_of_workers, .timeout = 300)
 	static struct ev evs[2000];
 	static const unsigned workers[] = { 1, 2, 3, 7 };
 	for (int round = 0; round < ROUNDS; round++) {
-		int profiles = 1 + round % 3; /* one, two or three probe options */
+		/* one, two or three probe options; with four, plain SYNs too (an A/B scan) */
+		int profiles = 1 + round % 4;
 		size_t n = random_stream(evs, 200 + (size_t)(rnd() % 1800), profiles);
 		for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++)
 			check_part(evs, n, round % 2, workers[w], "random stream");
+	}
+}
+
+Test(scan_part, ab_scan_previous_probe_is_the_scans)
+{
+	/* An A/B scan's target probed plain, then (after another target's probe)
+	 * with MP_CAPABLE from the same scanner port, the first probe with a second
+	 * option: the probe before it in the scan went elsewhere, so the target is
+	 * not ambiguous, whatever the worker that owns it saw last.  Every other
+	 * target lands on another worker for some worker count. */
+	for (uint32_t other = 2; other < 18; other++) {
+		struct ev evs[] = {
+			{ 0, 1, K_PROBE, 0x0a000001, 80, SC1, 40000, 3, 0, 64 },
+			{ 0, 2, K_PROBE, 0x0a000000 + other * 7919u, 80, SC1, 40001, 3, 0, 64 },
+			{ 0, 3, K_PROBE, 0x0a000001, 80, SC1, 40000, 0, 0, 64 },
+			{ 0, 4, K_SYNACK, 0x0a000001, 80, SC1, 40000, 0, 0, 50 },
+			{ 0, 5, K_SYNACK, 0x0a000000 + other * 7919u, 80, SC1, 40001, 0, 0, 50 },
+		};
+		static const unsigned workers[] = { 2, 3, 7 };
+		for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++)
+			check_part(evs, sizeof evs / sizeof evs[0], false, workers[w], "A/B previous probe");
 	}
 }
