@@ -87,7 +87,9 @@ struct chart_axis {
 	bool log;          /* decades; values <= 0 are not drawn */
 	bool fix_min, fix_max;
 	double min, max;
-	double step; /* > 0: ticks every step (linear axes) instead of the automatic 1-2-5 step */
+	double step;         /* > 0: ticks every step (linear axes) instead of the automatic 1-2-5 step */
+	const double *ticks; /* XY x axis: nticks > 0 gives the ticks themselves (e.g. bits 0, 8, ..., 63) */
+	size_t nticks;
 	enum chart_number fmt;
 };
 
@@ -108,8 +110,10 @@ struct chart_series {
 	int stack; /* bars: series with the same stack id pile up; distinct ids stand side by side */
 	const unsigned char *highlight; /* optional, n flags: those bars in highlight_color */
 	int highlight_color;
-	const char *highlight_label; /* legend text for the highlighted bars */
-	bool dashed;                 /* lines */
+	const char *highlight_label;  /* legend text for the highlighted bars */
+	bool dashed;                  /* lines */
+	const double *segment_values; /* segment_labels: n values written instead of y (counts on
+	                                 bars of shares); NULL: y */
 };
 
 /* A band across the plot between two values of the value axis (e.g. a
