@@ -173,6 +173,7 @@ struct rp_figure {
 	char filter[48];
 	const char *table_file; /* the CSV holding the table */
 	bool no_data;
+	double img_w, img_h; /* <img> size: a PNG's pixels, a vector figure's logical size; 0: the page's */
 };
 
 struct rp_page {
@@ -180,7 +181,7 @@ struct rp_page {
 	const struct rp_figure *figs;
 	size_t nfigs;
 	const char *format;        /* png, svg, pdf */
-	double img_w, img_h;       /* logical size for <img> */
+	double img_w, img_h;       /* logical size for <img> (a figure without its own) */
 	const char *const *tables; /* CSV files written, with what they hold */
 	const char *const *table_what;
 	size_t ntables;
