@@ -341,6 +341,8 @@ static const struct column_def trace_hop_cols[] = {
 	{ "frame", "integer", "frame number of the ICMP error in file" },
 	{ "file", "text", "the capture file the ICMP error came from" },
 	{ "time", "time", "timestamp of the ICMP error, epoch seconds with 9 decimals" },
+	{ "time_utc", "text",
+	  "the same time in RFC 3339, UTC, with 9 decimals: 2020-12-01T08:15:02.123456789Z" },
 };
 
 static const struct column_def trace_dest_cols[] = {
