@@ -203,8 +203,8 @@ int axes_value_ticks(struct rc *rc, double len, double extra_px)
 	const struct chart_axis *va = s->kind == CHART_HBARS ? &s->x : &s->y;
 	double lo = rc->vmin, hi = rc->vmax;
 	bool horiz = s->kind == CHART_HBARS;
-	/* at most about one tick per 50 pixels across, 30 up (labels stay apart) */
-	int target = (int)(len / (horiz ? 50 : 30));
+	/* at most about one tick per 50 pixels across, 26 up (labels stay apart) */
+	int target = (int)(len / (horiz ? 50 : 26));
 	target = target < 2 ? 2 : target > 10 ? 10 : target;
 	if (rc->vlog) {
 		if (extra_px > 0 && len > extra_px + 10)

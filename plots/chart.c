@@ -157,7 +157,10 @@ static int layout(struct rc *rc, double top_extra)
 		if (rc->pw < 40 || rc->ph < 30) {
 			return -1;
 		}
-		double vlab = s->value_labels && s->kind != CHART_HBARS ? marks_value_label_w(rc) : 0;
+		double vlab =
+		    (s->value_labels && s->kind != CHART_HBARS) || (s->stack_totals && s->kind == CHART_BARS)
+		        ? marks_value_label_w(rc)
+		        : 0;
 		if (axes_value_ticks(rc, s->kind == CHART_HBARS ? rc->pw : rc->ph, vlab) != 0)
 			return -1;
 		if (s->kind == CHART_XY && axes_x_ticks(rc) != 0)
@@ -202,7 +205,10 @@ static int layout(struct rc *rc, double top_extra)
 	if (rc->pw < 40 || rc->ph < 30)
 		return -1;
 	/* final ticks for the final rectangle */
-	double vlab = s->value_labels && s->kind != CHART_HBARS ? marks_value_label_w(rc) : 0;
+	double vlab =
+	    (s->value_labels && s->kind != CHART_HBARS) || (s->stack_totals && s->kind == CHART_BARS)
+	        ? marks_value_label_w(rc)
+	        : 0;
 	if (axes_value_ticks(rc, s->kind == CHART_HBARS ? rc->pw : rc->ph, vlab) != 0)
 		return -1;
 	if (s->kind == CHART_XY && axes_x_ticks(rc) != 0)

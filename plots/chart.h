@@ -155,6 +155,7 @@ struct chart_spec {
 	double bar_base;     /* value bars start from (default 0); e.g. 0.5 for bars around one half */
 	bool value_labels;   /* the value written at the end of each bar */
 	bool segment_labels; /* stacked bars: each segment's value written inside it when it fits */
+	bool stack_totals;   /* vertical stacked bars: each stack's total written above it */
 	enum chart_legend legend;
 	const char *no_data; /* reason written on the chart when there is nothing to draw */
 };

@@ -267,6 +267,8 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 		.nstack_labels = np,
 		.series = series,
 		.nseries = np * 2,
+		.segment_labels = true, /* each class's count, the total above the bar */
+		.stack_totals = true,
 		.no_data = "no scan of this IP version holds an MP_CAPABLE responder",
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);

@@ -398,6 +398,8 @@ static void segment_label(struct rc *rc, int fill, double v, bool count, double 
 	text_at(rc, buf, x + w / 2, y + h / 2, 0.5, VA_MIDDLE, 0);
 }
 
+static void stack_totals(struct rc *rc, bool draw, double base);
+
 void marks_draw_bars(struct rc *rc, bool draw)
 {
 	const struct chart_spec *s = rc->s;
@@ -454,6 +456,41 @@ void marks_draw_bars(struct rc *rc, bool draw)
 					text_at(rc, buf, tx, ty, 0.5, VA_BOTTOM, 0);
 				}
 			}
+		}
+	}
+	if (s->stack_totals && s->kind == CHART_BARS)
+		stack_totals(rc, draw, base);
+}
+
+/* Vertical stacked bars: each stack's total above it (after marks_draw_bars,
+ * whose accumulators hold the stacks' tops). */
+static void stack_totals(struct rc *rc, bool draw, double base)
+{
+	const struct chart_spec *s = rc->s;
+	char buf[64];
+	text_font(rc, FS_SMALL, false);
+	double fh = text_height(rc);
+	for (size_t k = 0; k < rc->nslots; k++) {
+		size_t si = 0;
+		while (si < s->nseries && rc->slot_of[si] != (int)k)
+			si++;
+		if (si == s->nseries)
+			continue;
+		for (size_t i = 0; i < rc->ncat && i < rc->maxn; i++) {
+			double top = rc->acc_pos[k * rc->maxn + i];
+			if (!(top > base))
+				continue;
+			double x, y, w, h;
+			if (!bar_rect(rc, si, i, base, top, &x, &y, &w, &h))
+				continue;
+			value_text(rc, top - base, buf, sizeof buf);
+			double lw = text_width(rc, buf), tx = x + w / 2, ty = y - 2;
+			if (!draw) {
+				occ_mark(rc, tx - lw / 2, ty - fh, tx + lw / 2, ty);
+				continue;
+			}
+			set_grey(rc, 0.2);
+			text_at(rc, buf, tx, ty, 0.5, VA_BOTTOM, 0);
 		}
 	}
 }
