@@ -426,6 +426,16 @@ void axes_layout_categories(struct rc *rc)
 	for (size_t i = 0; i < rc->ncat; i++)
 		maxw = fmax(maxw, text_width(rc, s->categories[i] ? s->categories[i] : ""));
 	bool rotate = maxw > slot - 6;
+	if (rotate) { /* upright on up to three lines, wrapped at spaces, when every word fits */
+		bool fits = true;
+		for (size_t i = 0; i < rc->ncat && fits; i++) {
+			const char *c = s->categories[i] ? s->categories[i] : "";
+			fits = widest_word(rc, c) <= slot - 6 &&
+			       wrap_label(rc, c, slot - 6, rc->cat[i], LINE_BYTES) <= 3;
+		}
+		if (fits)
+			return;
+	}
 	/* upright labels keep their whole text when they fit their slot; rotated
 	 * ones are shortened so that they do not eat the plot's height */
 	for (size_t i = 0; i < rc->ncat; i++)
@@ -443,8 +453,12 @@ double axes_category_band_h(struct rc *rc)
 {
 	text_font(rc, rc->cat_font, false);
 	double fh = text_height(rc);
-	if (rc->rot == 0)
-		return fh;
+	if (rc->rot == 0) {
+		int lines = 1;
+		for (size_t i = 0; i < rc->ncat; i++)
+			lines = label_lines(rc->cat[i]) > lines ? label_lines(rc->cat[i]) : lines;
+		return lines * fh;
+	}
 	double maxw = 0;
 	for (size_t i = 0; i < rc->ncat; i += (size_t)rc->every)
 		maxw = fmax(maxw, text_width(rc, rc->cat[i]));
@@ -551,9 +565,13 @@ void axes_draw(struct rc *rc)
 				text_font(rc, rc->cat_font, false);
 				set_grey(rc, 0.15);
 			}
-			if (rc->rot == 0)
-				text_at(rc, rc->cat[i], c, y, 0.5, VA_TOP, 0);
-			else
+			if (rc->rot == 0) {
+				char a[LINE_BYTES];
+				for (int k = 0, nl = label_lines(rc->cat[i]); k < nl; k++) {
+					label_line(rc->cat[i], k, a, sizeof a);
+					text_at(rc, a, c, y + k * fh, 0.5, VA_TOP, 0);
+				}
+			} else
 				text_at(rc, rc->cat[i], c + fh * 0.35, y + fh * 0.1, 1, VA_TOP, -45);
 		}
 	}

@@ -212,7 +212,8 @@ static int class_rows(struct report *r, struct tgroups *g, char *err, size_t err
 		size_t gi = r->ntrace_groups;
 		if (drawn) {
 			snprintf(r->trace_group_labels[gi], sizeof r->trace_group_labels[gi],
-			         "IPv%u/%u (n = %llu)", e->family, e->port, (unsigned long long)traced);
+			         "IPv%u/%u (n\xc2\xa0=\xc2\xa0%llu)" /* no break inside "n = 12" */,
+			         e->family, e->port, (unsigned long long)traced);
 			r->ntrace_groups++;
 		}
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++) {
