@@ -593,8 +593,9 @@ static void describe_findings(FILE *out, const struct ks_result *r, const char *
 			ndef++;
 			continue;
 		}
-		if (shown++ == 4) {
-			fprintf(out, "; more outliers in weight-bins.csv");
+		if (shown++ >= 4) { /* four in detail, then one pointer to the rest */
+			if (shown == 5)
+				fprintf(out, "; more outliers in weight-bins.csv");
 			continue;
 		}
 		fprintf(out, "%soutlier at weight %d%s (%llu key%s, %.2g expected, Holm %s)",

@@ -160,6 +160,23 @@ check_eq "stats on 3000 copies of one key exits 0" 0 $?
 check_eq "their randomness.csv: p underflows to the smallest normal double, not 0" "2.22507e-308 not-random" \
 	"$(col "$T/ss/randomness.csv" all all p) $(col "$T/ss/randomness.csv" all all decision)"
 check "and every table stays tidy (p > 0)" tidy "$T/ss"
+# seven outlier weights (8..14, 60 keys each): the summary details four, then points to the file once
+"$PY" -c '
+import csv, sys
+r = csv.DictReader(open(sys.argv[1])); w = csv.DictWriter(open(sys.argv[2], "w", newline=""), r.fieldnames)
+w.writeheader()
+i = 0
+for row in r:
+    if row["sender_key"] and i < 420:
+        row["sender_key"] = "%016x" % (((1 << (8 + i // 60)) - 1) << (i % 60 % 40))
+        i += 1
+    w.writerow(row)
+' "$T/keys.csv" "$T/low.csv"
+"$M" stats -o "$T/sl" "$T/low.csv" >"$T/lsum.txt" 2>"$T/err"
+check_eq "seven outlier weights: four detailed in the summary's line of all keys" 4 \
+	"$(sed -n 3p "$T/lsum.txt" | grep -o 'outlier at weight' | wc -l)"
+check "... then 'more outliers in weight-bins.csv' once, and no outlier after it" \
+	grep -q 'outlier at weight 11 ([^)]*); more outliers in weight-bins.csv; replay share' "$T/lsum.txt"
 
 # --- command line
 out=$("$M" stats --help); rc=$?
