@@ -453,8 +453,12 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	char title[160], value_title[96], nodata[300], sub[600];
 	size_t n = rk->n, shown = n ? n : top;
 	const char *noun = shown == 1 ? (as ? "AS" : "country") : what;
+	/* the chart's title names the family and the scan ranked */
+	char scope[128];
+	snprintf(scope, sizeof scope, "%s%s%s%s", family_label ? family_label : "",
+	         family_label && rk->scan[0] ? ", " : "", rk->scan[0] ? "scan " : "", rk->scan);
 	snprintf(title, sizeof title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
-	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
+	         scope[0] ? " \xe2\x80\x94 " : "", scope);
 	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
 	         family_label ? ": " : "", family_label ? family_label : "");
 	const char *meaning = rk->true_mptcp      ? "true MPTCP hosts (tracebox-confirmed)"

@@ -112,6 +112,7 @@ struct rp_ranking {
 	char **names;  /* AS or country name; "" when the source has none */
 	double *values;
 	char measure[32];   /* the attribution column ranked */
+	char scan[64];      /* the scan ranked (the latest, or the attribution's aggregate label) */
 	bool true_mptcp;    /* that column counts true MPTCP hosts (true_mptcp: tracebox-confirmed) */
 	bool mptcp_verdict; /* that column counts MPTCP by scan verdict (attribute's mptcp) */
 	char note[512];
