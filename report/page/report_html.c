@@ -172,8 +172,8 @@ int report_write_html(FILE *fp, const struct rp_page *p)
 		fputs("</code>)", fp);
 	}
 	fputs(".", fp);
-	if (r->have_trace) {
-		fputs(" Tracebox: ", fp);
+	if (r->have_trace) { /* "Traced: 2020-07, ...; untraced: ..." */
+		fputs(" ", fp);
 		esc(fp, r->trace_note);
 	}
 	if (p->command) {
