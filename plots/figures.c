@@ -443,6 +443,7 @@ int fig_trace_hops(const struct fig_trace_hops *f, const struct chart_output *o,
 		.series = series,
 		.nseries = nh ? nc : 0,
 		.segment_labels = true,
+		.stack_totals = true, /* destinations per hop above each bar */
 		.no_data = f->no_data,
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);

@@ -777,6 +777,13 @@ Test(chart_figures, trace_hops_counts_on_segments)
 	size_t blue = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.75, 60, 8, dark);
 	cr_assert_gt(blue, 400, "the bar is drawn (%zu dark pixels)", blue);
 	cr_assert_gt(white, 15, "the count is written inside the segment (%zu light pixels)", white);
+	/* the stack's total above the bar: ink between the plot's top and the bar's */
+	int top = (int)lay.plot_y;
+	while (top < (int)(lay.plot_y + lay.plot_h) && count_in(s, cx - 20, top, 40, 1, dark) < 30)
+		top++;
+	size_t total = count_in(s, cx - 30, lay.plot_y, 60, top - 2 - lay.plot_y, dark);
+	cr_assert_gt(top - lay.plot_y, 8, "room above the bar for its total (bar top at %d)", top);
+	cr_assert_gt(total, 15, "the total is written above the bar (%zu dark pixels)", total);
 	cairo_surface_destroy(s);
 	free(b.data);
 }
