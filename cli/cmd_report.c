@@ -145,6 +145,13 @@ static FILE *chart_file(struct ctx *c, struct rp_figure *f, const char *stem)
 		c->co.width = (int)((wide ? PAPER_WIDE_IN : PAPER_NARROW_IN) * PAPER_DPI);
 		c->co.height = (int)((wide ? PAPER_WIDE_H_IN : PAPER_NARROW_H_IN) * PAPER_DPI);
 	}
+	/* <img> at the figure's own width: a PNG's pixels (index.html fits it to the column,
+	 * so its text reads larger than at the logical size), a vector figure's logical size */
+	if (c->co.format == CHART_PNG) {
+		f->img_w = c->co.width;
+		f->img_h = c->co.height;
+	} else
+		chart_output_logical_size(&c->co, &f->img_w, &f->img_h);
 	snprintf(f->file, sizeof f->file, "%s.%s", stem, c->ext);
 	return outdir_add(&c->outs, f->file, c->err, c->errlen);
 }
@@ -446,8 +453,12 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	char title[160], value_title[96], nodata[300], sub[600];
 	size_t n = rk->n, shown = n ? n : top;
 	const char *noun = shown == 1 ? (as ? "AS" : "country") : what;
+	/* the chart's title names the family and the scan ranked */
+	char scope[128];
+	snprintf(scope, sizeof scope, "%s%s%s%s", family_label ? family_label : "",
+	         family_label && rk->scan[0] ? ", " : "", rk->scan[0] ? "scan " : "", rk->scan);
 	snprintf(title, sizeof title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
-	         family_label ? " \xe2\x80\x94 " : "", family_label ? family_label : "");
+	         scope[0] ? " \xe2\x80\x94 " : "", scope);
 	snprintf(f->title, sizeof f->title, "Top %zu %s hosting MPTCP%s%s", shown, noun,
 	         family_label ? ": " : "", family_label ? family_label : "");
 	const char *meaning = rk->true_mptcp      ? "true MPTCP hosts (tracebox-confirmed)"
@@ -473,8 +484,7 @@ static int ranking_figure(struct ctx *c, const char *stem, const struct rp_ranki
 	snprintf(sub, sizeof sub, "%s", rk->note);
 	snprintf(f->caption, sizeof f->caption,
 	         "The %s with the most %s, %s, from the attribution tables of 'mpcap attribute' (%s). %s "
-	         "Labels %s; long names wrap onto two lines, and only a name longer than two lines is "
-	         "shortened with an ellipsis (the table has them whole).",
+	         "Labels %s; long names wrap onto as many lines as they need and are never shortened.",
 	         what, meaning, family_label ? family_label : "IPv4 and IPv6 together",
 	         c->attr_dir ? c->attr_dir : "none given", rk->note,
 	         as ? "are the AS number and the organisation (or AS) name"
@@ -541,8 +551,11 @@ static int trace_figures(struct ctx *c)
 	snprintf(f->title, sizeof f->title, "Tracebox classes of MP_CAPABLE responders%s", scanlab);
 	snprintf(
 	    f->caption, sizeof f->caption,
-	    "Share of responders per tracebox class, per IP version and port, for the latest traced scan "
-	    "(every traced scan's rows are in tracebox.csv; %s) True MPTCP: the option "
+	    "Share of the traced responders per tracebox class, per IP version and port (n: traced "
+	    "responders), for the latest traced scan, with each class's count in its segment where it "
+	    "fits; responders the trace did not probe (not traced) are left out of the bars and counted "
+	    "in the x-axis title (every traced scan's rows are in tracebox.csv, whose share column is "
+	    "of all responders, not traced included; %s) True MPTCP: the option "
 	    "reached the last answering hop intact and the destination answered with its own key; "
 	    "middlebox: a hop changed the option, or the answer replayed or modified the probe key; "
 	    "unreachable: the destination never answered the traced probes; no MPTCP: it answered "
@@ -630,10 +643,13 @@ static int table_sections(struct ctx *c, bool first)
 		    "version "
 		    "and port: responsive targets, MP_CAPABLE responders (\"potential MPTCP\"), of which "
 		    "those "
-		    "whose key differs from the probe's, true MPTCP (verdict mptcp), middlebox-affected "
-		    "(replay, modified, shared-key), and those MP_CAPABLE in every scan that probed them "
-		    "(consistent); the shares are of the MP_CAPABLE responders (mpcapable_share: of the "
-		    "responsive targets). From each scan's targets.csv, summary.csv and targets.sets.");
+		    "whose key differs from the probe's, MPTCP by scan verdict (verdict mptcp), middlebox "
+		    "verdicts (replay, modified, shared-key), for traced scans true MPTCP and "
+		    "middlebox-affected (tracebox-confirmed, from the --trace directories; empty for an "
+		    "untraced scan), and those MP_CAPABLE in every scan that probed them (consistent); the "
+		    "shares are of the MP_CAPABLE responders (mpcapable_share: of the responsive targets). "
+		    "From each scan's targets.csv, summary.csv and targets.sets, and the traces' "
+		    "classification.csv.");
 		fig_filter(f, &r->adoption, "adoption.csv", NULL, NULL);
 	} else {
 		snprintf(f->title, sizeof f->title, "Are the returned keys random?");
@@ -694,8 +710,9 @@ static char *join_args(int argc, char **argv)
 	char *s = malloc(n);
 	if (!s)
 		return NULL;
-	size_t o = (size_t)snprintf(s, n, "mpcap");
-	for (int i = 0; i < argc; i++)
+	/* argv[0] is already "mpcap report" (main.c) */
+	size_t o = (size_t)snprintf(s, n, "%s", argc > 0 ? argv[0] : "mpcap report");
+	for (int i = 1; i < argc; i++)
 		o += (size_t)snprintf(s + o, n - o, " %s", argv[i]);
 	return s;
 }

@@ -43,7 +43,7 @@ void help_stats(FILE *out)
 	      "\n"
 	      "Writes, atomically, into DIR (one row per group and subset all/cleaned):\n"
 	      "  chisquare.csv gtest.csv weight-bins.csv bits.csv duplicates.csv\n"
-	      "  randomness.csv   one per test: group,subset,n,statistic,df,p,decision,...\n"
+	      "  randomness.csv   the tests combined (Bonferroni): smallest p, tests, p, decision\n"
 	      "  histogram.csv    weights 0..64: observed, expected, exact test, outliers\n"
 	      "  bit-table.csv    bit positions 63..0: ones, exact test, biased bits\n"
 	      "  duplicate-keys.csv, replay-share.csv\n"
@@ -337,18 +337,23 @@ static void row(struct outputs *o, enum out_file f, const char *const *fields, s
 	}
 }
 
-/* One row of a test file: group,subset,n,statistic,df,p,decision,extra... */
+/* One row of a test file: group,subset,n,statistic,df,p,decision,extra...
+ * p-values as ks_format_p writes them (%.6g, never 0); stat_is_p: the
+ * statistic is itself a p-value (randomness.csv's smallest p). */
 static void test_row(struct outputs *o, enum out_file f, const char *group, const char *subset, size_t n,
-                     enum ks_decision d, double stat, int df, double p, const char *extra1,
+                     enum ks_decision d, double stat, bool stat_is_p, int df, double p, const char *extra1,
                      const char *extra2)
 {
 	char ns[24], ss[32] = "", dfs[12] = "", ps[32] = "";
 	snprintf(ns, sizeof ns, "%zu", n);
 	if (d != KS_TOO_FEW) {
-		fmt_num(ss, sizeof ss, stat);
+		if (stat_is_p)
+			ks_format_p(stat, ss, sizeof ss);
+		else
+			fmt_num(ss, sizeof ss, stat);
 		if (df > 0)
 			snprintf(dfs, sizeof dfs, "%d", df);
-		fmt_num(ps, sizeof ps, p);
+		ks_format_p(p, ps, sizeof ps);
 	}
 	const char *fields[] = { group, subset, ns, ss, dfs, ps, ks_decision_name(d), extra1, extra2 };
 	row(o, f, fields, extra2 ? 9 : extra1 ? 8 : 7);
@@ -395,9 +400,9 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 			snprintf(cell, sizeof cell, "%d-%d", r->cells[c].lo, r->cells[c].hi);
 		list_add(buf, sizeof buf, cell);
 	}
-	test_row(o, OUT_CHISQUARE, group, subset, r->n, r->chi_decision, r->pearson, r->df, r->pearson_p, buf,
-	         NULL);
-	test_row(o, OUT_GTEST, group, subset, r->n, r->g_decision, r->g, r->df, r->g_p, buf, NULL);
+	test_row(o, OUT_CHISQUARE, group, subset, r->n, r->chi_decision, r->pearson, false, r->df,
+	         r->pearson_p, buf, NULL);
+	test_row(o, OUT_GTEST, group, subset, r->n, r->g_decision, r->g, false, r->df, r->g_p, buf, NULL);
 
 	/* weight bins */
 	buf[0] = '\0';
@@ -409,8 +414,8 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 		         w == r->probe_weight ? ":probe-weight" : "");
 		list_add(buf, sizeof buf, item);
 	}
-	test_row(o, OUT_WEIGHT_BINS, group, subset, r->n, r->bins_decision, r->n_outliers, 0, r->bins_p, buf,
-	         NULL);
+	test_row(o, OUT_WEIGHT_BINS, group, subset, r->n, r->bins_decision, r->n_outliers, false, 0,
+	         r->bins_p, buf, NULL);
 
 	/* bits */
 	buf[0] = '\0';
@@ -421,14 +426,15 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 		snprintf(item, sizeof item, "%d:%s", b, bit_flag(&r->bits[b], r->n));
 		list_add(buf, sizeof buf, item);
 	}
-	test_row(o, OUT_BITS, group, subset, r->n, r->bits_decision, r->n_biased, 0, r->bits_p, buf, NULL);
+	test_row(o, OUT_BITS, group, subset, r->n, r->bits_decision, r->n_biased, false, 0, r->bits_p, buf,
+	         NULL);
 
 	/* duplicates */
 	char nd[24], ex[32];
 	snprintf(nd, sizeof nd, "%zu", r->ndups);
 	fmt_num(ex, sizeof ex, r->dup_expected);
-	test_row(o, OUT_DUPLICATES, group, subset, r->n, r->dup_decision, (double)r->dup_pairs, 0, r->dup_p,
-	         nd, ex);
+	test_row(o, OUT_DUPLICATES, group, subset, r->n, r->dup_decision, (double)r->dup_pairs, false, 0,
+	         r->dup_p, nd, ex);
 
 	/* overall */
 	buf[0] = '\0';
@@ -440,7 +446,10 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 		list_add(buf, sizeof buf, "bits");
 	if (r->dup_decision == KS_NOT_RANDOM)
 		list_add(buf, sizeof buf, "duplicates");
-	test_row(o, OUT_RANDOMNESS, group, subset, r->n, r->decision, r->ntests, 0, r->overall_p, buf, NULL);
+	char nt[12];
+	snprintf(nt, sizeof nt, "%d", r->ntests);
+	test_row(o, OUT_RANDOMNESS, group, subset, r->n, r->decision, r->min_p, true, 0, r->overall_p, nt,
+	         buf);
 
 	/* histogram */
 	for (int w = 0; w < KS_WEIGHTS; w++) {
@@ -451,8 +460,8 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 		fmt_num(exp, sizeof exp, b->expected);
 		snprintf(cell, sizeof cell, "%d", b->cell);
 		if (r->n > 0) {
-			fmt_num(p, sizeof p, b->p);
-			fmt_num(ph, sizeof ph, b->p_holm);
+			ks_format_p(b->p, p, sizeof p);
+			ks_format_p(b->p_holm, ph, sizeof ph);
 		}
 		const char *f[] = { group, subset, ws, obs,         exp,
 			            cell,  p,      ph, bin_flag(b), w == r->probe_weight ? "1" : "0" };
@@ -467,8 +476,8 @@ static void write_result(struct outputs *o, const char *group, const char *subse
 		snprintf(ones, sizeof ones, "%llu", (unsigned long long)b->ones);
 		if (r->n > 0) {
 			fmt_num(frac, sizeof frac, (double)b->ones / (double)r->n);
-			fmt_num(p, sizeof p, b->p);
-			fmt_num(ph, sizeof ph, b->p_holm);
+			ks_format_p(b->p, p, sizeof p);
+			ks_format_p(b->p_holm, ph, sizeof ph);
 		}
 		const char *f[] = { group, subset, bs, ones, ns, frac, p, ph, bit_flag(b, r->n) };
 		row(o, OUT_BIT_TABLE, f, sizeof f / sizeof f[0]);
@@ -584,8 +593,9 @@ static void describe_findings(FILE *out, const struct ks_result *r, const char *
 			ndef++;
 			continue;
 		}
-		if (shown++ == 4) {
-			fprintf(out, "; more outliers in weight-bins.csv");
+		if (shown++ >= 4) { /* four in detail, then one pointer to the rest */
+			if (shown == 5)
+				fprintf(out, "; more outliers in weight-bins.csv");
 			continue;
 		}
 		fprintf(out, "%soutlier at weight %d%s (%llu key%s, %.2g expected, Holm %s)",

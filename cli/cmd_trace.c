@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/base/csv_io.h"
 #include "analyzer/ingest/input.h"
@@ -107,6 +108,19 @@ static const char *checksum_note(const struct trace_hop *h)
 	return (h->changes & TCP_COVERED) ? "changed" : "changed-alone";
 }
 
+/* RFC 3339 in UTC with the capture's nanoseconds: "2020-12-01T08:15:02.123456789Z". */
+static void format_utc(int64_t sec, uint32_t nsec, char *buf, size_t n)
+{
+	time_t tt = (time_t)sec;
+	struct tm tm;
+	char day[32];
+	if (!gmtime_r(&tt, &tm) || strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, n, "%s.%09uZ", day, nsec);
+}
+
 static int write_hops(FILE *fp, const struct trace *t)
 {
 	if (column_set_write_header(fp, COLSET_TRACE_HOPS) != 0)
@@ -116,7 +130,7 @@ static int write_hops(FILE *fp, const struct trace *t)
 		const struct trace_probe *p = trace_probe_at(t, h->probe);
 		char pframe[24], dst[64], port[8], fam[4], hop[8], router[64], code[8], tbytes[8], r4884[8],
 		    ext[4], hdr[4], changes[512], sttl[8], qttl[8], psrc[64], psport[8], pseq[16], frame[24],
-		    when[40];
+		    when[40], utc[48];
 		snprintf(pframe, sizeof pframe, "%llu", (unsigned long long)p->frame);
 		addr_text(p->family, p->dst, dst, sizeof dst);
 		snprintf(port, sizeof port, "%u", p->dport);
@@ -136,6 +150,7 @@ static int write_hops(FILE *fp, const struct trace *t)
 		snprintf(pseq, sizeof pseq, "%u", p->seq);
 		snprintf(frame, sizeof frame, "%llu", (unsigned long long)h->frame);
 		format_time(h->ts_sec, h->ts_nsec, when, sizeof when);
+		format_utc(h->ts_sec, h->ts_nsec, utc, sizeof utc);
 		const char *f[] = { pframe,
 			            trace_file_name(t, p->file),
 			            dst,
@@ -162,7 +177,8 @@ static int write_hops(FILE *fp, const struct trace *t)
 			            pseq,
 			            frame,
 			            trace_file_name(t, h->file),
-			            when };
+			            when,
+			            utc };
 		if (csv_write_row(fp, f, sizeof f / sizeof f[0]) != 0)
 			return -1;
 	}

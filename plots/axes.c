@@ -3,6 +3,7 @@
  * pixel, category labels (ellipsized, rotated, thinned), axis lines, titles
  * and the grid. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plots/chart.h"
@@ -20,12 +21,17 @@ double chart_nice_step(double raw)
 	return nice * p;
 }
 
+/* Decimals that write every multiple of step exactly (2.5 needs one more than 2 or 5). */
 static int decimals_for(double step)
 {
-	if (step <= 0)
+	if (!(step > 0) || !isfinite(step))
 		return 0;
-	int d = (int)ceil(-log10(step) - 1e-9);
-	return d < 0 ? 0 : d > 12 ? 12 : d;
+	for (int d = 0; d < 12; d++) {
+		double k = step * pow(10, d);
+		if (fabs(k - round(k)) < 1e-6 * fmax(1, k))
+			return d;
+	}
+	return 12;
 }
 
 int chart_step_ticks(double lo, double hi, double step, struct chart_ticks *out)
@@ -49,6 +55,11 @@ int chart_step_ticks(double lo, double hi, double step, struct chart_ticks *out)
 	return 0;
 }
 
+/* The axis ends at the first nice tick at or above the data: of the steps
+ * 1, 2, 2.5 and 5 times a power of ten that give at most target + 1
+ * intervals, the one whose ticks span the least; on a tie the interval
+ * count nearest target, then 1-2-5 before 2.5.  121 with target 9 gives 0..125 by
+ * 25, not 0..150 by 50. */
 int chart_nice_ticks(double lo, double hi, int target, bool integer, struct chart_ticks *out)
 {
 	memset(out, 0, sizeof *out);
@@ -69,12 +80,44 @@ int chart_nice_ticks(double lo, double hi, int target, bool integer, struct char
 			lo -= d;
 		hi += d;
 	}
-	double step = chart_nice_step((hi - lo) / target);
-	if (integer && step < 1)
-		step = 1;
-	while ((hi - lo) / step + 2 > CHART_MAX_TICKS)
-		step = chart_nice_step(step * 1.5);
-	return chart_step_ticks(lo, hi, step, out);
+	static const double mant[] = { 1, 2, 2.5, 5 };
+	int maxint = target + 1 < CHART_MAX_TICKS - 2 ? target + 1 : CHART_MAX_TICKS - 2;
+	double best = 0, best_span = INFINITY;
+	int best_miss = 0;
+	bool best_quarter = false;
+	int e0 = (int)floor(log10((hi - lo) / maxint)) - 1;
+	for (int e = e0; e <= e0 + 3; e++)
+		for (size_t m = 0; m < sizeof mant / sizeof mant[0]; m++) {
+			double step = mant[m] * pow(10, e);
+			if (integer && step < 1 - 1e-9)
+				continue;
+			if (integer && fabs(step - round(step)) > 1e-9)
+				continue; /* 2.5 on a count axis */
+			double a = floor(lo / step + 1e-9), b = ceil(hi / step - 1e-9);
+			int nint = (int)(b - a);
+			if (nint < 1 || nint > maxint)
+				continue;
+			double span = (b - a) * step;
+			bool quarter = m == 2;
+			int miss = abs(nint - target);
+			bool better = span < best_span * (1 - 1e-9) ||
+			              (span <= best_span * (1 + 1e-9) &&
+			               (miss < best_miss || (miss == best_miss && best_quarter > quarter)));
+			if (better) {
+				best = step;
+				best_span = span;
+				best_miss = miss;
+				best_quarter = quarter;
+			}
+		}
+	if (!(best > 0)) { /* fall back to the 1-2-5 step above the even split */
+		best = chart_nice_step((hi - lo) / target);
+		if (integer && best < 1)
+			best = 1;
+		while ((hi - lo) / best + 2 > CHART_MAX_TICKS)
+			best = chart_nice_step(best * 1.5);
+	}
+	return chart_step_ticks(lo, hi, best, out);
 }
 
 int chart_log_ticks(double lo, double hi, struct chart_ticks *out)
@@ -160,7 +203,8 @@ int axes_value_ticks(struct rc *rc, double len, double extra_px)
 	const struct chart_axis *va = s->kind == CHART_HBARS ? &s->x : &s->y;
 	double lo = rc->vmin, hi = rc->vmax;
 	bool horiz = s->kind == CHART_HBARS;
-	int target = (int)(len / (horiz ? 90 : 48));
+	/* at most about one tick per 50 pixels across, 26 up (labels stay apart) */
+	int target = (int)(len / (horiz ? 50 : 26));
 	target = target < 2 ? 2 : target > 10 ? 10 : target;
 	if (rc->vlog) {
 		if (extra_px > 0 && len > extra_px + 10)
@@ -171,12 +215,9 @@ int axes_value_ticks(struct rc *rc, double len, double extra_px)
 		rc->vhi = va->fix_max ? va->max : rc->vt.hi;
 		return 0;
 	}
+	/* no headroom: the axis ends at the first nice tick at or above the data
+	 * (chart_nice_ticks); value labels of vertical bars get extra_px above */
 	double base = fmin(lo, 0);
-	bool share_top = va->fmt == CHART_NUM_PERCENT && hi <= 1;
-	if (!va->fix_max && hi > base) /* headroom: the tallest bar does not touch the frame */
-		hi += (hi - base) * 0.04;
-	if (share_top && hi > 1) /* a share never goes past 100% */
-		hi = 1;
 	if (extra_px > 0 && len > extra_px + 10)
 		hi = base + (hi - base) * len / (len - extra_px);
 	int rcode = va->step > 0 ? chart_step_ticks(lo, hi, va->step, &rc->vt)
@@ -193,9 +234,19 @@ int axes_x_ticks(struct rc *rc)
 	const struct chart_axis *xa = &rc->s->x;
 	int target = (int)(rc->pw / 70);
 	target = target < 2 ? 2 : target > 12 ? 12 : target;
-	int rcode = xa->step > 0
-	                ? chart_step_ticks(rc->xmin, rc->xmax, xa->step, &rc->xt)
-	                : chart_nice_ticks(rc->xmin, rc->xmax, target, xa->fmt == CHART_NUM_INT, &rc->xt);
+	int rcode = 0;
+	if (xa->nticks > 0) { /* the figure's own ticks */
+		memset(&rc->xt, 0, sizeof rc->xt);
+		for (size_t i = 0; i < xa->nticks && i < CHART_MAX_TICKS; i++)
+			rc->xt.v[rc->xt.n++] = xa->ticks[i];
+		rc->xt.lo = rc->xt.v[0];
+		rc->xt.hi = rc->xt.v[rc->xt.n - 1];
+		rc->xt.step = xa->step > 0 ? xa->step : 1;
+		rc->xt.decimals = decimals_for(rc->xt.step);
+	} else if (xa->step > 0)
+		rcode = chart_step_ticks(rc->xmin, rc->xmax, xa->step, &rc->xt);
+	else
+		rcode = chart_nice_ticks(rc->xmin, rc->xmax, target, xa->fmt == CHART_NUM_INT, &rc->xt);
 	if (rcode != 0)
 		return -1;
 	rc->xlo = xa->fix_min ? xa->min : rc->xt.lo;
@@ -237,50 +288,124 @@ void axes_cat_slot(const struct rc *rc, size_t i, double *start, double *size)
 	}
 }
 
-/* A horizontal bar's label within maxw: whole on one line, else broken at
- * the space that best balances two lines ('\n' between them), a line still
- * too long shortened with an ellipsis.  Returns the number of lines. */
-static int wrap2(struct rc *rc, const char *s, double maxw, char *out, size_t n)
+/* A horizontal bar's label wrapped at spaces onto the lines greedy wrapping
+ * needs at width maxw, balanced (the narrowest width giving as many lines),
+ * '\n' between them.  maxw is at least the widest word: nothing is cut.
+ * Returns the number of lines. */
+static int wrap_label(struct rc *rc, const char *s, double maxw, char *out, size_t n)
 {
-	if (text_width(rc, s) <= maxw) {
+	struct lines l;
+	text_wrap(rc, s, maxw, &l);
+	if (l.n <= 1) {
 		snprintf(out, n, "%s", s);
 		return 1;
 	}
-	size_t len = strlen(s), best = 0;
-	double bestw = INFINITY;
-	char a[LINE_BYTES], b[LINE_BYTES];
-	for (size_t i = 1; i + 1 < len && i < sizeof a; i++) {
-		if (s[i] != ' ')
-			continue;
-		snprintf(a, sizeof a, "%.*s", (int)i, s);
-		double w = fmax(text_width(rc, a), text_width(rc, s + i + 1));
-		if (w < bestw) {
-			bestw = w;
-			best = i;
+	size_t want = l.n;
+	double lo = 0, hi = maxw;
+	for (int it = 0; it < 14; it++) { /* narrowest width that keeps want lines */
+		double mid = (lo + hi) / 2;
+		text_wrap(rc, s, mid, &l);
+		bool cut = false;
+		for (size_t i = 0; i < l.n; i++)
+			cut = cut || strstr(l.s[i], ELLIPSIS);
+		if (l.n <= want && !cut)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	text_wrap(rc, s, hi, &l);
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < l.n && o < n; i++)
+		o += (size_t)snprintf(out + o, n - o, "%s%s", i ? "\n" : "", l.s[i]);
+	return (int)l.n;
+}
+
+/* Lines of a label ('\n'-separated). */
+static int label_lines(const char *s)
+{
+	int k = 1;
+	for (; *s; s++)
+		k += *s == '\n';
+	return k;
+}
+
+/* Widest word of s in the current font. */
+static double widest_word(struct rc *rc, const char *s)
+{
+	double w = 0;
+	char word[LINE_BYTES];
+	while (*s) {
+		size_t k = strcspn(s, " \n");
+		if (k > 0) {
+			snprintf(word, sizeof word, "%.*s", (int)(k < sizeof word ? k : sizeof word - 1), s);
+			w = fmax(w, text_width(rc, word));
 		}
+		s += k;
+		s += *s != '\0';
 	}
-	if (!best) {
-		text_ellipsize(rc->cr, s, maxw, out, n);
-		return 1;
+	return w;
+}
+
+/* Line k of label s into buf. */
+static void label_line(const char *s, int k, char *buf, size_t n)
+{
+	for (; k > 0 && s; k--) {
+		s = strchr(s, '\n');
+		s = s ? s + 1 : NULL;
 	}
-	char l1[LINE_BYTES / 2 - 1], l2[LINE_BYTES / 2 - 1];
-	snprintf(a, sizeof a, "%.*s", (int)best, s);
-	snprintf(b, sizeof b, "%s", s + best + 1);
-	text_ellipsize(rc->cr, a, maxw, l1, sizeof l1);
-	text_ellipsize(rc->cr, b, maxw, l2, sizeof l2);
-	snprintf(out, n, "%s\n%s", l1, l2);
-	return 2;
+	if (!s) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, n, "%.*s", (int)strcspn(s, "\n"), s);
 }
 
 /* Widest line of category label i. */
 double axes_cat_label_w(struct rc *rc, size_t i)
 {
-	const char *nl = strchr(rc->cat[i], '\n');
-	if (!nl)
-		return text_width(rc, rc->cat[i]);
+	double w = 0;
 	char a[LINE_BYTES];
-	snprintf(a, sizeof a, "%.*s", (int)(nl - rc->cat[i]), rc->cat[i]);
-	return fmax(text_width(rc, a), text_width(rc, nl + 1));
+	for (int k = 0, n = label_lines(rc->cat[i]); k < n; k++) {
+		label_line(rc->cat[i], k, a, sizeof a);
+		w = fmax(w, text_width(rc, a));
+	}
+	return w;
+}
+
+/* Horizontal bars: names are never cut.  The label column starts at about a
+ * third of the width (wider for the longest word); long names wrap onto as
+ * many lines as they need; the font shrinks (not below 7 pt) and then the
+ * column widens (up to half the width) until the lines fit the bars' slots. */
+static void layout_hbar_labels(struct rc *rc)
+{
+	const struct chart_spec *s = rc->s;
+	double slot = rc->ph / rc->ncat;
+	double maxw = rc->W * (rc->W < 500 ? 0.42 : 0.3);
+	int lines = 1;
+	for (int pass = 0; pass < 40; pass++) {
+		text_font(rc, rc->cat_font, false);
+		double colw = maxw;
+		for (size_t i = 0; i < rc->ncat; i++)
+			colw = fmax(colw, widest_word(rc, s->categories[i] ? s->categories[i] : ""));
+		lines = 1;
+		for (size_t i = 0; i < rc->ncat; i++) {
+			int k = wrap_label(rc, s->categories[i] ? s->categories[i] : "", colw, rc->cat[i],
+			                   LINE_BYTES);
+			lines = k > lines ? k : lines;
+		}
+		if (lines * text_height(rc) <= slot * 0.95)
+			break;
+		if (rc->cat_font > FS_SMALL) /* >= 7 pt */
+			rc->cat_font -= 0.5;
+		else if (maxw < rc->W * 0.5)
+			maxw = fmin(rc->W * 0.5, maxw * 1.1);
+		else
+			break;
+	}
+	text_font(rc, rc->cat_font, false);
+	double fh = lines * text_height(rc);
+	rc->every = fh > slot ? (int)ceil(fh / slot) : 1;
 }
 
 /* Category labels: ellipsize, then choose rotation and thinning for the slot. */
@@ -293,22 +418,7 @@ void axes_layout_categories(struct rc *rc)
 	if (s->kind == CHART_XY)
 		return;
 	if (s->kind == CHART_HBARS) {
-		/* long names on two lines (never cut when two lines hold them), so the label
-		 * column stays near a third of the width */
-		double slot = rc->ph / rc->ncat, maxw = rc->W * (rc->W < 500 ? 0.42 : 0.3);
-		int lines = 1;
-		text_font(rc, rc->cat_font, false);
-		for (size_t i = 0; i < rc->ncat; i++)
-			if (text_width(rc, s->categories[i] ? s->categories[i] : "") > maxw)
-				lines = 2;
-		while (rc->cat_font > FS_SMALL && lines * text_height(rc) > slot * 0.95) { /* >= 7 pt */
-			rc->cat_font -= 0.5;
-			text_font(rc, rc->cat_font, false);
-		}
-		double fh = lines * text_height(rc);
-		rc->every = fh > slot ? (int)ceil(fh / slot) : 1;
-		for (size_t i = 0; i < rc->ncat; i++)
-			wrap2(rc, s->categories[i] ? s->categories[i] : "", maxw, rc->cat[i], LINE_BYTES);
+		layout_hbar_labels(rc);
 		return;
 	}
 	text_font(rc, rc->cat_font, false);
@@ -316,6 +426,16 @@ void axes_layout_categories(struct rc *rc)
 	for (size_t i = 0; i < rc->ncat; i++)
 		maxw = fmax(maxw, text_width(rc, s->categories[i] ? s->categories[i] : ""));
 	bool rotate = maxw > slot - 6;
+	if (rotate) { /* upright on up to three lines, wrapped at spaces, when every word fits */
+		bool fits = true;
+		for (size_t i = 0; i < rc->ncat && fits; i++) {
+			const char *c = s->categories[i] ? s->categories[i] : "";
+			fits = widest_word(rc, c) <= slot - 6 &&
+			       wrap_label(rc, c, slot - 6, rc->cat[i], LINE_BYTES) <= 3;
+		}
+		if (fits)
+			return;
+	}
 	/* upright labels keep their whole text when they fit their slot; rotated
 	 * ones are shortened so that they do not eat the plot's height */
 	for (size_t i = 0; i < rc->ncat; i++)
@@ -333,8 +453,12 @@ double axes_category_band_h(struct rc *rc)
 {
 	text_font(rc, rc->cat_font, false);
 	double fh = text_height(rc);
-	if (rc->rot == 0)
-		return fh;
+	if (rc->rot == 0) {
+		int lines = 1;
+		for (size_t i = 0; i < rc->ncat; i++)
+			lines = label_lines(rc->cat[i]) > lines ? label_lines(rc->cat[i]) : lines;
+		return lines * fh;
+	}
 	double maxw = 0;
 	for (size_t i = 0; i < rc->ncat; i += (size_t)rc->every)
 		maxw = fmax(maxw, text_width(rc, rc->cat[i]));
@@ -414,14 +538,12 @@ void axes_draw(struct rc *rc)
 			axes_cat_slot(rc, i, &start, &size);
 			double c = start + size / 2;
 			if (horiz) {
-				const char *nl = strchr(rc->cat[i], '\n');
-				if (!nl) {
-					text_at(rc, rc->cat[i], left - TICK_LEN - GAP, c, 1, VA_MIDDLE, 0);
-				} else {
-					char a[LINE_BYTES];
-					snprintf(a, sizeof a, "%.*s", (int)(nl - rc->cat[i]), rc->cat[i]);
-					text_at(rc, a, left - TICK_LEN - GAP, c, 1, VA_BOTTOM, 0);
-					text_at(rc, nl + 1, left - TICK_LEN - GAP, c, 1, VA_TOP, 0);
+				int nl = label_lines(rc->cat[i]);
+				char a[LINE_BYTES];
+				for (int k = 0; k < nl; k++) { /* the lines centred on the bar */
+					label_line(rc->cat[i], k, a, sizeof a);
+					text_at(rc, a, left - TICK_LEN - GAP, c + (k - (nl - 1) / 2.0) * fh,
+					        1, VA_MIDDLE, 0);
 				}
 				continue;
 			}
@@ -443,9 +565,13 @@ void axes_draw(struct rc *rc)
 				text_font(rc, rc->cat_font, false);
 				set_grey(rc, 0.15);
 			}
-			if (rc->rot == 0)
-				text_at(rc, rc->cat[i], c, y, 0.5, VA_TOP, 0);
-			else
+			if (rc->rot == 0) {
+				char a[LINE_BYTES];
+				for (int k = 0, nl = label_lines(rc->cat[i]); k < nl; k++) {
+					label_line(rc->cat[i], k, a, sizeof a);
+					text_at(rc, a, c, y + k * fh, 0.5, VA_TOP, 0);
+				}
+			} else
 				text_at(rc, rc->cat[i], c + fh * 0.35, y + fh * 0.1, 1, VA_TOP, -45);
 		}
 	}

@@ -157,7 +157,10 @@ static int layout(struct rc *rc, double top_extra)
 		if (rc->pw < 40 || rc->ph < 30) {
 			return -1;
 		}
-		double vlab = s->value_labels ? marks_value_label_w(rc) : 0;
+		double vlab =
+		    (s->value_labels && s->kind != CHART_HBARS) || (s->stack_totals && s->kind == CHART_BARS)
+		        ? marks_value_label_w(rc)
+		        : 0;
 		if (axes_value_ticks(rc, s->kind == CHART_HBARS ? rc->pw : rc->ph, vlab) != 0)
 			return -1;
 		if (s->kind == CHART_XY && axes_x_ticks(rc) != 0)
@@ -171,6 +174,11 @@ static int layout(struct rc *rc, double top_extra)
 			rc->left_w = ytitle_w + cw + TICK_LEN + GAP;
 			double last = axes_max_tick_label_w(rc, &rc->vt, s->x.fmt, rc->vlo, rc->vhi);
 			rc->right_w = fmax(PAD + 6, last / 2 + PAD);
+			if (s->value_labels) /* the values written past the bars' ends */
+				rc->right_w = fmax(
+				    rc->right_w,
+				    marks_value_label_overhang(rc, rc->W - rc->px - rc->right_extra - PAD) +
+				        PAD);
 			rc->bottom_h = TICK_LEN + GAP + tick_fh + xtitle_h + PAD;
 		} else {
 			double yw = axes_max_tick_label_w(rc, &rc->vt, s->y.fmt, rc->vlo, rc->vhi);
@@ -197,7 +205,10 @@ static int layout(struct rc *rc, double top_extra)
 	if (rc->pw < 40 || rc->ph < 30)
 		return -1;
 	/* final ticks for the final rectangle */
-	double vlab = s->value_labels ? marks_value_label_w(rc) : 0;
+	double vlab =
+	    (s->value_labels && s->kind != CHART_HBARS) || (s->stack_totals && s->kind == CHART_BARS)
+	        ? marks_value_label_w(rc)
+	        : 0;
 	if (axes_value_ticks(rc, s->kind == CHART_HBARS ? rc->pw : rc->ph, vlab) != 0)
 		return -1;
 	if (s->kind == CHART_XY && axes_x_ticks(rc) != 0)
@@ -327,7 +338,9 @@ static int draw_chart(struct rc *rc, struct chart_layout *lay, char *err, size_t
 	/* clip data to the plot (bars on a fixed range may exceed it) */
 	axes_draw_grid(rc);
 	cairo_save(rc->cr);
-	cairo_rectangle(rc->cr, rc->px, rc->py - 1, rc->pw + 1, rc->ph + 1);
+	/* horizontal bars' value labels stand in the right margin */
+	cairo_rectangle(rc->cr, rc->px, rc->py - 1,
+	                s->kind == CHART_HBARS && s->value_labels ? rc->W - rc->px : rc->pw + 1, rc->ph + 1);
 	cairo_clip(rc->cr);
 	marks_draw_bands(rc);
 	marks_draw_bars(rc, true);

@@ -87,7 +87,9 @@ struct chart_axis {
 	bool log;          /* decades; values <= 0 are not drawn */
 	bool fix_min, fix_max;
 	double min, max;
-	double step; /* > 0: ticks every step (linear axes) instead of the automatic 1-2-5 step */
+	double step;         /* > 0: ticks every step (linear axes) instead of the automatic 1-2-5 step */
+	const double *ticks; /* XY x axis: nticks > 0 gives the ticks themselves (e.g. bits 0, 8, ..., 63) */
+	size_t nticks;
 	enum chart_number fmt;
 };
 
@@ -108,8 +110,10 @@ struct chart_series {
 	int stack; /* bars: series with the same stack id pile up; distinct ids stand side by side */
 	const unsigned char *highlight; /* optional, n flags: those bars in highlight_color */
 	int highlight_color;
-	const char *highlight_label; /* legend text for the highlighted bars */
-	bool dashed;                 /* lines */
+	const char *highlight_label;  /* legend text for the highlighted bars */
+	bool dashed;                  /* lines */
+	const double *segment_values; /* segment_labels: n values written instead of y (counts on
+	                                 bars of shares); NULL: y */
 };
 
 /* A band across the plot between two values of the value axis (e.g. a
@@ -151,6 +155,7 @@ struct chart_spec {
 	double bar_base;     /* value bars start from (default 0); e.g. 0.5 for bars around one half */
 	bool value_labels;   /* the value written at the end of each bar */
 	bool segment_labels; /* stacked bars: each segment's value written inside it when it fits */
+	bool stack_totals;   /* vertical stacked bars: each stack's total written above it */
 	enum chart_legend legend;
 	const char *no_data; /* reason written on the chart when there is nothing to draw */
 };

@@ -166,9 +166,9 @@ int axes_x_ticks(struct rc *rc);
 double axes_vpos(const struct rc *rc, double v);
 double axes_xpos(const struct rc *rc, double x);
 void axes_cat_slot(const struct rc *rc, size_t i, double *start, double *size);
-/* Category labels: ellipsized, rotated and thinned for their slots. */
+/* Category labels: wrapped (horizontal bars), else ellipsized, rotated and thinned for their slots. */
 void axes_layout_categories(struct rc *rc);
-/* Widest line of category label i (horizontal bars may have two). */
+/* Widest line of category label i (horizontal bars' labels may have several). */
 double axes_cat_label_w(struct rc *rc, size_t i);
 /* Height of the band the category labels need under the plot. */
 double axes_category_band_h(struct rc *rc);
@@ -187,6 +187,9 @@ int marks_prepare(struct rc *rc);
 bool marks_ranges(struct rc *rc);
 /* Room the value labels need beyond the bars. */
 double marks_value_label_w(struct rc *rc);
+/* Horizontal bars: the margin right of the plot their value labels need when
+ * plot and margin share avail pixels. */
+double marks_value_label_overhang(struct rc *rc, double avail);
 /* Width of a group of ns bars in a slot of size pixels. */
 double marks_group_width(const struct rc *rc, double size, size_t ns);
 /* With draw false these only mark the occupancy grid where they would draw. */

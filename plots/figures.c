@@ -177,18 +177,22 @@ int fig_bits(const struct fig_bits *f, const struct chart_output *o, FILE *fp, s
 		                       .highlight = f->biased,
 		                       .highlight_color = CHART_VERMILLION,
 		                       .highlight_label = "Biased bits (Holm-adjusted p < alpha)" };
+	/* every byte boundary and the most significant bit: 63 is labelled */
+	static const double bit_ticks[] = { 0, 8, 16, 24, 32, 40, 48, 56, 63 };
 	struct chart_band band = { f->band_lo, f->band_hi, f->band_label, CHART_GREEN };
 	struct chart_rule half = { .at = 0.5, .color = CHART_BLACK, .dashed = false };
 	struct chart_spec s = {
 		.kind = CHART_XY,
 		.title = title,
 		.subtitle = f->test,
-		.x = { .title = "Bit position (63 = most significant)",
+		.x = { .title = "Bit position (0 = least, 63 = most significant)",
 		       .fix_min = true,
 		       .min = -0.5,
 		       .fix_max = true,
 		       .max = 63.5,
-		       .step = 8,
+		       .step = 1,
+		       .ticks = bit_ticks,
+		       .nticks = sizeof bit_ticks / sizeof bit_ticks[0],
 		       .fmt = CHART_NUM_INT },
 		.y = { .title = "Keys with the bit set (share)",
 		       .fmt = CHART_NUM_PERCENT,
@@ -263,6 +267,8 @@ int fig_monthly(const struct fig_monthly *f, const struct chart_output *o, FILE 
 		.nstack_labels = np,
 		.series = series,
 		.nseries = np * 2,
+		.segment_labels = true, /* each class's count, the total above the bar */
+		.stack_totals = true,
 		.no_data = "no scan of this IP version holds an MP_CAPABLE responder",
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);
@@ -316,20 +322,31 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 		[FIG_TC_UNREACHABLE] = CHART_GREY,  [FIG_TC_NO_MPTCP] = CHART_SKY_BLUE,
 		[FIG_TC_UNVERIFIED] = CHART_ORANGE, [FIG_TC_UNTRACED] = CHART_PURPLE,
 	};
+	/* the bars: shares of the traced responders, the count in each segment;
+	 * responders the trace did not probe are left out and counted in the x title */
 	size_t ng = f->ngroups;
 	double *share = calloc(ng * FIG_TRACE_NCLASSES + 1, sizeof *share);
-	if (!share) {
+	double *count = calloc(ng * FIG_TRACE_NCLASSES + 1, sizeof *count);
+	if (!share || !count) {
+		free(share);
+		free(count);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	bool present[FIG_TRACE_NCLASSES] = { false };
+	double untraced = 0;
 	for (size_t g = 0; g < ng; g++) {
 		double tot = 0;
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
-			tot += f->counts[g * FIG_TRACE_NCLASSES + c];
+			if (c != FIG_TC_UNTRACED)
+				tot += f->counts[g * FIG_TRACE_NCLASSES + c];
+		untraced += f->counts[g * FIG_TRACE_NCLASSES + FIG_TC_UNTRACED];
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++) {
+			if (c == FIG_TC_UNTRACED)
+				continue;
 			double v = f->counts[g * FIG_TRACE_NCLASSES + c];
 			share[(size_t)c * ng + g] = tot > 0 ? v / tot : 0;
+			count[(size_t)c * ng + g] = v;
 			present[c] = present[c] || v > 0;
 		}
 	}
@@ -343,13 +360,22 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 			                              .y = share + (size_t)c * ng,
 			                              .n = ng,
 			                              .color = colors[c],
-			                              .stack = 0 };
+			                              .stack = 0,
+			                              .segment_values = count + (size_t)c * ng };
 	}
+	char xtitle[160], nbuf[32];
+	chart_format_number(untraced, 0, nbuf, sizeof nbuf);
+	if (untraced > 0)
+		snprintf(xtitle, sizeof xtitle,
+		         "IP version and port (n traced; %s responder%s not traced, not shown)", nbuf,
+		         untraced == 1 ? "" : "s");
+	else
+		snprintf(xtitle, sizeof xtitle, "IP version and port (n traced)");
 	struct chart_spec s = {
 		.kind = CHART_BARS,
 		.title = f->title ? f->title : "Tracebox classes of MP_CAPABLE responders",
 		.subtitle = f->note,
-		.x = { .title = "IP version and port" },
+		.x = { .title = xtitle },
 		.y = { .title = "Share of traced responders",
 		       .fmt = CHART_NUM_PERCENT,
 		       .fix_min = true,
@@ -360,10 +386,12 @@ int fig_trace_classes(const struct fig_trace_classes *f, const struct chart_outp
 		.ncategories = ng,
 		.series = series,
 		.nseries = ns,
+		.segment_labels = true,
 		.no_data = f->no_data,
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);
 	free(share);
+	free(count);
 	return rc;
 }
 
@@ -415,6 +443,7 @@ int fig_trace_hops(const struct fig_trace_hops *f, const struct chart_output *o,
 		.series = series,
 		.nseries = nh ? nc : 0,
 		.segment_labels = true,
+		.stack_totals = true, /* destinations per hop above each bar */
 		.no_data = f->no_data,
 	};
 	int rc = render(&s, o, fp, lay, err, errlen);

@@ -268,6 +268,31 @@ double marks_value_label_w(struct rc *rc)
 	return w + 6;
 }
 
+/* Horizontal bars: the right margin the value labels need past the plot when
+ * the plot and that margin share avail pixels (each label ends at most there). */
+double marks_value_label_overhang(struct rc *rc, double avail)
+{
+	const struct chart_spec *s = rc->s;
+	double need = 0, span = rc->vhi - rc->vlo;
+	if (s->kind != CHART_HBARS || !(span > 0))
+		return 0;
+	text_font(rc, FS_SMALL, false);
+	char buf[64];
+	for (size_t si = 0; si < s->nseries; si++)
+		for (size_t i = 0; i < s->series[si].n; i++) {
+			double v = sval(&s->series[si], i);
+			if (!isfinite(v))
+				continue;
+			double f = (fmax(fmin(v, rc->vhi), rc->vlo) - rc->vlo) / span;
+			value_text(rc, v, buf, sizeof buf);
+			double lw = text_width(rc, buf) + 4;
+			/* label end = f * (avail - R) + lw <= avail */
+			double r = f > 0 ? avail - (avail - lw) / f : lw - avail;
+			need = fmax(need, r);
+		}
+	return need;
+}
+
 /* Width of a group of ns bars in a slot of size pixels: bars stay slim when
  * there are few categories. */
 double marks_group_width(const struct rc *rc, double size, size_t ns)
@@ -349,12 +374,16 @@ static bool point_pos(struct rc *rc, const struct chart_series *se, size_t i, do
 
 /* A stacked segment's count inside it, centred, when it fits: white on dark
  * fills, near-black on light ones (relative luminance). */
-static void segment_label(struct rc *rc, int fill, double v, double x, double y, double w, double h)
+static void segment_label(struct rc *rc, int fill, double v, bool count, double x, double y, double w,
+                          double h)
 {
 	if (!(v > 0))
 		return;
 	char buf[64];
-	value_text(rc, v, buf, sizeof buf);
+	if (count)
+		chart_format_number(v, 0, buf, sizeof buf);
+	else
+		value_text(rc, v, buf, sizeof buf);
 	text_font(rc, FS_SMALL, false);
 	double lw = text_width(rc, buf), fh = text_height(rc);
 	if (lw + 4 > w || fh + 2 > h)
@@ -368,6 +397,8 @@ static void segment_label(struct rc *rc, int fill, double v, double x, double y,
 		set_grey(rc, 0.1);
 	text_at(rc, buf, x + w / 2, y + h / 2, 0.5, VA_MIDDLE, 0);
 }
+
+static void stack_totals(struct rc *rc, bool draw, double base);
 
 void marks_draw_bars(struct rc *rc, bool draw)
 {
@@ -398,7 +429,10 @@ void marks_draw_bars(struct rc *rc, bool draw)
 				cairo_rectangle(rc->cr, x, y, w, h);
 				cairo_fill(rc->cr);
 				if (s->segment_labels)
-					segment_label(rc, fill, sval(se, i), x, y, w, h);
+					segment_label(rc, fill,
+					              se->segment_values ? se->segment_values[i]
+					                                 : sval(se, i),
+					              se->segment_values != NULL, x, y, w, h);
 			}
 			if (!s->value_labels)
 				continue;
@@ -422,6 +456,41 @@ void marks_draw_bars(struct rc *rc, bool draw)
 					text_at(rc, buf, tx, ty, 0.5, VA_BOTTOM, 0);
 				}
 			}
+		}
+	}
+	if (s->stack_totals && s->kind == CHART_BARS)
+		stack_totals(rc, draw, base);
+}
+
+/* Vertical stacked bars: each stack's total above it (after marks_draw_bars,
+ * whose accumulators hold the stacks' tops). */
+static void stack_totals(struct rc *rc, bool draw, double base)
+{
+	const struct chart_spec *s = rc->s;
+	char buf[64];
+	text_font(rc, FS_SMALL, false);
+	double fh = text_height(rc);
+	for (size_t k = 0; k < rc->nslots; k++) {
+		size_t si = 0;
+		while (si < s->nseries && rc->slot_of[si] != (int)k)
+			si++;
+		if (si == s->nseries)
+			continue;
+		for (size_t i = 0; i < rc->ncat && i < rc->maxn; i++) {
+			double top = rc->acc_pos[k * rc->maxn + i];
+			if (!(top > base))
+				continue;
+			double x, y, w, h;
+			if (!bar_rect(rc, si, i, base, top, &x, &y, &w, &h))
+				continue;
+			value_text(rc, top - base, buf, sizeof buf);
+			double lw = text_width(rc, buf), tx = x + w / 2, ty = y - 2;
+			if (!draw) {
+				occ_mark(rc, tx - lw / 2, ty - fh, tx + lw / 2, ty);
+				continue;
+			}
+			set_grey(rc, 0.2);
+			text_at(rc, buf, tx, ty, 0.5, VA_BOTTOM, 0);
 		}
 	}
 }

@@ -47,7 +47,8 @@ echo "== 9. mpcap verify: every results directory against its manifest.json (SHA
 	"$out/report" "$out/lab"
 echo "all results agree with their manifests"
 echo
-echo "Results are in $(pwd)/$out/:"
+case $out in /*) where=$out ;; *) where=$(pwd)/$out ;; esac # DEMO_OUT may be absolute
+echo "Results are in $where/:"
 echo "  report/index.html   the charts and tables (open it in a browser)"
 echo "  scans/MONTH/        targets.csv, summary.csv per month;  trace/MONTH/, join/, attribution/, stats/, lab/"
 echo "Column meanings: docs/columns.md.  Next: 'build/mpcap --help', docs/tutorial.md."

@@ -139,6 +139,8 @@ static const struct column_def join_monthly_cols[] = {
 	"not-random (p < alpha), consistent (no evidence against random keys at alpha) or too-few-keys "     \
 	"(the test cannot be run)"
 
+#define STATS_P_RULE "%.6g; an underflow is written as 2.22507e-308 (the smallest normal double), never 0"
+
 static const struct column_def stats_chisquare_cols[] = {
 	{ "group", "text", STATS_GROUP },
 	{ "subset", "text", STATS_SUBSET },
@@ -147,7 +149,7 @@ static const struct column_def stats_chisquare_cols[] = {
 	  "Pearson's X2 = sum over the pooled weight classes of (observed - expected)^2 / "
 	  "expected, expected = n*C(64,w)/2^64" },
 	{ "df", "integer", "degrees of freedom: pooled classes - 1" },
-	{ "p", "number", "P(chi-square(df) >= statistic) (GSL); 0 when below the smallest double" },
+	{ "p", "number", "P(chi-square(df) >= statistic) (GSL); " STATS_P_RULE },
 	{ "decision", "text", STATS_DECISION },
 	{ "cells", "text",
 	  "the pooled weight classes, ';'-separated (e.g. 0-20;21;...;44-64): neighbouring weights "
@@ -161,7 +163,7 @@ static const struct column_def stats_gtest_cols[] = {
 	{ "statistic", "number",
 	  "G = 2 * sum over the pooled weight classes of observed * ln(observed / expected)" },
 	{ "df", "integer", "degrees of freedom: pooled classes - 1" },
-	{ "p", "number", "P(chi-square(df) >= statistic) (GSL)" },
+	{ "p", "number", "P(chi-square(df) >= statistic) (GSL); " STATS_P_RULE },
 	{ "decision", "text", STATS_DECISION },
 	{ "cells", "text", "the pooled weight classes, as in chisquare.csv" },
 };
@@ -174,7 +176,7 @@ static const struct column_def stats_weight_bin_cols[] = {
 	  "outlier weights: Holm-adjusted p < alpha in the exact binomial test of each "
 	  "weight's count against Binomial(n, C(64,w)/2^64)" },
 	{ "df", "integer", "always empty (exact tests)" },
-	{ "p", "number", "smallest Holm-adjusted p over the 65 weights (family-wise)" },
+	{ "p", "number", "smallest Holm-adjusted p over the 65 weights (family-wise); " STATS_P_RULE },
 	{ "decision", "text", STATS_DECISION },
 	{ "outliers", "text",
 	  "the outlier weights as W:excess or W:deficit, with :probe-weight when W is the probe "
@@ -189,7 +191,7 @@ static const struct column_def stats_bits_cols[] = {
 	  "biased bit positions: Holm-adjusted p < alpha in the exact binomial test of the "
 	  "ones against Binomial(n, 1/2)" },
 	{ "df", "integer", "always empty (exact tests)" },
-	{ "p", "number", "smallest Holm-adjusted p over the 64 positions" },
+	{ "p", "number", "smallest Holm-adjusted p over the 64 positions; " STATS_P_RULE },
 	{ "decision", "text", STATS_DECISION },
 	{ "biased", "text",
 	  "the biased positions (63 = most significant) as B:stuck-0, B:stuck-1, B:biased-0 or "
@@ -203,7 +205,8 @@ static const struct column_def stats_duplicates_cols[] = {
 	{ "statistic", "number", "colliding pairs: sum over repeated keys of C(count, 2)" },
 	{ "df", "integer", "always empty" },
 	{ "p", "number",
-	  "P(Poisson(expected) >= statistic): the chance of that many collisions among n random keys" },
+	  "P(Poisson(expected) >= statistic): the chance of that many collisions among n random "
+	  "keys; " STATS_P_RULE },
 	{ "decision", "text", STATS_DECISION },
 	{ "keys", "integer", "distinct keys seen more than once (listed in duplicate-keys.csv)" },
 	{ "expected", "number", "expected colliding pairs among n random 64-bit keys, C(n,2)/2^64" },
@@ -214,11 +217,13 @@ static const struct column_def stats_randomness_cols[] = {
 	{ "subset", "text", STATS_SUBSET },
 	{ "n", "integer", "keys tested" },
 	{ "statistic", "number",
+	  "the smallest p of the combined tests (Bonferroni's statistic); " STATS_P_RULE },
+	{ "df", "integer", "always empty: a Bonferroni combination has no degrees of freedom" },
+	{ "p", "number", "Bonferroni: min(1, tests * statistic); " STATS_P_RULE },
+	{ "decision", "text", STATS_DECISION },
+	{ "tests", "integer",
 	  "number of tests combined: chi-square (when it can be run), weight bins, bits, "
 	  "duplicates (the G-test repeats the chi-square and is left out)" },
-	{ "df", "integer", "always empty" },
-	{ "p", "number", "Bonferroni: min(1, tests * smallest p of those tests)" },
-	{ "decision", "text", STATS_DECISION },
 	{ "rejected", "text",
 	  "the tests with p < alpha on their own: chisquare, weight-bins, bits, duplicates" },
 };
@@ -232,8 +237,8 @@ static const struct column_def stats_histogram_cols[] = {
 	{ "cell", "integer", "index (from 0) of the pooled chi-square class holding this weight" },
 	{ "p", "number",
 	  "exact two-sided binomial test of observed against Binomial(n, C(64,w)/2^64) (as "
-	  "scipy.stats.binomtest); empty when n = 0" },
-	{ "p_holm", "number", "p Holm-adjusted over the 65 weights" },
+	  "scipy.stats.binomtest); empty when n = 0; " STATS_P_RULE },
+	{ "p_holm", "number", "p Holm-adjusted over the 65 weights (as p: never 0)" },
 	{ "outlier", "text", "excess or deficit when p_holm < alpha, empty otherwise" },
 	{ "probe_weight", "integer",
 	  "1 when this is the weight of the group's probe key (its most common), else 0" },
@@ -246,8 +251,8 @@ static const struct column_def stats_bit_table_cols[] = {
 	{ "ones", "integer", "keys with this bit set" },
 	{ "n", "integer", "keys tested" },
 	{ "fraction", "number", "ones / n" },
-	{ "p", "number", "exact two-sided binomial test of ones against Binomial(n, 1/2)" },
-	{ "p_holm", "number", "p Holm-adjusted over the 64 positions" },
+	{ "p", "number", "exact two-sided binomial test of ones against Binomial(n, 1/2); " STATS_P_RULE },
+	{ "p_holm", "number", "p Holm-adjusted over the 64 positions (as p: never 0)" },
 	{ "biased", "text", "stuck-0, stuck-1, biased-0 or biased-1 when p_holm < alpha, empty otherwise" },
 };
 
@@ -336,6 +341,8 @@ static const struct column_def trace_hop_cols[] = {
 	{ "frame", "integer", "frame number of the ICMP error in file" },
 	{ "file", "text", "the capture file the ICMP error came from" },
 	{ "time", "time", "timestamp of the ICMP error, epoch seconds with 9 decimals" },
+	{ "time_utc", "text",
+	  "the same time in RFC 3339, UTC, with 9 decimals: 2020-12-01T08:15:02.123456789Z" },
 };
 
 static const struct column_def trace_dest_cols[] = {

@@ -38,10 +38,7 @@ void rp_fmt_double(double v, char *buf, size_t n)
 
 void rp_fmt_p(double p, char *buf, size_t n)
 {
-	if (!isfinite(p))
-		buf[0] = '\0';
-	else
-		snprintf(buf, n, "%.6g", p < DBL_MIN ? DBL_MIN : p);
+	ks_format_p(p, buf, n);
 }
 
 void rp_fmt_count(double v, char *buf, size_t n)

@@ -327,6 +327,8 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 				rc = rp_oom(err, errlen);
 			snprintf(r->as4.measure, sizeof r->as4.measure, "%s", t.header[vc]);
 			snprintf(r->as6.measure, sizeof r->as6.measure, "%s", t.header[vc]);
+			snprintf(r->as4.scan, sizeof r->as4.scan, "%s", scan);
+			snprintf(r->as6.scan, sizeof r->as6.scan, "%s", scan);
 			r->as4.true_mptcp = r->as6.true_mptcp = which < TRUE_MPTCP_COLS;
 			r->as4.mptcp_verdict = r->as6.mptcp_verdict = which == MPTCP_VERDICT_COL;
 			snprintf(as_note, sizeof as_note, "Column %s%s%s, ports summed%s.", t.header[vc],
@@ -348,6 +350,7 @@ int rp_build_rankings(struct report *r, const char *dir, char *err, size_t errle
 				rc = rp_oom(err, errlen);
 			snprintf(r->countries_rank.measure, sizeof r->countries_rank.measure, "%s",
 			         t.header[vc]);
+			snprintf(r->countries_rank.scan, sizeof r->countries_rank.scan, "%s", scan);
 			r->countries_rank.true_mptcp = which < TRUE_MPTCP_COLS;
 			r->countries_rank.mptcp_verdict = which == MPTCP_VERDICT_COL;
 			snprintf(cc_note, sizeof cc_note, "Column %s%s%s, IPv4, IPv6 and ports summed%s%s%s.",

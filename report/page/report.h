@@ -112,6 +112,7 @@ struct rp_ranking {
 	char **names;  /* AS or country name; "" when the source has none */
 	double *values;
 	char measure[32];   /* the attribution column ranked */
+	char scan[64];      /* the scan ranked (the latest, or the attribution's aggregate label) */
 	bool true_mptcp;    /* that column counts true MPTCP hosts (true_mptcp: tracebox-confirmed) */
 	bool mptcp_verdict; /* that column counts MPTCP by scan verdict (attribute's mptcp) */
 	char note[512];
@@ -173,6 +174,7 @@ struct rp_figure {
 	char filter[48];
 	const char *table_file; /* the CSV holding the table */
 	bool no_data;
+	double img_w, img_h; /* <img> size: a PNG's pixels, a vector figure's logical size; 0: the page's */
 };
 
 struct rp_page {
@@ -180,7 +182,7 @@ struct rp_page {
 	const struct rp_figure *figs;
 	size_t nfigs;
 	const char *format;        /* png, svg, pdf */
-	double img_w, img_h;       /* logical size for <img> */
+	double img_w, img_h;       /* logical size for <img> (a figure without its own) */
 	const char *const *tables; /* CSV files written, with what they hold */
 	const char *const *table_what;
 	size_t ntables;

@@ -172,8 +172,8 @@ int report_write_html(FILE *fp, const struct rp_page *p)
 		fputs("</code>)", fp);
 	}
 	fputs(".", fp);
-	if (r->have_trace) {
-		fputs(" Tracebox: ", fp);
+	if (r->have_trace) { /* "Traced: 2020-07, ...; untraced: ..." */
+		fputs(" ", fp);
 		esc(fp, r->trace_note);
 	}
 	if (p->command) {
@@ -208,7 +208,9 @@ int report_write_html(FILE *fp, const struct rp_page *p)
 			} else {
 				fputs("<img src=\"", fp);
 				esc(fp, f->file);
-				fprintf(fp, "\" width=\"%.0f\" height=\"%.0f\" alt=\"", p->img_w, p->img_h);
+				fprintf(fp, "\" width=\"%.0f\" height=\"%.0f\" alt=\"",
+				        f->img_w > 0 ? f->img_w : p->img_w,
+				        f->img_h > 0 ? f->img_h : p->img_h);
 				esc(fp, f->title);
 				fputs(f->no_data ? " (no data)\">\n" : "\">\n", fp);
 			}
@@ -276,7 +278,8 @@ int report_write_readme(FILE *fp, const struct rp_page *p)
 	fputs(".\n", fp);
 	if (p->command)
 		fprintf(fp, "\nCommand: `%s`\n", p->command);
-	fputs("\nOpen `index.html` in a browser (static: no JavaScript, no network).  The CSV columns are\n"
+	fputs("\nOpen `index.html` in a browser (nothing loaded from the network; a small inline script\n"
+	      "sorts a table by a click on a column heading).  The CSV columns are\n"
 	      "described in docs/columns.md (`mpcap columns`).\n\n## Charts\n\n| file | what it shows "
 	      "|\n|---|---|\n",
 	      fp);

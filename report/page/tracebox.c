@@ -206,12 +206,14 @@ static int class_rows(struct report *r, struct tgroups *g, char *err, size_t err
 		uint64_t tot = 0;
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++)
 			tot += e->n[c];
+		uint64_t traced = tot - e->n[FIG_TC_UNTRACED]; /* the chart's n: its bars are of these */
 		const char *scan = e->scan >= 0 ? r->scans[e->scan].label : "";
 		bool drawn = e->scan == r->trace_chart_scan;
 		size_t gi = r->ntrace_groups;
 		if (drawn) {
 			snprintf(r->trace_group_labels[gi], sizeof r->trace_group_labels[gi],
-			         "IPv%u/%u (n = %llu)", e->family, e->port, (unsigned long long)tot);
+			         "IPv%u/%u (n\xc2\xa0=\xc2\xa0%llu)" /* no break inside "n = 12" */,
+			         e->family, e->port, (unsigned long long)traced);
 			r->ntrace_groups++;
 		}
 		for (int c = 0; c < FIG_TRACE_NCLASSES; c++) {

@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_gamma.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,7 +398,8 @@ static int analyze(const uint64_t *keys, size_t n, const uint64_t *probe_key, do
 	}
 	out->chi_decision = out->g_decision = out->bins_decision = out->bits_decision = out->dup_decision =
 	    out->decision = KS_TOO_FEW;
-	out->bins_p = out->bits_p = out->pearson_p = out->g_p = out->dup_p = out->overall_p = 1.0;
+	out->bins_p = out->bits_p = out->pearson_p = out->g_p = out->dup_p = out->overall_p = out->min_p =
+	    1.0;
 
 	uint64_t counts[KS_WEIGHTS] = { 0 };
 	double expected[KS_WEIGHTS];
@@ -497,6 +499,7 @@ static int analyze(const uint64_t *keys, size_t n, const uint64_t *probe_key, do
 			pmin = tests[i].p;
 	}
 	out->ntests = k;
+	out->min_p = pmin;
 	if (k > 0) {
 		out->overall_p = GSL_MIN_DBL(1.0, k * pmin);
 		out->decision = decide(out->overall_p, alpha);
@@ -557,4 +560,12 @@ bool ks_probe_key(uint64_t *v, size_t n, uint64_t *out)
 		i = j;
 	}
 	return true;
+}
+
+void ks_format_p(double p, char *buf, size_t n)
+{
+	if (!isfinite(p))
+		buf[0] = '\0';
+	else
+		snprintf(buf, n, "%.6g", p < DBL_MIN ? DBL_MIN : p);
 }

@@ -161,7 +161,8 @@ struct ks_result {
 	 * weight bins, bits, duplicates; the G-test duplicates the chi-square
 	 * and is not counted) */
 	int ntests;
-	double overall_p;
+	double min_p;     /* the smallest p of those tests (the Bonferroni statistic) */
+	double overall_p; /* min(1, ntests * min_p) */
 	enum ks_decision decision;
 };
 
@@ -172,6 +173,11 @@ struct ks_result {
 int ks_analyze(const uint64_t *keys, size_t n, const uint64_t *probe_key, double alpha, struct ks_result *out,
                char *err, size_t errlen);
 void ks_result_free(struct ks_result *r);
+
+/* A p-value as every CSV writes it: %.6g, an underflow below the smallest
+ * normal double written as that double (2.22507e-308), never 0; "" when not
+ * finite. */
+void ks_format_p(double p, char *buf, size_t n);
 
 /* A group's probe key: the most common of its rows' probe keys v[0..n)
  * (sorted in place), the smallest on a tie; false when n == 0. */

@@ -291,7 +291,10 @@ for i in $imgs; do
 done
 check "every chart has a caption" bash -c "[ \$(grep -c '<figcaption>' '$H') -eq \$(grep -c '<img ' '$H') ]"
 check "every chart's table is linked" bash -c "grep -q 'href=\"key-weights.csv\"' '$H' && grep -q 'href=\"tracebox.csv\"' '$H'"
-check "img sizes are the logical size (2x: 640x400)" grep -q 'width="640" height="400"' "$H"
+check "img sizes are the PNGs' own (1280x800): figures at their natural width" \
+	bash -c "[ \$(grep -c '<img [^>]*width=\"1280\" height=\"800\"' '$H') -eq \$(grep -c '<img ' '$H') ]"
+check "the command at the foot is written once (not 'mpcap mpcap')" \
+	bash -c "grep -q '<code>mpcap report ' '$H' && ! grep -q 'mpcap mpcap' '$H'"
 
 # --- the browser: Chromium renders index.html from disk, every image loads
 CHROME=$(command -v chromium || command -v chromium-browser || true)
@@ -311,7 +314,13 @@ script = """<script>addEventListener("load", function () { var bad = 0, n = 0;
   var d = document.documentElement;
   document.body.setAttribute("data-images", n + " " + bad);
   document.body.setAttribute("data-hscroll", d.scrollWidth > window.innerWidth ? "yes" : "no");
-  document.body.setAttribute("data-headline", document.querySelectorAll("#headline tbody tr").length); });</script>"""
+  document.body.setAttribute("data-headline", document.querySelectorAll("#headline tbody tr").length);
+  var w = [], col = document.body.clientWidth;
+  for (var i of document.images) w.push(i.getBoundingClientRect().width);
+  /* the narrowest figure against the column: at 1280 px it fills the column (natural width
+     1280 px fitted by max-width), on a phone it shrinks to the window */
+  document.body.setAttribute("data-imgw", Math.round(Math.min.apply(null, w)) + " " +
+    Math.round(Math.max.apply(null, w)) + " " + Math.round(window.innerWidth)); });</script>"""
 open(sys.argv[2], "w").write(page.replace("</body>", script + "</body>"))
 ' "$H" "$R/check.html"
 	nimg=$(echo "$imgs" | grep -c .)
@@ -328,6 +337,14 @@ open(sys.argv[2], "w").write(page.replace("</body>", script + "</body>"))
 			"$(grep -o 'data-hscroll="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
 		check_eq "at $w px the headline table comes first with a row per scan, family and port" "8" \
 			"$(grep -o 'data-headline="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		read -r imin imax iwin <<<"$(grep -o 'data-imgw="[^"]*"' "$T/dom-$w.html" | sed 's/.*="//; s/"$//')"
+		if [ "$w" = 1280 ]; then # the column is 1100 px (and a 1 px border): every figure fills it
+			check "at 1280 px every figure is at least 1000 px wide (narrowest ${imin:-?}, widest ${imax:-?})" \
+				test "${imin:-0}" -ge 1000 -a "${imax:-9999}" -le 1104
+		else # a phone: the figures shrink to the window, no wider
+			check "at $w px the figures fit the window (${imin:-?}..${imax:-?} px of ${iwin:-?})" \
+				test "${imin:-0}" -ge 300 -a "${imax:-9999}" -le "${iwin:-0}"
+		fi
 	done
 	rm -f "$R/check.html"
 fi

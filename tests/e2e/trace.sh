@@ -57,6 +57,19 @@ for v in 4 6; do
 	check "tracebox v$v: tshark shows time-exceeded replies" test -n "$want"
 	check_eq "tracebox v$v: hops and routers equal tshark's" "$want" "$got"
 	check_eq "tracebox v$v: every hop is a time exceeded" "" "$(field "$D/hops.csv" icmp | grep -vx time-exceeded)"
+	# time_utc is time in RFC 3339 (Python's datetime, not mpcap's formatter), as tshark's frame time
+	check "tracebox v$v: time_utc is the epoch time in RFC 3339 UTC, as tshark's" /usr/bin/python3 -c '
+import csv, datetime, subprocess, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows
+ts = dict(l.split("\t") for l in subprocess.run(["tshark", "-r", sys.argv[2], "-T", "fields", "-e",
+          "frame.number", "-e", "frame.time_epoch"], capture_output=True, text=True).stdout.split("\n") if l)
+for r in rows:
+    sec, frac = r["time"].split(".")
+    want = datetime.datetime.fromtimestamp(int(sec), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    assert r["time_utc"] == want + "." + frac + "Z", (r["time"], r["time_utc"])
+    assert abs(float(ts[r["frame"]]) - float(r["time"])) < 1e-6, (r["frame"], ts[r["frame"]], r["time"])
+' "$D/hops.csv" "$F"
 	check_eq "tracebox v$v: every quote holds the whole TCP header" "" "$(field "$D/hops.csv" header_quoted | grep -vx 1)"
 	# tshark: quoted TCP header length and the RFC 4884 length field of each reply
 	want=$(TS -r "$F" -Y "$te" -T fields -e tcp.hdr_len -e "$len" |

@@ -519,7 +519,8 @@ static bool round_step(double step)
 {
 	double p = pow(10, floor(log10(step)));
 	double m = step / p;
-	return fabs(m - 1) < 1e-9 || fabs(m - 2) < 1e-9 || fabs(m - 5) < 1e-9 || fabs(m - 10) < 1e-9;
+	return fabs(m - 1) < 1e-9 || fabs(m - 2) < 1e-9 || fabs(m - 2.5) < 1e-9 || fabs(m - 5) < 1e-9 ||
+	       fabs(m - 10) < 1e-9;
 }
 
 Test(chart_ticks, nice_steps)
@@ -548,8 +549,8 @@ Test(chart_ticks, round_numbers_covering_the_range)
 	cr_assert_eq(chart_nice_ticks(0, 3, 10, true, &t), 0);
 	cr_assert_float_eq(t.step, 1, 1e-12, "integer axes never step below 1");
 	cr_assert_eq(chart_nice_ticks(0.45, 0.55, 5, false, &t), 0);
-	cr_assert_float_eq(t.step, 0.02, 1e-12);
-	cr_assert_eq(t.decimals, 2);
+	cr_assert_float_eq(t.step, 0.025, 1e-12, "0.45..0.55 exactly, by 0.025 (0.02 would span 0.44..0.56)");
+	cr_assert_eq(t.decimals, 3, "0.475 needs three decimals");
 	cr_assert_eq(chart_nice_ticks(-3, 7, 5, false, &t), 0);
 	cr_assert_float_eq(t.step, 2, 1e-12);
 	cr_assert_eq(chart_nice_ticks(5, 5, 5, false, &t), 0, "a single value widens the range");
@@ -570,6 +571,26 @@ Test(chart_ticks, round_numbers_covering_the_range)
 				                   t.step);
 			}
 		}
+	/* the axis ends at the first nice tick at or above the data (the issue's examples: 121 and
+	 * 210 on a bar chart's count axis), with at most target + 1 intervals */
+	const struct {
+		double hi;
+		int target;
+		double step, top;
+	} nice[] = { { 121, 9, 25, 125 }, { 210, 9, 25, 225 },   { 410, 9, 50, 450 }, { 101, 9, 20, 120 },
+		     { 18, 9, 2, 18 },    { 121, 4, 25, 125 },   { 121, 2, 50, 150 }, { 7, 9, 1, 7 },
+		     { 97, 5, 20, 100 },  { 1000, 9, 100, 1000 } };
+	for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++) {
+		cr_assert_eq(chart_nice_ticks(0, nice[i].hi, nice[i].target, true, &t), 0);
+		cr_assert_float_eq(t.step, nice[i].step, 1e-9, "max %g: step %g, want %g", nice[i].hi, t.step,
+		                   nice[i].step);
+		cr_assert_float_eq(t.hi, nice[i].top, 1e-9, "max %g: axis to %g, want %g", nice[i].hi, t.hi,
+		                   nice[i].top);
+		cr_assert_leq(t.n - 1, (size_t)nice[i].target + 1);
+	}
+	cr_assert_eq(chart_nice_ticks(0, 12, 9, true, &t), 0);
+	for (size_t i = 0; i < t.n; i++)
+		cr_assert_float_eq(t.v[i], round(t.v[i]), 1e-12, "a count axis has whole ticks (no 2.5)");
 	cr_assert_eq(chart_step_ticks(-0.5, 64.5, 8, &t), 0);
 	cr_assert_float_eq(t.v[1], 0, 1e-12);
 }
@@ -756,6 +777,46 @@ Test(chart_figures, trace_hops_counts_on_segments)
 	size_t blue = count_in(s, cx - 30, lay.plot_y + lay.plot_h * 0.75, 60, 8, dark);
 	cr_assert_gt(blue, 400, "the bar is drawn (%zu dark pixels)", blue);
 	cr_assert_gt(white, 15, "the count is written inside the segment (%zu light pixels)", white);
+	/* the stack's total above the bar: ink between the plot's top and the bar's */
+	int top = (int)lay.plot_y;
+	while (top < (int)(lay.plot_y + lay.plot_h) && count_in(s, cx - 20, top, 40, 1, dark) < 30)
+		top++;
+	size_t total = count_in(s, cx - 30, lay.plot_y, 60, top - 2 - lay.plot_y, dark);
+	cr_assert_gt(top - lay.plot_y, 8, "room above the bar for its total (bar top at %d)", top);
+	cr_assert_gt(total, 15, "the total is written above the bar (%zu dark pixels)", total);
+	cairo_surface_destroy(s);
+	free(b.data);
+}
+
+/* Horizontal bars: a name that needs more than two lines of the label column
+ * gets them (names are never cut); the bars keep their slots. */
+Test(chart_figures, very_long_bar_labels_wrap_on_more_lines)
+{
+	static const char *const labels[] = {
+		"AS4200000003 SYN-US-REN4 Bluebridge Research and Education Network United States of America",
+		"AS714 Apple"
+	};
+	static const double v[] = { 12, 5 };
+	struct fig_ranking r = { .title = "Top 2 ASes",
+		                 .value_title = "Hosts (count)",
+		                 .n = 2,
+		                 .labels = labels,
+		                 .values = v,
+		                 .color = CHART_BLUE };
+	const struct chart_output o = { CHART_PNG, 640, 400, 96 };
+	struct chart_layout lay;
+	struct buf b = render_mem(draw_ranking, &r, &o, &lay);
+	cairo_surface_t *s = decode_png(&b);
+	int runs = 0;
+	bool in = false;
+	for (int y = (int)lay.plot_y; y < (int)(lay.plot_y + lay.plot_h / 2); y++) {
+		bool any = count_in(s, 4, y, lay.plot_x - 12, 1, dark) > 0;
+		runs += any && !in;
+		in = any;
+	}
+	cr_assert_geq(runs, 3, "the long name on %d lines", runs);
+	cr_assert_lt(lay.plot_x, 640 * 0.55, "the bars keep most of the width (plot from x = %.0f)",
+	             lay.plot_x);
 	cairo_surface_destroy(s);
 	free(b.data);
 }
