@@ -140,8 +140,8 @@ static int as_bars(const char *attr_dir, size_t top, struct bars *b, char *err, 
 				best = j;
 		if (best == SIZE_MAX)
 			break;
-		char label[200];
-		snprintf(label, sizeof label, "AS%s, %llu of %llu: %.60s", a[best].asn,
+		char label[512]; /* the name whole: the chart wraps it, never cuts it */
+		snprintf(label, sizeof label, "AS%s, %llu of %llu: %s", a[best].asn,
 		         (unsigned long long)a[best].dropped, (unsigned long long)a[best].plain,
 		         a[best].name);
 		rc = bars_add(b, label, (double)a[best].dropped);
@@ -177,9 +177,20 @@ int report_dropped_chart(const struct report *r, bool by_as, const char *attr_di
 		bars_free(&b);
 		return -1;
 	}
-	char sub[200];
+	/* the title names the A/B scans; the counts go into the caption, not the image */
+	const char *first = NULL, *last = NULL;
+	for (size_t i = 0; i < r->nscans; i++)
+		if (summary_csv_value(&r->scans[i].rd.summary, "abtest.targets", 0, 0, &(uint64_t){ 0 })) {
+			first = first ? first : r->scans[i].label;
+			last = r->scans[i].label;
+		}
+	char scans[160] = "";
+	if (first && strcmp(first, last) != 0)
+		snprintf(scans, sizeof scans, " — scans %s to %s", first, last);
+	else if (first)
+		snprintf(scans, sizeof scans, " — scan %s", first);
 	if (by_as) {
-		snprintf(f->title, sizeof f->title, "ASes with the most paths that drop MP_CAPABLE");
+		snprintf(f->title, sizeof f->title, "ASes with the most paths that drop MP_CAPABLE%s", scans);
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "The %zu ASes with the most mpc-dropped targets (answered the plain SYN, never an "
@@ -187,10 +198,9 @@ int report_dropped_chart(const struct report *r, bool by_as, const char *attr_di
 		    "together, from the dropped_by_as.csv of 'mpcap attribute' (%s); labels give the AS "
 		    "number, its mpc-dropped targets of those that answered the plain SYN, and its name.",
 		    b.n, attr_dir);
-		snprintf(sub, sizeof sub,
-		         "all A/B scans, IP versions and ports; from dropped_by_as.csv of 'mpcap attribute'");
 	} else {
-		snprintf(f->title, sizeof f->title, "Paths that drop MP_CAPABLE, per IP version and port");
+		snprintf(f->title, sizeof f->title, "Paths that drop MP_CAPABLE, per IP version and port%s",
+		         scans);
 		snprintf(
 		    f->caption, sizeof f->caption,
 		    "Per A/B scan (a plain SYN and MP_CAPABLE SYNs to each target), IP version and port: "
@@ -199,11 +209,8 @@ int report_dropped_chart(const struct report *r, bool by_as, const char *attr_di
 		    "(responsive targets that are not plain-dropped); labels give the counts. From each "
 		    "scan's summary.csv. Together: %llu of %llu.",
 		    (unsigned long long)dropped, (unsigned long long)plain);
-		snprintf(sub, sizeof sub, "%llu mpc-dropped of %llu targets that answered the plain SYN",
-		         (unsigned long long)dropped, (unsigned long long)plain);
 	}
 	struct fig_ranking fr = { .title = f->title,
-		                  .subtitle = sub,
 		                  .value_title = by_as ? "mpc-dropped targets (count)"
 		                                       : "mpc-dropped (% of targets that answered plain)",
 		                  .n = b.n,
