@@ -534,20 +534,15 @@ int cmd_attribute(int argc, char **argv, const struct cli_env *env)
 			quiet = true;
 			break;
 		case 'X':
-			if (!parse_mem_size(optarg, &max_memory)) {
-				fprintf(stderr,
-				        "mpcap attribute: --max-memory %s: not a size (e.g. 512M, 2G)\n",
-				        optarg);
+			if (!cli_max_memory("attribute", optarg, &max_memory))
 				goto out;
-			}
 			break;
 		case 'h':
 			help_attribute(stdout);
 			rc = EXIT_OK;
 			goto out;
 		default:
-			cli_option_hint("attribute", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help attribute'.\n");
+			cli_bad_option("attribute", argv, optind, longopts);
 			goto out;
 		}
 	}

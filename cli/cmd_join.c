@@ -136,9 +136,7 @@ int cmd_join(int argc, char **argv, const struct cli_env *env)
 			help_join(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("join", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help join'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("join", argv, optind, longopts);
 		}
 	}
 	if (optind >= argc) {

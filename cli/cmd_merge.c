@@ -83,9 +83,7 @@ int cmd_merge(int argc, char **argv, const struct cli_env *env)
 			help_merge(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("merge", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help merge'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("merge", argv, optind, longopts);
 		}
 	}
 	if (optind >= argc) {

@@ -842,9 +842,7 @@ int cmd_report(int argc, char **argv, const struct cli_env *env)
 			help_report(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("report", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help report'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("report", argv, optind, longopts);
 		}
 	}
 	if (optind >= argc) {

@@ -846,8 +846,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env)
 			rc = EXIT_OK;
 			goto out;
 		default:
-			cli_option_hint("stats", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help stats'.\n");
+			cli_bad_option("stats", argv, optind, longopts);
 			goto out;
 		}
 	}

@@ -52,9 +52,7 @@ int cmd_verify(int argc, char **argv, const struct cli_env *env)
 			help_verify(stdout);
 			return EXIT_OK;
 		default:
-			cli_option_hint("verify", argv, optind, longopts);
-			fprintf(stderr, "Try 'mpcap help verify'.\n");
-			return EXIT_USAGE;
+			return cli_bad_option("verify", argv, optind, longopts);
 		}
 	}
 	if (optind >= argc) {
