@@ -44,12 +44,10 @@ struct option;
 /* The name of cands closest to word[0..len) (at most 2 edits, or the one
  * name it begins), or NULL. */
 const char *cli_closest(const char *word, size_t len, const char *const *cands, size_t n);
-/* After getopt_long() returned '?' with optind at argi: when argv[argi - 1]
- * is an unknown long option close to one of longopts, prints "mpcap CMD:
- * did you mean '--NAME'?". */
-void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts);
-/* What a subcommand does when getopt_long() returned '?': the hint above,
- * then "Try 'mpcap help CMD'."; returns EXIT_USAGE. */
+/* What a subcommand does when getopt_long() returned '?' with optind at
+ * argi: when argv[argi - 1] is an unknown long option close to one of
+ * longopts, "mpcap CMD: did you mean '--NAME'?"; then "Try 'mpcap help
+ * CMD'."; returns EXIT_USAGE. */
 int cli_bad_option(const char *cmd, char *const *argv, int argi, const struct option *longopts);
 /* --max-memory ARG into *out; a size it cannot read is said on stderr
  * ("mpcap CMD: --max-memory ARG: not a size") and gives false. */

@@ -59,7 +59,7 @@ const char *cli_closest(const char *word, size_t len, const char *const *cands, 
 	return nprefixed == 1 ? prefixed : NULL;
 }
 
-void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts)
+static void option_hint(const char *cmd, char *const *argv, int argi, const struct option *longopts)
 {
 	if (argi < 1)
 		return;
@@ -82,7 +82,7 @@ void cli_option_hint(const char *cmd, char *const *argv, int argi, const struct 
 
 int cli_bad_option(const char *cmd, char *const *argv, int argi, const struct option *longopts)
 {
-	cli_option_hint(cmd, argv, argi, longopts);
+	option_hint(cmd, argv, argi, longopts);
 	fprintf(stderr, "Try 'mpcap help %s'.\n", cmd);
 	return EXIT_USAGE;
 }
