@@ -521,7 +521,7 @@ int cmd_analyze(int argc, char **argv, const struct cli_env *env)
 				        "mpcap analyze: scan %s: %llu packets, %llu probes, %llu targets "
 				        "probed, %llu "
 				        "responsive, %llu MP_CAPABLE responders -> %s/ (targets.csv, "
-				        "summary.csv, targets.sets, scan.state)\n",
+				        "summary.csv, fingerprints.csv, targets.sets, scan.state)\n",
 				        scan_label(scan), (unsigned long long)st.records,
 				        (unsigned long long)counter_total(scan, "probes.packets"),
 				        (unsigned long long)counter_total(scan, "targets.probed"),
