@@ -171,8 +171,11 @@ void abscan_file(struct gen *g, const struct ab_rates *rates, int fam, int port,
 		enum ab_path p = path_of(rates, u01(h3(hk, TAG_AB, 1)));
 		bool live = h.pop == pop_index(port) && host_present(&h, mo->idx);
 		int kind = h.cls == C_RST ? 2 : h.cls == C_ICMP ? 3 : 1;
-		struct path path;
-		build_path(g, &h, &path);
+		struct path path; /* only a live host answers: others may have no country, so no path */
+		if (live)
+			build_path(g, &h, &path);
+		else
+			memset(&path, 0, sizeof path);
 		uint64_t tp = t0 + i * dt;
 		heap_flush(&c.hp, tp, &c.pw);
 		bool answered[K_COUNT] = { false };
@@ -233,7 +236,7 @@ void abscan_file(struct gen *g, const struct ab_rates *rates, int fam, int port,
 		        : kind == 2 ? "rst"
 		                    : "icmp-unreachable");
 		csv_field(tf, pf->origin);
-		fprintf(tf, ",%s,%s,%s\n", world_countries[pf->cc].cc, expect, reason);
+		fprintf(tf, ",%s,%s,%s\n", pf->cc >= 0 ? world_countries[pf->cc].cc : "", expect, reason);
 		counts[0]++;
 	}
 	heap_flush(&c.hp, UINT64_MAX, &c.pw);
