@@ -54,8 +54,9 @@ void help_analyze(FILE *out)
 	    "\n"
 	    "  -o, --output DIR     output directory (default: mpcap-results; created if missing)\n"
 	    "  -f, --filter EXPR    only packets matching the BPF expression (pcap-filter(7))\n"
-	    "  -j, --jobs N         N threads share the targets, besides the one reading (default:\n"
-	    "                       the cores online; 1: one thread); the results are those of -j 1\n"
+	    "  -j, --jobs N         N threads share the targets, the one reading included (default:\n"
+	    "                       the cores online less one, at least 1; 1: one thread); the\n"
+	    "                       results are those of -j 1\n"
 	    "      --scan LABEL     name of the scan (default: UTC month of the first packet, e.g. 2020-07)\n"
 	    "      --probe-key HEX  the probe's 64-bit key (16 hex digits), for captures that hold\n"
 	    "                       responses only; by default the key is learned from the probes,\n"
@@ -104,10 +105,13 @@ static int on_file(void *ctx, uint32_t ordinal, const char *file, int64_t size, 
 	return scan_begin_file(ctx, ordinal, file, size, err, errlen);
 }
 
-/* -j by default: the cores online (as zstd -T0), at most 256 */
+/* -j by default: the cores online less one (the input's SHA-256 or its
+ * decompression runs beside the reading thread and takes about one), at
+ * least 1, at most 256.  On 2 cores -j 2 is slower than -j 1 (make bench;
+ * docs/scale.md), so the default there is one thread. */
 static int default_jobs(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
 	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 

@@ -28,7 +28,14 @@
 #include "analyzer/scan/abtest.h"
 #include "analyzer/scan/scan_internal.h"
 
-#define RING_CELLS 4096u /* 256 KiB a worker */
+/* Cells of a worker's ring: 16 MiB of rings in all, 4096 to 65536 cells
+ * (256 KiB to 4 MiB) each.  A deep ring lets both sides run a long time
+ * without waiting for each other: on the 2-core VM of docs/scale.md, 65536
+ * cells instead of 4096 took one worker's sleeps and wake-ups from about
+ * 5,000 to 450 on 10 M packets and -j 2 from 3.0 s to 2.1 s. */
+#define RING_BYTES (16u << 20)
+#define RING_MIN 4096u
+#define RING_MAX 65536u
 
 enum { EV_PROBE = 1, EV_RESP, EV_PROFILE, EV_END };
 enum { EF_MAPPED = 1, EF_PRE = 2, EF_SCANNER_OK = 4, EF_PAYLOAD = 8 };
@@ -44,19 +51,22 @@ struct ev {
 };
 _Static_assert(sizeof(struct ev) <= SPSC_CELL, "an event header fits one cell");
 
+/* A piece of the scan: piece 0 is the reading thread's own (no ring, no
+ * thread: its events are applied as they come), pieces 1.. are workers. */
 struct part_worker {
 	struct spsc ring;
 	struct scan *scan;
 	pthread_t tid;
 	bool running;
-	uint32_t known;     /* reader: probe options declared to this worker */
+	uint32_t known;     /* reader: probe options declared to this piece */
 	_Atomic int failed; /* worker: out of memory; events are read and dropped */
 };
 
 struct scan_part {
 	struct scan *master;
 	struct scan_sink sink;
-	unsigned n;
+	unsigned n;         /* pieces: the reader's own and n - 1 workers */
+	uint64_t own_share; /* the reader owns hashes below this (of 2^32) */
 	struct part_worker *w;
 	uint64_t events;
 };
@@ -143,8 +153,10 @@ static void *worker_main(void *arg)
 
 /* ---- the reader's side ---------------------------------------------------------- */
 
-/* The worker owning a target: IPv4 by port and /16 (a worker owns whole
- * chunks of the sets), IPv6 by port and address. */
+/* The piece owning a target: IPv4 by port and /16 (a piece owns whole
+ * chunks of the target sets), IPv6 by port and address, hashed; the
+ * reader's own piece takes the hashes below own_share, the workers equal
+ * parts of the rest. */
 static unsigned owner(const struct scan_part *pt, uint8_t family, const uint8_t *a, uint16_t port)
 {
 	uint64_t h;
@@ -160,7 +172,21 @@ static unsigned owner(const struct scan_part *pt, uint8_t family, const uint8_t 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
-	return (unsigned)(((h & 0xffffffffu) * pt->n) >> 32);
+	h &= 0xffffffffu;
+	if (h < pt->own_share)
+		return 0;
+	return 1 + (unsigned)((h - pt->own_share) * (pt->n - 1) / ((1ULL << 32) - pt->own_share));
+}
+
+/* The reader's share of the targets with n pieces.  The reader also
+ * dissects and routes every packet, which costs about half what a target's
+ * bookkeeping does (docs/scale.md, the per-stage table): with one worker
+ * beside it, the reader owns a quarter of the targets, so that both threads
+ * have about as much to do; with two workers or more it is busy enough
+ * routing and owns none. */
+static uint64_t own_share(unsigned n)
+{
+	return n == 1 ? 1ULL << 32 : n == 2 ? 1ULL << 30 : 0;
 }
 
 static void push_ev(struct part_worker *w, const struct ev *e)
@@ -182,7 +208,19 @@ static int check_workers(struct scan_part *pt)
 static int sink_probe(void *ctx, const struct scan_probe *p)
 {
 	struct scan_part *pt = ctx;
-	struct part_worker *w = &pt->w[owner(pt, p->family, p->target, p->port)];
+	unsigned o = owner(pt, p->family, p->target, p->port);
+	struct part_worker *w = &pt->w[o];
+	if (o == 0) {
+		/* the reader's own piece: the same facts, applied at once */
+		while (w->known <= p->profile) {
+			const struct profile_entry *pe = &pt->master->profiles[w->known];
+			uint32_t idx;
+			if (scan_profile_add(w->scan, &pe->p, pe->first_seq, &idx) != 0)
+				return -1;
+			w->known++;
+		}
+		return scan_probe_target(w->scan, p);
+	}
 	while (w->known <= p->profile) {
 		/* the worker's options stay a prefix of the master's */
 		struct ev d = { .kind = EV_PROFILE };
@@ -206,7 +244,10 @@ static int sink_probe(void *ctx, const struct scan_probe *p)
 static int sink_response(void *ctx, const struct scan_resp *r)
 {
 	struct scan_part *pt = ctx;
-	struct part_worker *w = &pt->w[owner(pt, r->family, r->target, r->port)];
+	unsigned o = owner(pt, r->family, r->target, r->port);
+	if (o == 0)
+		return scan_response_target(pt->w[0].scan, r);
+	struct part_worker *w = &pt->w[o];
 	struct ev e = { .seq = r->seq,
 		        .port = r->port,
 		        .sport = r->sport,
@@ -223,6 +264,15 @@ static int sink_response(void *ctx, const struct scan_resp *r)
 	return check_workers(pt);
 }
 
+/* The cells of each ring with n pieces (n - 1 workers), a power of two. */
+static size_t ring_cells(unsigned n)
+{
+	size_t cells = RING_MAX;
+	while (cells > RING_MIN && cells * SPSC_CELL * (n - 1) > RING_BYTES)
+		cells /= 2;
+	return cells;
+}
+
 /* ---- life ----------------------------------------------------------------------- */
 
 struct scan_part *scan_part_new(const struct scan_config *cfg, unsigned workers, char *err, size_t errlen)
@@ -235,16 +285,20 @@ struct scan_part *scan_part_new(const struct scan_config *cfg, unsigned workers,
 		return NULL;
 	}
 	pt->n = workers;
+	pt->own_share = own_share(workers);
 	pt->sink = (struct scan_sink){ sink_probe, sink_response, pt };
 	pt->master->sink = &pt->sink;
 	for (unsigned i = 0; i < workers; i++) {
 		struct part_worker *w = &pt->w[i];
 		atomic_init(&w->failed, 0);
-		if (spsc_init(&w->ring, RING_CELLS) != 0 || !(w->scan = scan_alloc(cfg))) {
+		if (!(w->scan = scan_alloc(cfg)) ||
+		    (i > 0 && spsc_init(&w->ring, ring_cells(workers)) != 0)) {
 			snprintf(err, errlen, "out of memory");
 			scan_part_free(pt);
 			return NULL;
 		}
+		if (i == 0)
+			continue; /* the reader's own piece */
 		if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
 			snprintf(err, errlen, "cannot start a thread");
 			scan_part_free(pt);
@@ -260,7 +314,9 @@ struct scan *scan_part_scan(struct scan_part *p)
 	return p->master;
 }
 
-static void stop_workers(struct scan_part *pt)
+/* Ends the workers; with drain, the reader's own piece drains its last
+ * windows while they drain theirs. */
+static void stop_workers(struct scan_part *pt, bool drain)
 {
 	for (unsigned i = 0; i < pt->n; i++) {
 		struct part_worker *w = &pt->w[i];
@@ -270,6 +326,8 @@ static void stop_workers(struct scan_part *pt)
 		push_ev(w, &e);
 		spsc_flush(&w->ring);
 	}
+	if (drain && scan_drain(pt->w[0].scan) != 0)
+		atomic_store_explicit(&pt->w[0].failed, 1, memory_order_relaxed);
 	for (unsigned i = 0; i < pt->n; i++)
 		if (pt->w[i].running) {
 			pthread_join(pt->w[i].tid, NULL);
@@ -337,7 +395,7 @@ static int fold(struct scan *m, struct scan *w, bool first)
 
 struct scan *scan_part_finish(struct scan_part *pt, char *err, size_t errlen)
 {
-	stop_workers(pt);
+	stop_workers(pt, true);
 	struct scan *m = pt->master;
 	m->sink = NULL;
 	for (unsigned i = 0; i < pt->n; i++)
@@ -366,7 +424,7 @@ void scan_part_free(struct scan_part *pt)
 	if (!pt)
 		return;
 	if (pt->w) {
-		stop_workers(pt);
+		stop_workers(pt, false);
 		for (unsigned i = 0; i < pt->n; i++) {
 			scan_free(pt->w[i].scan);
 			spsc_free(&pt->w[i].ring);

@@ -4,10 +4,11 @@
  * (scan_add, scan_begin_file): it settles what concerns the whole scan —
  * counters, link types, the label, probe options, scanner addresses, whether
  * the scan has probed yet — in capture order, and routes each probe and
- * response, with those facts, to the worker thread that owns its target (a
- * hash of the port and the address; for IPv4 the address's /16, so that a
- * worker owns whole chunks of the target sets) through a lock-free
- * single-producer single-consumer ring (base/spsc.h).  Each worker keeps its
+ * response, with those facts, to the piece that owns its target (a hash of
+ * the port and the address; for IPv4 the address's /16, so that a piece owns
+ * whole chunks of the target sets): the reading thread's own piece, applied
+ * at once, or a worker thread's, through a lock-free single-producer
+ * single-consumer ring (base/spsc.h).  Each piece keeps its
  * targets' sets, records, pending answers and per-probe map in a scan of its
  * own, deciding exactly what one thread would.  scan_part_finish joins the
  * workers and folds their disjoint pieces into the reading scan in worker
@@ -23,7 +24,9 @@
 
 struct scan_part;
 
-/* workers >= 1 threads, started at once.  NULL with err on failure. */
+/* workers >= 1 pieces: the reading thread's own and workers - 1 worker
+ * threads, started at once (with 2 pieces the reader owns a quarter of the
+ * targets, with 3 or more none).  NULL with err on failure. */
 struct scan_part *scan_part_new(const struct scan_config *cfg, unsigned workers, char *err, size_t errlen);
 
 /* The scan to feed (scan_begin_file, scan_add); owned by the partition
