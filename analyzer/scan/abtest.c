@@ -123,6 +123,15 @@ int abtest_probe(struct scan *s, uint8_t family, const uint8_t *addr, uint16_t p
 	if (!s->ab && !(s->ab = calloc(1, sizeof *s->ab)))
 		return -1;
 	struct abtest *ab = s->ab;
+	if (!ab->active && (!ab->kinds_seen || (ab->kinds_seen & kind))) {
+		/* a probe that cannot start the tracking (the first kind, or one
+		 * seen before): note its kind, nothing else (a plain scan's path) */
+		if (!(ab->kinds_seen & kind)) {
+			ab->kind_profile[kind] = profile;
+			ab->kinds_seen |= kind;
+		}
+		return 0;
+	}
 	struct target_key pk = target_key_make(family, addr, port);
 	pk.aux = sport;
 	uint8_t before = earlier_kind(s, &pk, prev_profile);

@@ -1,4 +1,4 @@
-/* target_key.c — scan target keys (target_key.h): making, comparing and
+/* target_key.c — scan target keys (target_key.h): comparing and
  * formatting them.  Addresses: RFC 791, RFC 4291 (text form through
  * inet_ntop, RFC 5952 for IPv6).
  */
@@ -7,16 +7,6 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
-
-struct target_key target_key_make(uint8_t family, const uint8_t *addr, uint16_t port)
-{
-	struct target_key k;
-	memset(&k, 0, sizeof k);
-	k.family = family;
-	k.port = port;
-	memcpy(k.addr, addr, family == 4 ? 4 : 16);
-	return k;
-}
 
 int target_key_cmp(const struct target_key *a, const struct target_key *b)
 {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Packed key: family, 16 address bytes (IPv4 in the first 4), port, and an
  * 8-bit "extra" discriminator (e.g. probe version, or 0). */
@@ -19,7 +20,16 @@ struct target_key {
 	uint16_t pad; /* always 0 */
 };
 
-struct target_key target_key_make(uint8_t family, const uint8_t *addr, uint16_t port);
+/* A key with extra, aux and pad 0.  Inline: made for every probe. */
+static inline struct target_key target_key_make(uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	struct target_key k;
+	memset(&k, 0, sizeof k);
+	k.family = family;
+	k.port = port;
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	return k;
+}
 /* Compares family, address, port, extra, aux in that order (for sorting output). */
 int target_key_cmp(const struct target_key *a, const struct target_key *b);
 /* Formats the address as text (inet_ntop); buf at least 46 bytes. */
