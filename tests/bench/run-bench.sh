@@ -136,7 +136,7 @@ measure analyze_zst_z "$BENCH_RUNS" "$MPCAP" analyze -q -o "$O/zmz" "$D/zmap.pca
 measure analyze_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/anh" "$D/scan.pcap"
 measure analyze_zst_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/znh" "$D/scan.pcap.zst"
 measure analyze_z_nh "$BENCH_RUNS" "$MPCAP" analyze -q --no-input-hash -o "$O/zmnh" "$D/zmap.pcap"
-# one file, the targets partitioned among -j threads (the rows above use the default, the cores online)
+# one file, the targets partitioned among -j threads (the rows above use the default, the cores online less one)
 measure o1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/o1" "$D/scan.pcap"
 measure o2 "$BENCH_RUNS" "$MPCAP" analyze -q -j 2 -o "$O/o2" "$D/scan.pcap"
 measure oz1 "$BENCH_RUNS" "$MPCAP" analyze -q -j 1 -o "$O/oz1" "$D/zmap.pcap"
