@@ -403,8 +403,11 @@ struct scan *scan_part_finish(struct scan_part *pt, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return NULL;
 		}
-	for (unsigned i = 0; i < pt->n; i++) {
-		if (fold(m, pt->w[i].scan, i == 0) != 0) {
+	/* the last piece first: with 2 pieces it is the larger (the reader's
+	 * own holds a quarter), and the first fold takes a piece whole */
+	for (unsigned k = 0; k < pt->n; k++) {
+		unsigned i = pt->n - 1 - k;
+		if (fold(m, pt->w[i].scan, k == 0) != 0) {
 			snprintf(err, errlen, "out of memory");
 			return NULL;
 		}
