@@ -269,32 +269,47 @@ static void fmt_key(const struct adoption_row *r, bool as, char *buf, size_t n)
 		snprintf(buf, n, "%c%c", (char)(r->key >> 8), (char)(r->key & 0xff));
 }
 
-/* One row of by_*.csv (rank NULL) or top_*.csv. */
-static int write_row(const struct writers *w, FILE *fp, const char *scan, const struct adoption_row *r,
-                     bool as, const char *rank)
+/* The text of a row's head, kept alive for csv_write_row. */
+struct row_head {
+	char fam[4], port[8], key[16];
+};
+
+/* Fills f with a row's head: scan, family, port, [metric, rank], AS number or
+ * country, [AS name, organisation].  Returns the number of fields. */
+static size_t row_head(const struct writers *w, struct row_head *h, const char **f, const char *scan,
+                       const struct adoption_row *r, bool as, const char *rank)
 {
-	char fam[4], port[8], key[16], mo[24];
-	snprintf(fam, sizeof fam, "%u", r->family);
-	snprintf(port, sizeof port, "%u", r->port);
-	fmt_key(r, as, key, sizeof key);
-	struct count_fields cf;
-	fmt_counts(&r->c, &cf);
-	const char *f[32];
+	snprintf(h->fam, sizeof h->fam, "%u", r->family);
+	snprintf(h->port, sizeof h->port, "%u", r->port);
+	fmt_key(r, as, h->key, sizeof h->key);
 	size_t n = 0;
 	f[n++] = scan;
-	f[n++] = fam;
-	f[n++] = port;
+	f[n++] = h->fam;
+	f[n++] = h->port;
 	if (rank) {
 		f[n++] = adoption_metric_name(w->metric);
 		f[n++] = rank;
 	}
-	f[n++] = key;
+	f[n++] = h->key;
 	if (as) {
 		const char *an = r->unknown ? NULL : attribution_as_name(w->a, r->key);
 		const char *on = r->unknown ? NULL : attribution_org_name(w->a, r->key);
 		f[n++] = an ? an : "";
 		f[n++] = on ? on : "";
 	}
+	return n;
+}
+
+/* One row of by_*.csv (rank NULL) or top_*.csv. */
+static int write_row(const struct writers *w, FILE *fp, const char *scan, const struct adoption_row *r,
+                     bool as, const char *rank)
+{
+	struct row_head h;
+	char mo[24];
+	struct count_fields cf;
+	fmt_counts(&r->c, &cf);
+	const char *f[32];
+	size_t n = row_head(w, &h, f, scan, r, as, rank);
 	for (int i = 0; i < 8; i++)
 		f[n++] = cf.v[i];
 	if (as && !rank) {
@@ -308,25 +323,13 @@ static int write_row(const struct writers *w, FILE *fp, const char *scan, const 
 static int write_dropped_row(const struct writers *w, FILE *fp, const char *scan,
                              const struct adoption_row *r, bool as)
 {
-	char fam[4], port[8], key[16], v[6][24], rate[24] = "";
-	snprintf(fam, sizeof fam, "%u", r->family);
-	snprintf(port, sizeof port, "%u", r->port);
-	fmt_key(r, as, key, sizeof key);
+	struct row_head h;
+	char v[6][24], rate[24] = "";
 	const struct adoption_counts *c = &r->c;
 	uint64_t plain = c->responsive >= c->plain_dropped ? c->responsive - c->plain_dropped : 0;
 	uint64_t vals[5] = { plain, c->mpc_dropped, c->mpc_dropped_v0, c->mpc_dropped_v1, c->plain_dropped };
 	const char *f[16];
-	size_t n = 0;
-	f[n++] = scan;
-	f[n++] = fam;
-	f[n++] = port;
-	f[n++] = key;
-	if (as) {
-		const char *an = r->unknown ? NULL : attribution_as_name(w->a, r->key);
-		const char *on = r->unknown ? NULL : attribution_org_name(w->a, r->key);
-		f[n++] = an ? an : "";
-		f[n++] = on ? on : "";
-	}
+	size_t n = row_head(w, &h, f, scan, r, as, NULL);
 	for (int i = 0; i < 5; i++) {
 		fmt_u64(vals[i], v[i], sizeof v[i]);
 		f[n++] = v[i];
