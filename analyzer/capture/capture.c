@@ -83,7 +83,8 @@ struct capture {
 	 * reader first gets them (see capture_sha256); NULL: not asked for */
 	struct sha256 *hash;
 	uint64_t hashed;       /* bytes fed so far: the file offset hashing has reached */
-	struct hasher *hasher; /* feeds hash from the pread window on a helper thread */
+	struct hasher *hasher; /* hashes a plain regular file on a helper thread, or NULL */
+	int hash_fd;           /* the file the hasher reads */
 
 	/* layer 2 */
 	enum decomp_kind comp;
@@ -147,7 +148,9 @@ static ssize_t raw_read(void *ctx, uint8_t *buf, size_t n, char *err, size_t err
 		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
 		return -1;
 	}
-	if (c->hash) { /* on the readahead's thread when there is one */
+	if (c->hasher) {
+		hasher_reader_at(c->hasher, c->raw_consumed + k);
+	} else if (c->hash) { /* on the readahead's thread when there is one */
 		sha256_update(c->hash, buf, k);
 		c->hashed += k;
 	}
@@ -307,6 +310,12 @@ static int open_stream(struct capture *c, const char *path, char *err, size_t er
 		return -1;
 	}
 	c->comp = decomp_detect(c->raw_peek, c->raw_peek_len);
+	/* a plain regular file is hashed by a helper reading it beside the reader */
+	if (c->hash && c->comp == DECOMP_NONE && c->regular && !c->raw_is_stdin &&
+	    c->file_size > (int64_t)c->raw_peek_len) {
+		c->hash_fd = fileno(c->raw);
+		c->hasher = hasher_new(c->hash, c->hash_fd, c->raw_peek_len, (uint64_t)c->file_size);
+	}
 	if (decomp_new_limited(c->comp, raw_read, c, c->memlimit, &c->dec, err, errlen) < 0)
 		return -1;
 	/* only where a read always returns: a regular file (not stdin, a FIFO) */
@@ -403,14 +412,10 @@ static void fast_setup(struct capture *c)
 	c->fast = c->fast_fd >= 0;
 	if (c->fast)
 		(void)posix_fadvise(c->fast_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (c->fast && c->hash)
-		c->hasher = hasher_new(c->hash); /* NULL: hashed in this thread instead */
 }
 
 static void fast_end(struct capture *c)
 {
-	hasher_free(c->hasher); /* done with the window first */
-	c->hasher = NULL;
 	free(c->win);
 	c->win = NULL;
 	c->win_len = 0;
@@ -422,8 +427,6 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 {
 	if (c->win && off >= c->win_off && off + n <= c->win_off + c->win_len)
 		return true;
-	if (c->hasher)
-		hasher_wait(c->hasher); /* before the window changes */
 	if (n > c->wincap || !c->win) {
 		size_t cap = n > FAST_WINDOW ? n : FAST_WINDOW;
 		uint8_t *nb = realloc(c->win, cap);
@@ -451,14 +454,11 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 	}
 	c->win_off = off;
 	c->win_len = got;
-	/* the bytes past those hashed, as they arrive (the window moves forward) */
-	if (c->hash && off <= c->hashed && off + got > c->hashed) {
-		const uint8_t *p = c->win + (c->hashed - off);
-		size_t k = (size_t)(off + got - c->hashed);
-		if (c->hasher)
-			hasher_post(c->hasher, p, k); /* hashed while the records are dissected */
-		else
-			sha256_update(c->hash, p, k);
+	if (c->hasher) {
+		hasher_reader_at(c->hasher, off + got);
+	} else if (c->hash && off <= c->hashed && off + got > c->hashed) {
+		/* no helper: the bytes past those hashed, as they arrive */
+		sha256_update(c->hash, c->win + (c->hashed - off), (size_t)(off + got - c->hashed));
 		c->hashed = off + got;
 	}
 	return got >= n;
@@ -468,6 +468,8 @@ static bool fast_window(struct capture *c, uint64_t off, size_t n)
 static void fast_fallback(struct capture *c)
 {
 	fast_end(c);
+	if (c->hasher)
+		hasher_unleash(c->hasher); /* libpcap reads on without reporting */
 	c->fast = false;
 	if (fseeko(c->pcap_fp, (off_t)c->next_offset, SEEK_SET) != 0)
 		clearerr(c->pcap_fp);
@@ -629,8 +631,11 @@ static int open_pcap(struct capture *c, char *err, size_t errlen)
 	c->snaplen = (uint32_t)pcap_snapshot(c->pcap);
 	c->next_offset = PCAP_FILE_HDR;
 	c->win_off = PCAP_FILE_HDR; /* the stream fast path's window starts after the header */
-	if (c->direct)
+	if (c->direct) {
 		fast_setup(c);
+		if (!c->fast && c->hasher)
+			hasher_unleash(c->hasher); /* libpcap reads it all, without reporting */
+	}
 	return 0;
 }
 
@@ -778,8 +783,14 @@ int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char
 	/* the helper threads stop first: they feed the digest */
 	readahead_free(c->ra);
 	c->ra = NULL;
-	hasher_free(c->hasher);
-	c->hasher = NULL;
+	bool by_fd = c->direct;
+	int fd = c->direct ? fileno(c->pcap_fp) : -1;
+	if (c->hasher) {
+		c->hashed = hasher_finish(c->hasher);
+		c->hasher = NULL;
+		by_fd = true;
+		fd = c->hash_fd;
+	}
 	enum { BUF = 1 << 16 };
 	uint8_t *buf = malloc(BUF);
 	if (!buf) {
@@ -787,11 +798,10 @@ int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char
 		return -1;
 	}
 	int rc = 0;
-	if (c->direct) {
-		/* the bytes not read through the window: those libpcap read itself
-		 * (an older format version, the records after damage) or those no
-		 * reader reached */
-		int fd = fileno(c->pcap_fp);
+	if (by_fd) {
+		/* the bytes neither the helper nor the window hashed: past the file's
+		 * size when opened (it grew), those libpcap read itself (an older
+		 * format version, the records after damage), those no reader reached */
 		ssize_t k;
 		while ((k = pread(fd, buf, BUF, (off_t)c->hashed)) > 0) {
 			sha256_update(c->hash, buf, (size_t)k);
@@ -828,6 +838,8 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	hasher_free(c->hasher); /* before the file it reads is closed */
+	c->hasher = NULL;
 	fast_end(c);
 	if (c->pcap)
 		pcap_close(c->pcap); /* closes pcap_fp (and raw when direct) */

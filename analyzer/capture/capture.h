@@ -42,9 +42,9 @@ int capture_open(const char *path, struct capture **out, char *err, size_t errle
 /* The same, with the decompressor's memory limit in bytes (0: the default,
  * DECOMP_DEFAULT_MEMLIMIT in decompress.h), and with hash, the file's bytes
  * (as stored: compressed ones for a compressed file) fed to a SHA-256 digest
- * as they stream through the reader — on the readahead thread for a
- * compressed file, from the pread window by a helper thread (hasher.h) for
- * the fast path, in the read layer otherwise — each byte once, in file order. */
+ * each byte once, in file order — by a helper thread reading the file beside
+ * the reader for a plain regular file (hasher.h), on the readahead thread for
+ * a compressed one, in the read layer otherwise (standard input, a pipe). */
 int capture_open_ex(const char *path, uint64_t memlimit, bool hash, struct capture **out, char *err,
                     size_t errlen);
 
