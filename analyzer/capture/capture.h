@@ -41,7 +41,7 @@ struct capture_record {
 int capture_open(const char *path, struct capture **out, char *err, size_t errlen);
 /* The same, with the decompressor's memory limit in bytes (0: the default,
  * DECOMP_DEFAULT_MEMLIMIT in decompress.h), and with hash, the file's bytes
- * (as stored: compressed ones for a compressed file) fed to a SHA-256 digest
+ * (as stored: compressed ones for a compressed file) fed to a SHA-256 digest,
  * each byte once, in file order — by a helper thread reading the file beside
  * the reader for a plain regular file (hasher.h), on the readahead thread for
  * a compressed one, in the read layer otherwise (standard input, a pipe). */
