@@ -64,9 +64,10 @@ uint64_t capture_bytes_consumed(const struct capture *c);
 int64_t capture_file_size(const struct capture *c);
 
 /* For a capture opened with hash: the SHA-256 (hex) and size of the whole
- * file, once the records have been read.  Bytes no reader reached — those
- * after damage or after an early stop, or those libpcap read itself when it
- * took over from the pread window (an older format version, damage) — are
+ * file, once the records have been read.  It waits for the helper thread of
+ * a plain file to finish; the bytes nobody hashed — past the file's size when
+ * it was opened, or, without a helper, those after damage or an early stop
+ * and those libpcap read itself when it took over from the pread window — are
  * read here, once, to complete it; no record can be read afterwards.  0, or
  * -1 with err. */
 int capture_sha256(struct capture *c, char out[SHA256_HEX], uint64_t *size, char *err, size_t errlen);

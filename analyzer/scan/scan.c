@@ -13,8 +13,9 @@
  * window's own earlier probes (an event index keeps the order exact), and the
  * window's probes and answers join their sets in sorted bulk insertions.
  * Responses that make or update a per-target record (MP_CAPABLE SYN-ACKs;
- * every response with --all) need the probed set at once and settle the
- * window first.  IPv6 targets go straight to their hash sets.
+ * every response with --all) wait in the window with their payload (up to
+ * WINDOW_PAYLOADS of them) and are recorded when it settles, in target
+ * order.  IPv6 targets go straight to their hash sets.
  */
 #include "analyzer/scan/scan.h"
 
