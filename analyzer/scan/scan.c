@@ -996,33 +996,14 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 /* ---- responses ------------------------------------------------------------------ */
 
 /* Sorts window probe keys by target, equal targets in event order: a stable
- * radix sort on the chunk (port index and high 16 address bits), then each
- * chunk's few entries by their low 16 bits. */
-static void sort_probes(uint64_t *v, uint64_t *tmp, size_t n)
+ * LSD radix sort (base/sort.h) on the address and as many port-index bits as
+ * the window has ports; the event index below them is left in event order. */
+static void sort_probes(uint64_t *v, uint64_t *tmp, size_t n, unsigned nports)
 {
-	const unsigned EB = WINDOW_BITS;
-	radix_sort_u64(v, tmp, n, EB + 16, 24);
-	for (size_t i = 0; i < n;) {
-		uint64_t chunk = v[i] >> (EB + 16);
-		size_t j = i + 1;
-		while (j < n && v[j] >> (EB + 16) == chunk)
-			j++;
-		if (j - i > 48) {
-			radix_sort_u64(v + i, tmp, j - i, EB, 16);
-		} else {
-			for (size_t k = i + 1; k < j; k++) { /* stable insertion sort on the low 16 bits */
-				uint64_t x = v[k];
-				uint64_t kx = (x >> EB) & 0xffff;
-				size_t m = k;
-				while (m > i && ((v[m - 1] >> EB) & 0xffff) > kx) {
-					v[m] = v[m - 1];
-					m--;
-				}
-				v[m] = x;
-			}
-		}
-		i = j;
-	}
+	unsigned pbits = 0;
+	while (nports > (1u << pbits))
+		pbits++;
+	radix_sort_u64(v, tmp, n, WINDOW_BITS, 32 + pbits);
 }
 
 /* Settles the window: see the top of this file. */
@@ -1039,7 +1020,7 @@ static int window_flush(struct scan *s)
 	size_t need = w->nprobes > 2 * w->nresps ? w->nprobes : 2 * w->nresps;
 	if (ensure_scratch(w, need + 1, w->nprobes + 1) != 0)
 		return -1;
-	sort_probes(w->probes, w->tmp, w->nprobes);
+	sort_probes(w->probes, w->tmp, w->nprobes, w->nports);
 	int rc = 0;
 	if (w->nresps) {
 		/* responses in (target, event) order: sort their keys (unique, as
