@@ -995,10 +995,11 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 
 /* ---- responses ------------------------------------------------------------------ */
 
-/* Sorts window probe keys by target, equal targets in event order: a stable
- * LSD radix sort (base/sort.h) on the address and as many port-index bits as
- * the window has ports; the event index below them is left in event order. */
-static void sort_probes(uint64_t *v, uint64_t *tmp, size_t n, unsigned nports)
+/* Sorts window keys (probes, or responses) by target, equal targets in
+ * event order: a stable LSD radix sort (base/sort.h) on the address and as
+ * many port-index bits as the window has ports, the keys being in event
+ * order to begin with. */
+static void sort_by_target(uint64_t *v, uint64_t *tmp, size_t n, unsigned nports)
 {
 	unsigned pbits = 0;
 	while (nports > (1u << pbits))
@@ -1020,7 +1021,7 @@ static int window_flush(struct scan *s)
 	size_t need = w->nprobes > 2 * w->nresps ? w->nprobes : 2 * w->nresps;
 	if (ensure_scratch(w, need + 1, w->nprobes + 1) != 0)
 		return -1;
-	sort_probes(w->probes, w->tmp, w->nprobes, w->nports);
+	sort_by_target(w->probes, w->tmp, w->nprobes, w->nports);
 	int rc = 0;
 	if (w->nresps) {
 		/* responses in (target, event) order: sort their keys (unique, as
@@ -1029,7 +1030,7 @@ static int window_flush(struct scan *s)
 		uint64_t *keys = w->tmp + w->nresps; /* scratch holds 2 * need */
 		for (size_t i = 0; i < w->nresps; i++)
 			keys[i] = w->resps[i].key;
-		radix_sort_u64(keys, w->tmp, w->nresps, 0, EB + 40);
+		sort_by_target(keys, w->tmp, w->nresps, w->nports);
 		if (grow_array((void **)&w->sorted, &w->capsorted, w->nresps, sizeof *w->sorted, 4096) != 0 ||
 		    grow_array((void **)&w->evpos, &w->capevpos, (size_t)w->events + 1, sizeof *w->evpos,
 		               4096) != 0)
