@@ -51,11 +51,14 @@ static void decode_options(struct byte_view opts, size_t declared, struct tcp_in
 		t->options_malformed = true;
 }
 
-/* Decodes the options from memo when they are those it walked last. */
-static bool memo_hit(const struct tcp_opts_memo *m, const struct tcp_info *t, size_t declared)
+/* Decodes the options from memo when they are those it walked last.  The
+ * segment's own bytes are compared (opts), not the copy just made in t: a
+ * wide load of bytes just stored narrower would wait on store forwarding. */
+static bool memo_hit(const struct tcp_opts_memo *m, const struct tcp_info *t, const struct byte_view *opts,
+                     size_t declared)
 {
 	return m->valid && m->len == t->options_len && m->declared == declared && m->flags == t->flags &&
-	       memcmp(m->bytes, t->options, t->options_len) == 0;
+	       bv_equal(opts, 0, m->bytes, t->options_len);
 }
 
 static void memo_use(const struct tcp_opts_memo *m, struct tcp_info *t)
@@ -128,7 +131,7 @@ int tcp_parse_memo(struct byte_view seg, struct tcp_info *out, struct tcp_opts_m
 	opts.len = avail - TCP_MIN_HEADER;
 	out->options_len = (uint8_t)opts.len;
 	(void)bv_copy(&opts, 0, out->options, opts.len);
-	if (memo && memo_hit(memo, out, hl - TCP_MIN_HEADER)) {
+	if (memo && memo_hit(memo, out, &opts, hl - TCP_MIN_HEADER)) {
 		memo_use(memo, out);
 		return TCP_OK;
 	}

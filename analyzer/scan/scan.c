@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyzer/base/bytes.h"
 #include "analyzer/base/grow.h"
 #include "analyzer/base/sort.h"
 #include "analyzer/dissect/dissect.h"
@@ -636,21 +637,6 @@ static int ts_offset(const struct probe_profile *p)
 	return found;
 }
 
-/* a == b over n bytes (n <= TCP_OPTIONS_MAX), eight at a time */
-static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	uint64_t x, y, diff = 0;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		diff |= x ^ y;
-	}
-	for (; i < n; i++)
-		diff |= (uint64_t)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 /* True when the probe's options are those of the last profile up to the
  * timestamp values (the common case: a scanner repeats one option block). */
 static bool same_as_last(const struct scan *s, const struct tcp_info *tcp, int last_ts)
@@ -973,12 +959,20 @@ static int add_probe(struct scan *s, const struct packet *pkt, uint64_t seq)
 	/* from the first probe with a second option on, every probe is mapped */
 	if (idx != 0 && !s->probe_map && !(s->probe_map = target_map_new()))
 		return -1;
-	struct target_key pk = target_key_make(ip->family, ip->dst, tcp->dport);
-	pk.aux = tcp->sport;
-	uint32_t prev = s->last_probe_profile != UINT32_MAX && memcmp(&pk, &s->last_probe, sizeof pk) == 0
-	                    ? s->last_probe_profile
-	                    : UINT32_MAX;
-	s->last_probe = pk;
+	/* the same target as the previous probe?  Field by field: a key built
+	 * with narrow stores and compared as a whole stalls on store forwarding */
+	struct target_key *lp = &s->last_probe;
+	size_t alen = ip->family == 4 ? 4 : 16;
+	bool same_target = lp->family == ip->family && lp->port == tcp->dport && lp->aux == tcp->sport &&
+	                   bytes_equal(lp->addr, ip->dst, alen);
+	uint32_t prev =
+	    s->last_probe_profile != UINT32_MAX && same_target ? s->last_probe_profile : UINT32_MAX;
+	if (!same_target) {
+		lp->family = ip->family;
+		lp->port = tcp->dport;
+		lp->aux = tcp->sport;
+		memcpy(lp->addr, ip->dst, alen);
+	}
 	s->last_probe_profile = idx;
 	struct scan_probe pr = { .seq = seq,
 		                 .profile = idx,
