@@ -61,29 +61,45 @@ static uint64_t rec_hash(const struct target_key *k)
 	return h ^ (h >> 32);
 }
 
-/* The slot holding key k, or the empty slot where it would go. */
-static uint32_t *rec_slot(const struct recset *rs, const struct target_key *k)
+#define REC_TAG (~UINT64_C(0) << 32) /* a slot's hash bits; below them, position + 1 */
+
+/* The slot holding key k, or the empty slot where it would go; *tag gets
+ * the key's hash bits to store beside its position.  A record is read only
+ * when its slot's hash bits are k's: at three quarters full, linear probing
+ * passes several other keys on the way, each a cache miss in a large v. */
+static uint64_t *rec_slot(const struct recset *rs, const struct target_key *k, uint64_t *tag)
 {
-	size_t i = (size_t)rec_hash(k) & (rs->nslots - 1);
+	uint64_t h = rec_hash(k);
+	*tag = h & REC_TAG;
+	size_t i = (size_t)h & (rs->nslots - 1);
 	for (;;) {
-		uint32_t *sl = &rs->slots[i];
-		if (!*sl || memcmp(&rs->v[*sl - 1].key, k, sizeof *k) == 0)
+		uint64_t *sl = &rs->slots[i];
+		if (!*sl || ((*sl & REC_TAG) == *tag &&
+		             memcmp(&rs->v[(uint32_t)*sl - 1].key, k, sizeof *k) == 0))
 			return sl;
 		i = (i + 1) & (rs->nslots - 1);
 	}
 }
 
+/* Indexes record i of rs. */
+static void rec_index(struct recset *rs, size_t i)
+{
+	uint64_t tag;
+	uint64_t *sl = rec_slot(rs, &rs->v[i].key, &tag);
+	*sl = tag | (uint32_t)(i + 1);
+}
+
 static int rec_grow(struct recset *rs)
 {
 	size_t nn = rs->nslots * 2;
-	uint32_t *ns = calloc(nn, sizeof *ns);
+	uint64_t *ns = calloc(nn, sizeof *ns);
 	if (!ns)
 		return -1;
-	uint32_t *old = rs->slots;
+	uint64_t *old = rs->slots;
 	rs->slots = ns;
 	rs->nslots = nn;
 	for (size_t i = 0; i < rs->n; i++)
-		*rec_slot(rs, &rs->v[i].key) = (uint32_t)i + 1;
+		rec_index(rs, i);
 	free(old);
 	return 0;
 }
@@ -668,13 +684,14 @@ struct scan_target *scan_record_get(struct scan *s, struct recset *rs, const str
 	*is_new = false;
 	if (!rs->slots && scan_rebuild_index(s, rs) != 0)
 		return NULL;
-	uint32_t *sl = rec_slot(rs, k);
+	uint64_t tag;
+	uint64_t *sl = rec_slot(rs, k, &tag);
 	if (*sl)
-		return &rs->v[*sl - 1];
+		return &rs->v[(uint32_t)*sl - 1];
 	if ((rs->n + 1) * 4 > rs->nslots * 3) {
 		if (rec_grow(rs) != 0)
 			return NULL;
-		sl = rec_slot(rs, k);
+		sl = rec_slot(rs, k, &tag);
 	}
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap + rs->cap / 2 : 256;
@@ -687,7 +704,7 @@ struct scan_target *scan_record_get(struct scan *s, struct recset *rs, const str
 	struct scan_target *t = &rs->v[rs->n];
 	memset(t, 0, sizeof *t);
 	t->key = *k;
-	*sl = (uint32_t)++rs->n;
+	*sl = tag | (uint32_t)++rs->n;
 	*is_new = true;
 	return t;
 }
@@ -702,7 +719,7 @@ int scan_rebuild_index(struct scan *s, struct recset *rs)
 	if (!(rs->slots = calloc(rs->nslots, sizeof *rs->slots)))
 		return -1;
 	for (size_t i = 0; i < rs->n; i++)
-		*rec_slot(rs, &rs->v[i].key) = (uint32_t)i + 1;
+		rec_index(rs, i);
 	return 0;
 }
 

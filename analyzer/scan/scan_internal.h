@@ -99,10 +99,10 @@ struct scan_file {
 	int64_t size;
 };
 
-/* Records with an open-addressing index of positions (4 bytes a slot: the
- * key is the record's own). */
+/* Records with an open-addressing index of positions (8 bytes a slot: 32
+ * bits of the key's hash and the position; the key is the record's own). */
 struct recset {
-	uint32_t *slots; /* position + 1, 0 empty; NULL once the records are sorted */
+	uint64_t *slots; /* hash bits << 32 | position + 1, 0 empty; NULL once the records are sorted */
 	size_t nslots;   /* power of two */
 	struct scan_target *v;
 	size_t n, cap;
