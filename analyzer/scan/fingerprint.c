@@ -96,13 +96,30 @@ static const char *compare(const struct tcp_opt *probe, const struct tcp_opt *an
 	return opt_same(probe, ans) ? "echo" : "diff";
 }
 
+/* Appends s to buf (cut at buflen - 1, NUL-terminated); *at counts what
+ * it would take uncut, as snprintf does. */
+static void put_text(char *buf, size_t buflen, size_t *at, const char *s)
+{
+	size_t n = strlen(s);
+	if (*at < buflen - 1) {
+		size_t k = buflen - 1 - *at < n ? buflen - 1 - *at : n;
+		memcpy(buf + *at, s, k);
+		buf[*at + k] = '\0';
+	}
+	*at += n;
+}
+
+/* Appends ",name=what" (no comma first), without snprintf: it is called
+ * for every option of every record, twice. */
 static void append(char *buf, size_t buflen, size_t *at, const char *name, const char *what)
 {
 	if (*at >= buflen)
 		return;
-	int w = snprintf(buf + *at, buflen - *at, "%s%s=%s", *at ? "," : "", name, what);
-	if (w > 0)
-		*at += (size_t)w;
+	if (*at)
+		put_text(buf, buflen, at, ",");
+	put_text(buf, buflen, at, name);
+	put_text(buf, buflen, at, "=");
+	put_text(buf, buflen, at, what);
 }
 
 void fingerprint_format(const struct probe_profile *p, const struct scan_target *t, char *buf, size_t buflen)

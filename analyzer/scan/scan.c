@@ -74,8 +74,8 @@ static uint64_t *rec_slot(const struct recset *rs, const struct target_key *k, u
 	size_t i = (size_t)h & (rs->nslots - 1);
 	for (;;) {
 		uint64_t *sl = &rs->slots[i];
-		if (!*sl || ((*sl & REC_TAG) == *tag &&
-		             memcmp(&rs->v[(uint32_t)*sl - 1].key, k, sizeof *k) == 0))
+		if (!*sl ||
+		    ((*sl & REC_TAG) == *tag && memcmp(&rs->v[(uint32_t)*sl - 1].key, k, sizeof *k) == 0))
 			return sl;
 		i = (i + 1) & (rs->nslots - 1);
 	}

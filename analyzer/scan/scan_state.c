@@ -58,15 +58,35 @@ static const char state_magic[] = "MPCAPSTATE1\n";
 
 /* ---- writing -------------------------------------------------------------------- */
 
+/* The fields go through a buffer of their own: one fwrite per field cost
+ * more than the rest of the writing (a record has about thirty). */
 struct wr {
 	FILE *fp;
 	int rc;
+	size_t n;
+	uint8_t buf[16384];
 };
+
+static void w_flush(struct wr *w)
+{
+	if (w->rc == 0 && w->n && fwrite(w->buf, 1, w->n, w->fp) != w->n)
+		w->rc = -1;
+	w->n = 0;
+}
 
 static void w_bytes(struct wr *w, const void *p, size_t n)
 {
-	if (w->rc == 0 && n && fwrite(p, 1, n, w->fp) != n)
-		w->rc = -1;
+	if (w->n + n > sizeof w->buf) {
+		w_flush(w);
+		if (n > sizeof w->buf) {
+			if (w->rc == 0 && fwrite(p, 1, n, w->fp) != n)
+				w->rc = -1;
+			return;
+		}
+	}
+	if (n)
+		memcpy(w->buf + w->n, p, n);
+	w->n += n;
 }
 
 static void w_le(struct wr *w, uint64_t v, int n)
@@ -262,7 +282,7 @@ static void w_abtest(struct wr *w, const struct abtest *ab)
 
 int scan_state_write(const struct scan *s, FILE *fp)
 {
-	struct wr w = { fp, 0 };
+	struct wr w = { .fp = fp };
 	w_bytes(&w, state_magic, sizeof state_magic - 1);
 	w_u32(&w, STATE_VERSION);
 	w_u8(&w, s->cfg.all_responders);
@@ -359,6 +379,7 @@ int scan_state_write(const struct scan *s, FILE *fp)
 	w_u8(&w, s->have_saved);
 	w_abtest(&w, s->ab);
 	w_bytes(&w, "END\n", 4);
+	w_flush(&w);
 	if (w.rc == 0 && ferror(fp))
 		w.rc = -1;
 	if (w.rc != 0 && !errno)

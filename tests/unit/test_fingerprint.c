@@ -90,3 +90,23 @@ Test(fingerprint, cut_to_the_buffer)
 	cr_assert_eq(strlen(buf), sizeof buf - 1);
 	cr_assert_eq(strncmp(buf, "mss=echo,sa", 11), 0);
 }
+
+Test(fingerprint, every_buffer_size_gives_a_prefix)
+{
+	/* cut anywhere, even inside a name or between pieces: the first
+	 * buflen - 1 bytes of the whole fingerprint, NUL-terminated */
+	const char *whole = "mss=echo,sack=drop,ts=drop,ws=drop,mpc=drop,tfo=new,opt99=new";
+	const uint8_t a[] = { 2, 4, 5, 0xb4, 34, 6, 1, 2, 3, 4, 99, 2 };
+	struct probe_profile p;
+	struct scan_target t;
+	for (size_t buflen = 1; buflen <= strlen(whole) + 2; buflen++) {
+		char buf[80];
+		memset(buf, 'x', sizeof buf);
+		setup(&p, &t, a, sizeof a);
+		fingerprint_format(&p, &t, buf, buflen);
+		size_t want = strlen(whole) < buflen - 1 ? strlen(whole) : buflen - 1;
+		cr_assert_eq(strlen(buf), want, "buflen %zu: %zu bytes", buflen, strlen(buf));
+		cr_assert_eq(strncmp(buf, whole, want), 0, "buflen %zu: %s", buflen, buf);
+		cr_assert_eq(buf[buflen], 'x', "buflen %zu: wrote past the buffer", buflen);
+	}
+}
