@@ -224,18 +224,28 @@ static int64_t chunk_add_sorted(struct v4port *vp, struct chunk *c, const uint16
 		c->n = n;
 		return added;
 	}
-	/* merge from the back into the free space, then squeeze out repeats */
+	/* merge from the back into the free space; a repeat (a value both held,
+	 * or given twice) can only come from v, and only then is the chunk
+	 * squeezed (a scan's probes rarely repeat a target) */
 	int64_t i = (int64_t)c->n - 1, j = (int64_t)k - 1, w = (int64_t)c->n + k - 1;
+	uint32_t dups = 0;
 	while (j >= 0) {
-		if (i >= 0 && a[i] > v[j])
+		uint16_t y = v[j];
+		if (i >= 0 && a[i] > y) {
 			a[w--] = a[i--];
-		else
-			a[w--] = v[j--];
+			continue;
+		}
+		dups += (i >= 0 && a[i] == y) || (j + 1 < (int64_t)k && v[j + 1] == y);
+		a[w--] = y;
+		j--;
 	}
-	uint32_t total = c->n + k, n = 0;
-	for (uint32_t r = 0; r < total; r++)
-		if (n == 0 || a[n - 1] != a[r])
-			a[n++] = a[r];
+	uint32_t total = c->n + k, n = total;
+	if (dups) {
+		n = 0;
+		for (uint32_t r = 0; r < total; r++)
+			if (n == 0 || a[n - 1] != a[r])
+				a[n++] = a[r];
+	}
 	int64_t added = (int64_t)n - c->n;
 	c->n = n;
 	return added;

@@ -156,3 +156,51 @@ Test(target, minus_counts)
 	target_set_free(b);
 	target_set_free(c);
 }
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted batches with repeats (inside a batch, and of members already held)
+ * into three chunks that stay arrays, grow into bitmaps, or get both kinds
+ * of batch: the set holds exactly what a flag per address says. */
+Test(target, sorted_batches_with_repeats_are_exact)
+{
+	enum { SPAN = 3 << 16, BATCHES = 400 };
+	const uint32_t base = 0x0a000000u;
+	bool *want = calloc(SPAN, 1);
+	uint32_t *batch = malloc(2048 * sizeof *batch);
+	struct target_set *s = target_set_new();
+	cr_assert(want && batch && s);
+	uint64_t distinct = 0, x = 88172645463325252u;
+	for (int b = 0; b < BATCHES; b++) {
+		size_t n = 1 + b % 2048;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			/* chunk 0: sparse (stays an array); chunk 1: dense; chunk 2: a small range, many
+			 * repeats */
+			uint32_t off = i % 3 == 0   ? (uint32_t)(x % 3000) * 21
+			               : i % 3 == 1 ? (1u << 16) + (uint32_t)(x % 65536)
+			                            : (2u << 16) + (uint32_t)(x % 500);
+			batch[i] = base + off;
+		}
+		qsort(batch, n, sizeof *batch, u32_cmp);
+		for (size_t i = 0; i < n; i++)
+			if (!want[batch[i] - base]) {
+				want[batch[i] - base] = true;
+				distinct++;
+			}
+		cr_assert_eq(target_set_add_v4_sorted(s, 443, batch, n), 0);
+		cr_assert_eq(target_set_count_port(s, 4, 443), distinct, "batch %d", b);
+	}
+	uint8_t a[16];
+	for (uint32_t off = 0; off < SPAN; off++) {
+		v4(base + off, a);
+		cr_assert_eq(target_set_contains(s, 4, a, 443), want[off], "offset %u", off);
+	}
+	target_set_free(s);
+	free(batch);
+	free(want);
+}
