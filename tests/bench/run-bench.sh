@@ -88,13 +88,32 @@ if [ -x "$GEN" ] && [ ! -e "$D/six/done" ]; then
 fi
 
 # ---- measuring --------------------------------------------------------------------------
-# measure NAME RUNS COMMAND...: appends one line per run to $R/NAME
+# measure NAME RUNS COMMAND...: queues COMMAND to be run RUNS times, one line per run in $R/NAME;
+# run_measures runs what is queued round-robin, one run of each command per round, so that the
+# runs behind every figure (and both sides of every ratio) are spread over the same minutes:
+# on a shared VM the speed drifts by tens of percent from one minute to the next
+Q_NAMES=() Q_RUNS=() Q_CMDS=()
 measure() {
 	local name=$1 runs=$2; shift 2
 	: > "$R/$name"
-	for _ in $(seq 1 "$runs"); do
-		"$RS" "$R/$name" "$@" > /dev/null 2>>"$R/$name.err"
+	: > "$R/$name.err"
+	Q_NAMES+=("$name")
+	Q_RUNS+=("$runs")
+	Q_CMDS+=("$(printf '%q ' "$@")")
+}
+run_measures() {
+	local max=0 i r
+	for r in "${Q_RUNS[@]}"; do
+		[ "$r" -gt "$max" ] && max=$r
 	done
+	for r in $(seq 1 "$max"); do
+		say "bench: round $r of $max (${#Q_NAMES[@]} commands) ..."
+		for i in "${!Q_NAMES[@]}"; do
+			[ "${Q_RUNS[$i]}" -ge "$r" ] || continue
+			eval "\"\$RS\" \"\$R/${Q_NAMES[$i]}\" ${Q_CMDS[$i]}" > /dev/null 2>>"$R/${Q_NAMES[$i]}.err"
+		done
+	done
+	Q_NAMES=() Q_RUNS=() Q_CMDS=()
 }
 # median NAME COLUMN (1 wall, 2 user, 3 sys, 5 = user+sys); max rss in KiB: peak NAME
 median() {
@@ -170,6 +189,7 @@ else
 	: > "$R/tshark20"
 fi
 measure dump20 "$BENCH_RUNS" "$MPCAP" dump "$D/slice20k.pcap"
+run_measures
 
 # where the CPU time goes, per stage (stages.sh: one perf record run each)
 ST=tests/bench/stages.sh
@@ -214,6 +234,7 @@ if "$MPCAP" help attribute >/dev/null 2>&1 && [ -d "$D/gen/world" ]; then
 	# shellcheck disable=SC2046
 	measure attribute "$truns" "$MPCAP" attribute -o "$O/attr" --asn "$W/pfx2as-v4.txt" \
 		--as-names "$W/as-names.csv" $(for f in "$W"/delegated-*; do printf -- '--geo %s ' "$f"; done) "$O/a"
+	run_measures
 	resp=$(awk -F, '$2=="targets.responsive" && $3=="" {print $5}' "$O/a/summary.csv")
 	attr_line=$(awk -v n="$resp" -v t="$(median attribute 1)" -v r="$(peak attribute)" \
 		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap attribute (" n " responsive targets)", t, sprintf("%.2f M/s", n / t / 1e6), r / 1024}')
@@ -229,6 +250,7 @@ if "$MPCAP" help report >/dev/null 2>&1 && [ -e "$D/six/done" ]; then
 	done
 	# shellcheck disable=SC2086
 	measure report "$truns" "$MPCAP" report -q -o "$O/report" $res
+	run_measures
 	report_line=$(awk -v t="$(median report 1)" -v r="$(peak report)" \
 		'BEGIN {printf "%-44s %12.2f %14s %10.2f\n", "mpcap report (6 monthly scans, 2 ports)", t, "target < 2 s", r / 1024}')
 	failed report && report_line="$report_line
