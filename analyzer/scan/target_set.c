@@ -393,6 +393,26 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 		return n;
 	}
 	uint64_t n = 0;
+	if (!chunk_is_bitmap(a) && (bb || !chunk_is_bitmap(b)) && (cc || !chunk_is_bitmap(c)) &&
+	    (bb ? 0 : b->n) + (cc ? 0 : c->n) < a->n) {
+		/* arrays, the others the smaller (a scan's answers next to its
+		 * probes): a less the members of b or c found in a, each such
+		 * member found once (the union of b and c walked in order) */
+		const uint16_t *v = ccarr(a), *y = bb ? NULL : ccarr(b), *z = cc ? NULL : ccarr(c);
+		uint32_t ny = bb ? 0 : b->n, nz = cc ? 0 : c->n, i = 0, j = 0, at = 0, found = 0;
+		while (i < ny || j < nz) {
+			uint16_t x;
+			if (j == nz || (i < ny && y[i] < z[j]))
+				x = y[i++];
+			else if (i == ny || z[j] < y[i])
+				x = z[j++];
+			else
+				x = y[i++], j++;
+			at += lower_bound16(v + at, a->n - at, x);
+			found += at < a->n && v[at] == x;
+		}
+		return a->n - found;
+	}
 	if (chunk_is_bitmap(a)) {
 		const uint64_t *x = cbits(a);
 		for (uint32_t w = 0; w < BITMAP_WORDS; w++)

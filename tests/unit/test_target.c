@@ -157,6 +157,54 @@ Test(target, minus_counts)
 	target_set_free(c);
 }
 
+/* |a \ (b ∪ c)| against a flag per address, over sparse and dense chunks,
+ * with members of b and c that a lacks and members b and c share. */
+Test(target, minus_counts_against_flags)
+{
+	enum { SPAN = 1u << 18 }; /* four chunks */
+	uint8_t *in = calloc(SPAN, 1);
+	cr_assert_not_null(in);
+	uint64_t st = 7;
+	for (int round = 0; round < 6; round++) {
+		struct target_set *sa = target_set_new(), *sb = target_set_new(), *sc = target_set_new();
+		memset(in, 0, SPAN);
+		/* a's density grows with the round: arrays of a few members up to bitmaps */
+		uint32_t na = 40u << (2 * round), nb = 30u << round, nc = 20u << round;
+		uint8_t x[16];
+		for (uint32_t i = 0; i < na + nb + nc; i++) {
+			st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint32_t v = (uint32_t)(st >> 33) % SPAN;
+			unsigned bit = i < na ? 1 : i < na + nb ? 2 : 4;
+			v4(0x0a000000u | v, x);
+			target_set_add(bit == 1 ? sa : bit == 2 ? sb : sc, 4, x, 80);
+			in[v] |= (uint8_t)bit;
+			if (bit != 1 && i % 3 == 0) { /* also in a */
+				target_set_add(sa, 4, x, 80);
+				in[v] |= 1;
+			}
+			if (bit == 2 && i % 5 == 0) { /* also in c */
+				target_set_add(sc, 4, x, 80);
+				in[v] |= 4;
+			}
+		}
+		uint64_t ab = 0, abc = 0;
+		for (uint32_t v = 0; v < SPAN; v++) {
+			ab += in[v] & 1 && !(in[v] & 2);
+			abc += in[v] & 1 && !(in[v] & 6);
+		}
+		cr_assert_eq(target_set_count_port_minus(sa, sb, NULL, 4, 80), ab, "round %d", round);
+		cr_assert_eq(target_set_count_port_minus(sa, sb, sc, 4, 80), abc, "round %d", round);
+		cr_assert_eq(target_set_count_port_minus(sa, NULL, sc, 4, 80),
+		             target_set_count(sa) - target_set_count(sc) +
+		                 target_set_count_port_minus(sc, sa, NULL, 4, 80),
+		             "round %d", round);
+		target_set_free(sa);
+		target_set_free(sb);
+		target_set_free(sc);
+	}
+	free(in);
+}
+
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
