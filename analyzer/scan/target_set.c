@@ -224,21 +224,24 @@ static int64_t chunk_add_sorted(struct v4port *vp, struct chunk *c, const uint16
 		c->n = n;
 		return added;
 	}
-	/* merge from the back into the free space; a repeat (a value both held,
-	 * or given twice) can only come from v, and only then is the chunk
-	 * squeezed (a scan's probes rarely repeat a target) */
-	int64_t i = (int64_t)c->n - 1, j = (int64_t)k - 1, w = (int64_t)c->n + k - 1;
+	/* merge from the back into the free space, branch-free (the order of
+	 * random addresses cannot be predicted); a repeat (a value both held, or
+	 * given twice) can only come from v, and only then is the chunk squeezed
+	 * (a scan's probes rarely repeat a target) */
 	uint32_t dups = 0;
-	while (j >= 0) {
-		uint16_t y = v[j];
-		if (i >= 0 && a[i] > y) {
-			a[w--] = a[i--];
-			continue;
-		}
-		dups += (i >= 0 && a[i] == y) || (j + 1 < (int64_t)k && v[j + 1] == y);
-		a[w--] = y;
-		j--;
+	for (uint32_t t = 1; t < k; t++)
+		dups += v[t] == v[t - 1];
+	int64_t i = (int64_t)c->n - 1, j = (int64_t)k - 1, w = (int64_t)c->n + k - 1;
+	while (i >= 0 && j >= 0) {
+		uint16_t x = a[i], y = v[j];
+		bool take_x = x > y;
+		dups += x == y;
+		a[w--] = take_x ? x : y;
+		i -= take_x;
+		j -= !take_x;
 	}
+	while (j >= 0)
+		a[w--] = v[j--];
 	uint32_t total = c->n + k, n = total;
 	if (dups) {
 		n = 0;
