@@ -4,8 +4,8 @@
  * The reading scan (the master) settles the facts of the whole scan in
  * capture order (scan.c: scan_add) and hands every probe and response to its
  * sink, here: an event of one 64-byte cell (two more when a response carries
- * the answer a record keeps) pushed into the ring of the worker that owns the
- * target.  A worker's probe options are a prefix of the master's table (the
+ * the answer a record keeps; an IPv4 probe takes half a cell) pushed into the
+ * ring of the worker that owns the target.  A worker's probe options are a prefix of the master's table (the
  * options it needs are declared to it, in order, before the first probe that
  * uses them), so that option indices mean the same everywhere.  Each worker
  * runs the target half of scan.c (scan_probe_target, scan_response_target)
@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@
 #define RING_MIN 4096u
 #define RING_MAX 262144u
 
-enum { EV_PROBE = 1, EV_RESP, EV_PROFILE, EV_END };
+enum { EV_PROBE = 1, EV_RESP, EV_PROFILE, EV_END, EV_PROBES4 };
 enum { EF_MAPPED = 1, EF_PRE = 2, EF_SCANNER_OK = 4, EF_PAYLOAD = 8 };
 
 /* One event: the header cell. */
@@ -53,6 +54,20 @@ struct ev {
 };
 _Static_assert(sizeof(struct ev) <= SPSC_CELL, "an event header fits one cell");
 
+/* An IPv4 probe, the most common event, in half a cell: two to a cell
+ * (EV_PROBES4), which halves the ring traffic of a scan's probes.  kind sits
+ * where struct ev has it; the second half's kind is 0 when the cell holds
+ * one probe. */
+struct probe4 {
+	uint64_t seq;
+	uint32_t profile, prev_profile;
+	uint16_t port, sport;
+	uint8_t kind, flags;
+	uint8_t target[4];
+};
+_Static_assert(2 * sizeof(struct probe4) <= SPSC_CELL, "two IPv4 probes fit one cell");
+_Static_assert(offsetof(struct probe4, kind) == offsetof(struct ev, kind), "kind at one place");
+
 /* A piece of the scan: piece 0 is the reading thread's own (no ring, no
  * thread: its events are applied as they come), pieces 1.. are workers. */
 struct part_worker {
@@ -61,6 +76,7 @@ struct part_worker {
 	pthread_t tid;
 	bool running;
 	uint32_t known;     /* reader: probe options declared to this piece */
+	bool half;          /* reader: the current cell holds one IPv4 probe, not pushed yet */
 	_Atomic int failed; /* worker: out of memory; events are read and dropped */
 };
 
@@ -134,16 +150,40 @@ static int worker_event(struct part_worker *w, const struct ev *e)
 	return ok ? scan_response_target(s, &r) : 0;
 }
 
+static int worker_probe4(struct part_worker *w, const struct probe4 *c)
+{
+	if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+		return 0;
+	struct scan_probe p = { .seq = c->seq,
+		                .profile = c->profile,
+		                .family = 4,
+		                .mapped = (c->flags & EF_MAPPED) != 0,
+		                .port = c->port,
+		                .sport = c->sport,
+		                .target = c->target,
+		                .prev_profile = c->prev_profile };
+	return scan_probe_target(w->scan, &p);
+}
+
 static void *worker_main(void *arg)
 {
 	struct part_worker *w = arg;
 	for (;;) {
-		struct ev e;
-		memcpy(&e, spsc_next(&w->ring)->b, sizeof e);
+		union {
+			struct ev e;
+			struct probe4 p[2];
+		} u;
+		memcpy(&u, spsc_next(&w->ring)->b, sizeof u);
 		spsc_pop(&w->ring);
-		if (e.kind == EV_END)
+		int rc;
+		if (u.e.kind == EV_END)
 			break;
-		if (worker_event(w, &e) != 0)
+		if (u.e.kind == EV_PROBES4)
+			rc = worker_probe4(w, &u.p[0]) != 0 ||
+			     (u.p[1].kind == EV_PROBES4 && worker_probe4(w, &u.p[1]) != 0);
+		else
+			rc = worker_event(w, &u.e);
+		if (rc != 0)
 			atomic_store_explicit(&w->failed, 1, memory_order_relaxed);
 	}
 	spsc_release(&w->ring);
@@ -191,8 +231,20 @@ static uint64_t own_share(unsigned n)
 	return n == 1 ? 1ULL << 32 : n == 2 ? 1ULL << 30 : 0;
 }
 
+/* Pushes the cell holding one IPv4 probe, its second half marked empty. */
+static void close_half(struct part_worker *w)
+{
+	if (!w->half)
+		return;
+	struct probe4 *c = (struct probe4 *)spsc_cell(&w->ring)->b;
+	c[1].kind = 0;
+	spsc_push(&w->ring);
+	w->half = false;
+}
+
 static void push_ev(struct part_worker *w, const struct ev *e)
 {
+	close_half(w);
 	struct spsc_cell *c = spsc_cell(&w->ring);
 	memcpy(c->b, e, sizeof *e);
 	spsc_push(&w->ring);
@@ -229,6 +281,22 @@ static int sink_probe(void *ctx, const struct scan_probe *p)
 		push_ev(w, &d);
 		put_bytes(&w->ring, &pt->master->profiles[w->known], sizeof pt->master->profiles[0]);
 		w->known++;
+	}
+	if (p->family == 4) {
+		/* the first or the second half of the current cell */
+		struct probe4 *c = (struct probe4 *)spsc_cell(&w->ring)->b + w->half;
+		c->seq = p->seq;
+		c->profile = p->profile;
+		c->prev_profile = p->prev_profile;
+		c->port = p->port;
+		c->sport = p->sport;
+		c->kind = EV_PROBES4;
+		c->flags = p->mapped ? EF_MAPPED : 0;
+		memcpy(c->target, p->target, 4);
+		if (w->half)
+			spsc_push(&w->ring);
+		w->half = !w->half;
+		return check_workers(pt);
 	}
 	struct ev e = { .seq = p->seq,
 		        .profile = p->profile,
