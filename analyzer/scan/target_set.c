@@ -380,6 +380,18 @@ size_t target_set_memory(const struct target_set *s)
 	return n;
 }
 
+/* The members of a non-empty chunk as a bitmap: its own, or spread into tmp. */
+static const uint64_t *chunk_bits(const struct chunk *c, uint64_t *tmp)
+{
+	if (chunk_is_bitmap(c))
+		return cbits(c);
+	memset(tmp, 0, BITMAP_WORDS * sizeof *tmp);
+	const uint16_t *v = ccarr(c);
+	for (uint32_t i = 0; i < c->n; i++)
+		tmp[v[i] >> 6] |= UINT64_C(1) << (v[i] & 63);
+	return tmp;
+}
+
 /* Members of chunk a in neither b nor c (either may be NULL or empty). */
 static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const struct chunk *c)
 {
@@ -388,15 +400,17 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 	bool bb = !b || !b->n, cc = !c || !c->n;
 	if (bb && cc)
 		return a->n;
-	if (chunk_is_bitmap(a) && (bb || chunk_is_bitmap(b)) && (cc || chunk_is_bitmap(c))) {
-		const uint64_t *x = cbits(a), *y = bb ? NULL : cbits(b), *z = cc ? NULL : cbits(c);
+	if (chunk_is_bitmap(a)) {
+		/* word by word, an array among b and c first spread into a bitmap */
+		uint64_t tb[BITMAP_WORDS], tc[BITMAP_WORDS];
+		const uint64_t *x = cbits(a), *y = bb ? NULL : chunk_bits(b, tb),
+		               *z = cc ? NULL : chunk_bits(c, tc);
 		uint64_t n = 0;
 		for (size_t w = 0; w < BITMAP_WORDS; w++)
 			n += (uint64_t)__builtin_popcountll(x[w] & ~((y ? y[w] : 0) | (z ? z[w] : 0)));
 		return n;
 	}
-	uint64_t n = 0;
-	if (!chunk_is_bitmap(a) && (bb || !chunk_is_bitmap(b)) && (cc || !chunk_is_bitmap(c)) &&
+	if ((bb || !chunk_is_bitmap(b)) && (cc || !chunk_is_bitmap(c)) &&
 	    (bb ? 0 : b->n) + (cc ? 0 : c->n) < a->n) {
 		/* arrays, the others the smaller (a scan's answers next to its
 		 * probes): a less the members of b or c found in a, each such
@@ -416,15 +430,7 @@ static uint64_t chunk_minus(const struct chunk *a, const struct chunk *b, const 
 		}
 		return a->n - found;
 	}
-	if (chunk_is_bitmap(a)) {
-		const uint64_t *x = cbits(a);
-		for (uint32_t w = 0; w < BITMAP_WORDS; w++)
-			for (uint64_t bits = x[w]; bits; bits &= bits - 1) {
-				uint16_t lo = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(bits));
-				n += !((!bb && chunk_contains(b, lo)) || (!cc && chunk_contains(c, lo)));
-			}
-		return n;
-	}
+	uint64_t n = 0;
 	const uint16_t *v = ccarr(a);
 	for (uint32_t i = 0; i < a->n; i++)
 		n += !((!bb && chunk_contains(b, v[i])) || (!cc && chunk_contains(c, v[i])));
