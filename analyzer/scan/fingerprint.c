@@ -29,7 +29,8 @@ static void opts_collect(const uint8_t *area, size_t len, struct optlist *l)
 	}
 }
 
-static void opt_name(uint8_t kind, char *buf, size_t len)
+/* The option's name, or "opt<kind>" written into buf (at least 8 bytes). */
+static const char *opt_name(uint8_t kind, char *buf)
 {
 	const char *n = NULL;
 	switch (kind) {
@@ -61,9 +62,17 @@ static void opt_name(uint8_t kind, char *buf, size_t len)
 		break;
 	}
 	if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "opt%u", kind);
+		return n;
+	char *w = buf;
+	memcpy(w, "opt", 3);
+	w += 3;
+	if (kind >= 100)
+		*w++ = (char)('0' + kind / 100);
+	if (kind >= 10)
+		*w++ = (char)('0' + kind / 10 % 10);
+	*w++ = (char)('0' + kind % 10);
+	*w = '\0';
+	return buf;
 }
 
 /* Byte i of an option's view (0 when absent: views come from the walk). */
@@ -147,13 +156,11 @@ void fingerprint_format(const struct probe_profile *p, const struct scan_target 
 		if (o->kind == TCP_OPT_TIMESTAMP && what[0] == 'd' && what[1] == 'r' &&
 		    an.nops >= pr.nops + 10)
 			what = "nop";
-		opt_name(o->kind, name, sizeof name);
-		append(buf, buflen, &at, name, what);
+		append(buf, buflen, &at, opt_name(o->kind, name), what);
 	}
 	for (size_t j = 0; j < an.n; j++)
 		if (!used[j]) {
-			opt_name(an.v[j].kind, name, sizeof name);
-			append(buf, buflen, &at, name, "new");
+			append(buf, buflen, &at, opt_name(an.v[j].kind, name), "new");
 		}
 	if (at >= buflen) /* cut: end it cleanly */
 		buf[buflen - 1] = '\0';

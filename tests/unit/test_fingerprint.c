@@ -65,6 +65,13 @@ Test(fingerprint, dropped_and_new_options)
 	expect(a, sizeof a, "mss=echo,sack=drop,ts=drop,ws=drop,mpc=drop,tfo=new,opt99=new");
 }
 
+Test(fingerprint, unknown_kinds_by_number)
+{
+	/* kinds 6, 99 and 253 (no name): written as the number, like printf's %u */
+	const uint8_t a[] = { 2, 4, 5, 0xb4, 6, 2, 99, 2, 253, 4, 0xab, 0xcd };
+	expect(a, sizeof a, "mss=echo,sack=drop,ts=drop,ws=drop,mpc=drop,opt6=new,opt99=new,opt253=new");
+}
+
 Test(fingerprint, empty_without_synack_or_probe)
 {
 	struct probe_profile p;
