@@ -122,6 +122,17 @@ median() {
 		     else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 peak() { awk 'BEGIN {m = 0} $4 > m {m = $4} END {print m}' "$R/$1"; }
+# spread NAME: (slowest - fastest) / median wall time of its runs, in percent; a figure whose
+# runs spread by more than NOISY percent was measured while the machine's speed moved
+NOISY=20
+spread() {
+	[ -s "$R/$1" ] || { echo 0; return; }
+	awk '{print $1}' "$R/$1" | sort -g | awk '{a[NR] = $1} END {
+		if (NR < 2) { print 0; exit }
+		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		print (m > 0 ? (a[NR] - a[1]) / m * 100 : 0) }'
+}
+noisy() { awk -v s="$(spread "$1")" -v n="$NOISY" 'BEGIN {exit !(s > n)}'; }
 failed() { awk '$5 != 0 && $5 != 3 {f = 1} END {exit !f}' "$R/$1"; }
 packets() { capinfos -c -M "$1" | awk '/Number of packets/{print $NF}'; }
 bytes() { stat -c %s "$1"; }
@@ -266,18 +277,18 @@ row() { # label name packets bytes
 	w=$(median "$2" 1)
 	c=$(median "$2" 5)
 	r=$(peak "$2")
-	awk -v l="$1" -v w="$w" -v c="$c" -v r="$r" -v n="$3" -v b="$4" 'BEGIN {
-		printf "%-44s %8.2f %8.2f %9.2f %9.2f %8.0f %10.2f\n", l, w, c, n / w / 1e6, n / c / 1e6, b / w / 1e6, r / 1024 }'
+	awk -v l="$1" -v w="$w" -v c="$c" -v r="$r" -v n="$3" -v b="$4" -v s="$(spread "$2")" -v q="$NOISY" 'BEGIN {
+		printf "%-44s %8.2f %8.2f %9.2f %9.2f %8.0f %10.2f %7.0f%s\n", l, w, c, n / w / 1e6, n / c / 1e6, b / w / 1e6, r / 1024, s, (s > q ? " ~" : "") }'
 	failed "$2" && echo "   ^ FAILED: $(head -c 300 "$R/$2.err")"
+	noisy "$2" && NOISY_ROWS=$((NOISY_ROWS + 1))
+	return 0
 }
-ratio() { # label name baseline column
-	awk -v l="$1" -v a="$(median "$2" "$4")" -v b="$(median "$3" "$4")" 'BEGIN {printf "  %-52s %6.2fx\n", l, b / a}'
-}
+NOISY_ROWS=0
 echo
 echo "mpcap bench — $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
 echo "load average $load0 at start, $load1 at end (other processes share the cores); median of $BENCH_RUNS runs"
 echo
-printf "%-44s %8s %8s %9s %9s %8s %10s\n" "input / command" "wall s" "cpu s" "Mpps" "Mpps/cpu" "MB/s" "peak MiB"
+printf "%-44s %8s %8s %9s %9s %8s %10s %8s\n" "input / command" "wall s" "cpu s" "Mpps" "Mpps/cpu" "MB/s" "peak MiB" "spread%"
 row "bare pcap_next_ex loop, scan.pcap" bare "$N" "$SZ"
 row "mpcap's reader alone, scan.pcap" read "$N" "$SZ"
 row "mpcap's reader + dissection, scan.pcap" read_dis "$N" "$SZ"
@@ -335,8 +346,11 @@ for p in "analyze vs bare loop, classic pcap (target >= 1.5x)|analyze|bare" \
 	IFS='|' read -r l a b <<< "$p"
 	w=$(awk -v a="$(median "$a" 1)" -v b="$(median "$b" 1)" 'BEGIN {printf "%.2f", b / a}')
 	c=$(awk -v a="$(median "$a" 5)" -v b="$(median "$b" 5)" 'BEGIN {printf "%.2f", b / a}')
-	printf "  %-52s %6sx  [%sx]\n" "$l" "$w" "$c"
+	mark=""
+	{ noisy "$a" || noisy "$b"; } && mark="  ~ noisy"
+	printf "  %-52s %6sx  [%sx]%s\n" "$l" "$w" "$c" "$mark"
 done
+[ "$NOISY_ROWS" -gt 0 ] && echo "  ~ $NOISY_ROWS figures above spread by more than $NOISY % between their runs (slowest - fastest, of the median): the machine's speed moved during the bench; their ratios are uncertain"
 echo
 echo "per stage (perf cpu-clock samples of every thread filed by function, tests/bench/stages.sh):"
 sed 's/^/  /' "$R/stages.out"
