@@ -5,9 +5,10 @@
  * capture order (scan.c: scan_add) and hands every probe and response to its
  * sink, here: an event of one 64-byte cell (two more when a response carries
  * the answer a record keeps; an IPv4 probe takes half a cell) pushed into the
- * ring of the worker that owns the target.  A worker's probe options are a prefix of the master's table (the
- * options it needs are declared to it, in order, before the first probe that
- * uses them), so that option indices mean the same everywhere.  Each worker
+ * ring of the worker that owns the target.  A worker's probe options are a
+ * prefix of the master's table (the options it needs are declared to it, in
+ * order, before the first probe that uses them), so that option indices mean
+ * the same everywhere.  Each worker
  * runs the target half of scan.c (scan_probe_target, scan_response_target)
  * on a scan of its own; what it decides depends only on its targets and on
  * the facts carried by the events, which are those one thread would have at
