@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "analyzer/base/csv_io.h"
+#include "analyzer/base/grow.h"
+#include "analyzer/base/strtab.h"
 #include "analyzer/base/text.h"
 #include "analyzer/dissect/mpcapable.h"
 #include "analyzer/results/columns.h"
@@ -174,72 +176,18 @@ static int fpr_count_cmp(const void *a, const void *b)
 	return c ? c : strcmp(verdict_name((enum verdict)x->verdict), verdict_name((enum verdict)y->verdict));
 }
 
-/* The distinct (fingerprint, verdict) pairs of a scan and their rows,
- * counted in an open-addressing table (a scan has few distinct fingerprints
- * and up to millions of rows: no copy and no sort per row). */
-struct fpr_table {
-	struct fpr_row *rows; /* distinct pairs, in order of first sighting */
-	size_t n, cap;
-	uint32_t *slots; /* 1 + index into rows, 0: empty */
-	size_t nslots;   /* a power of two, at least twice n */
-};
-
-static uint64_t fpr_hash(const char *f, uint8_t verdict)
-{
-	uint64_t h = 1469598103934665603ULL ^ verdict; /* FNV-1a */
-	for (; *f; f++)
-		h = (h ^ (unsigned char)*f) * 1099511628211ULL;
-	return h;
-}
-
-static int fpr_count(struct fpr_table *t, const char *fpr, uint8_t verdict)
-{
-	if (2 * (t->n + 1) > t->nslots) {
-		size_t ns = t->nslots ? 2 * t->nslots : 256;
-		uint32_t *sl = calloc(ns, sizeof *sl);
-		if (!sl)
-			return -1;
-		for (size_t i = 0; i < t->n; i++) {
-			size_t at = fpr_hash(t->rows[i].fingerprint, t->rows[i].verdict) & (ns - 1);
-			while (sl[at])
-				at = (at + 1) & (ns - 1);
-			sl[at] = (uint32_t)(i + 1);
-		}
-		free(t->slots);
-		t->slots = sl;
-		t->nslots = ns;
-	}
-	size_t at = fpr_hash(fpr, verdict) & (t->nslots - 1);
-	for (; t->slots[at]; at = (at + 1) & (t->nslots - 1)) {
-		struct fpr_row *r = &t->rows[t->slots[at] - 1];
-		if (r->verdict == verdict && strcmp(r->fingerprint, fpr) == 0) {
-			r->n++;
-			return 0;
-		}
-	}
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? 2 * t->cap : 64;
-		struct fpr_row *nr = realloc(t->rows, nc * sizeof *nr);
-		if (!nr)
-			return -1;
-		t->rows = nr;
-		t->cap = nc;
-	}
-	char *copy = strdup(fpr);
-	if (!copy)
-		return -1;
-	t->rows[t->n] = (struct fpr_row){ copy, verdict, 1 };
-	t->slots[at] = (uint32_t)++t->n;
-	return 0;
-}
-
 /* fingerprints.csv: the SYN-ACK rows of targets.csv per (fingerprint, verdict). */
 static int write_fingerprints(FILE *fp, const struct scan *s)
 {
 	if (column_set_write_header(fp, COLSET_FINGERPRINTS) != 0)
 		return -1;
-	size_t total = scan_target_count(s);
-	struct fpr_table tab = { 0 };
+	/* rows per distinct fingerprint (a scan has few, and up to millions of
+	 * rows: no copy and no sort per row) and verdict; any verdict beyond
+	 * the table (none is: scan_finish sets them) counts as "unknown" */
+	enum { STRIDE = VERDICT_COUNT + 1 };
+	size_t total = scan_target_count(s), cap = 0;
+	struct strtab names = { 0 };
+	uint64_t *count = NULL;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < total; i++) {
 		const struct scan_target *t = scan_target_at(s, i);
@@ -249,11 +197,23 @@ static int write_fingerprints(FILE *fp, const struct scan *s)
 		scan_target_probe(s, t, &p);
 		char fpr[FINGERPRINT_MAX];
 		fingerprint_format(&p, t, fpr, sizeof fpr);
-		rc = fpr_count(&tab, fpr, t->verdict);
+		long name = strtab_intern(&names, fpr);
+		size_t have = cap;
+		if (name < 0 ||
+		    grow_array((void **)&count, &cap, names.n * STRIDE, sizeof *count, 16 * STRIDE) != 0) {
+			rc = -1;
+			break;
+		}
+		memset(count + have, 0, (cap - have) * sizeof *count);
+		count[(size_t)name * STRIDE + (t->verdict < VERDICT_COUNT ? t->verdict : VERDICT_COUNT)]++;
 	}
-	free(tab.slots);
-	struct fpr_row *rows = tab.rows;
-	size_t n = tab.n;
+	size_t n = 0;
+	struct fpr_row *rows = NULL;
+	if (rc == 0 && names.n && !(rows = malloc(names.n * STRIDE * sizeof *rows)))
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < names.n * STRIDE; i++)
+		if (count[i])
+			rows[n++] = (struct fpr_row){ names.v[i / STRIDE], (uint8_t)(i % STRIDE), count[i] };
 	if (rc == 0 && n)
 		qsort(rows, n, sizeof *rows, fpr_count_cmp);
 	const char *label = scan_label(s);
@@ -268,9 +228,9 @@ static int write_fingerprints(FILE *fp, const struct scan *s)
 		};
 		rc = csv_write_row(fp, f, FPR_NCOLS);
 	}
-	for (size_t i = 0; rows && i < n; i++)
-		free(rows[i].fingerprint);
 	free(rows);
+	free(count);
+	strtab_free(&names);
 	return rc;
 }
 

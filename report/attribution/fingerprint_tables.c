@@ -9,60 +9,10 @@
 #include <string.h>
 
 #include "analyzer/base/grow.h"
+#include "analyzer/base/strtab.h"
 #include "analyzer/results/results_dir.h"
 #include "analyzer/scan/verdict.h"
 #include "report/attribution/prefix_table.h"
-
-/* The distinct fingerprints, found by an open-addressing hash of their text. */
-struct names {
-	char **v;
-	size_t n, cap;
-	uint32_t *slot; /* index + 1, 0 empty */
-	size_t nslot;
-};
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int names_grow(struct names *t)
-{
-	size_t ns = t->nslot ? t->nslot * 2 : 256;
-	uint32_t *sl = calloc(ns, sizeof *sl);
-	if (!sl)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = fnv1a(t->v[i]) & (ns - 1);
-		while (sl[j])
-			j = (j + 1) & (ns - 1);
-		sl[j] = (uint32_t)i + 1;
-	}
-	free(t->slot);
-	t->slot = sl;
-	t->nslot = ns;
-	return 0;
-}
-
-/* The index of s, added when new; -1 when out of memory. */
-static long names_get(struct names *t, const char *s)
-{
-	if ((t->n + 1) * 2 > t->nslot && names_grow(t) != 0)
-		return -1;
-	size_t j = fnv1a(s) & (t->nslot - 1);
-	while (t->slot[j]) {
-		if (strcmp(t->v[t->slot[j] - 1], s) == 0)
-			return (long)t->slot[j] - 1;
-		j = (j + 1) & (t->nslot - 1);
-	}
-	if (grow_array((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v, 64) != 0 || !(t->v[t->n] = strdup(s)))
-		return -1;
-	t->slot[j] = (uint32_t)t->n + 1;
-	return (long)t->n++;
-}
 
 struct entry {
 	uint8_t family, verdict;
@@ -122,7 +72,8 @@ static int lookup_asn(struct attribution *a, const struct targets_row *row, stru
 }
 
 /* The entries, aggregated and ranked, into out (top n per group). */
-static int rank_entries(struct entry *v, size_t nv, size_t n, const struct names *names, struct fp_table *out)
+static int rank_entries(struct entry *v, size_t nv, size_t n, const struct strtab *names,
+                        struct fp_table *out)
 {
 	qsort(v, nv, sizeof *v, entry_cmp);
 	struct fp_row *rows = malloc((nv ? nv : 1) * sizeof *rows);
@@ -166,7 +117,7 @@ int fp_table_read(struct attribution *a, const char *dir, size_t n, struct fp_ta
 	struct targets_reader *tr = results_dir_targets(
 	    &rd, TARGETS_COL(TARGETS_ADDRESS) | TARGETS_COL(TARGETS_PORT) | TARGETS_COL(TARGETS_VERDICT), 0,
 	    err, errlen);
-	struct names names = { 0 };
+	struct strtab names = { 0 }; /* the distinct fingerprints */
 	struct entry *v = NULL;
 	size_t nv = 0, cap = 0;
 	int rc = -1;
@@ -182,7 +133,7 @@ int fp_table_read(struct attribution *a, const char *dir, size_t n, struct fp_ta
 			rc = 1;
 			goto out;
 		}
-		long name = names_get(&names, row.fields[fi]);
+		long name = strtab_intern(&names, row.fields[fi]);
 		if (name < 0 || grow_array((void **)&v, &cap, nv + 1, sizeof *v, 1024) != 0) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -207,10 +158,7 @@ out:
 	if (tr)
 		targets_close(tr);
 	results_dir_close(&rd);
-	for (size_t i = 0; i < names.n; i++)
-		free(names.v[i]);
-	free(names.v);
-	free(names.slot);
+	strtab_free(&names);
 	free(v);
 	if (rc != 0)
 		fp_table_free(out);
