@@ -125,14 +125,20 @@ static bool chunk_contains(const struct chunk *c, uint16_t lo)
 	return i < c->n && a[i] == lo;
 }
 
+/* Sets in b (zeroed) the bits of an array chunk's members. */
+static void spread_bits(const struct chunk *c, uint64_t *b)
+{
+	const uint16_t *a = ccarr(c);
+	for (uint32_t i = 0; i < c->n; i++)
+		b[a[i] >> 6] |= UINT64_C(1) << (a[i] & 63);
+}
+
 static int chunk_to_bitmap(struct v4port *vp, struct chunk *c)
 {
 	uint64_t *b = calloc(BITMAP_WORDS, sizeof *b);
 	if (!b)
 		return -1;
-	const uint16_t *a = ccarr(c);
-	for (uint32_t i = 0; i < c->n; i++)
-		b[a[i] >> 6] |= UINT64_C(1) << (a[i] & 63);
+	spread_bits(c, b);
 	if (!chunk_is_inline(c)) {
 		vp->bytes -= (size_t)c->cap * sizeof(uint16_t);
 		free(c->u.p);
@@ -386,9 +392,7 @@ static const uint64_t *chunk_bits(const struct chunk *c, uint64_t *tmp)
 	if (chunk_is_bitmap(c))
 		return cbits(c);
 	memset(tmp, 0, BITMAP_WORDS * sizeof *tmp);
-	const uint16_t *v = ccarr(c);
-	for (uint32_t i = 0; i < c->n; i++)
-		tmp[v[i] >> 6] |= UINT64_C(1) << (v[i] & 63);
+	spread_bits(c, tmp);
 	return tmp;
 }
 
